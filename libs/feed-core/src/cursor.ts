@@ -1,0 +1,147 @@
+// The opaque paging cursor of GetFeed.
+//
+// Token: "v1.<payload>.<mac>", where payload is base64url(JSON array) and mac is
+// base64url(HMAC-SHA256(secret, "v1.<payload>")). About 150 characters.
+//
+// Why not the seed's cursor (cell_id, seq_id, HLC in the clear, checked against the cell):
+// - Integrity: that cursor can be edited — a client can jump to any seq, probe other cells
+//   or replay someone else's position, and the server only catches some of it by range
+//   checks. Here any change to a byte is rejected as `tampered` before the payload is read.
+// - Binding: the payload names its user and paging session; checkCursor refuses it for
+//   anyone else, and the session's HLC tells the latest cursor from a superseded one.
+// - Stable pages: `snapshotMs` freezes the candidate set at the first page (items created
+//   later are excluded until a fresh feed starts), so a new post never shifts later pages
+//   and nothing is shown twice or skipped; the seed's seq-per-cell only achieved that
+//   inside one shard and leaked the topology (cell ids) to clients.
+// - Evolvable: the version prefix lets a new format coexist during a rollout, and a list of
+//   secrets lets keys rotate (the first signs, all verify).
+// The payload is signed, not encrypted: it holds no secrets (ids and counters) — do not add any.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isValidHlc, type Hlc } from './hlc.js';
+
+export const cursorVersion = 1;
+
+export interface CursorPayload {
+  /** Paging session id (server-side state: served ids, last HLC). */
+  sessionId: string;
+  /** The user the feed belongs to. */
+  userId: string;
+  /** Pages served so far in this session. */
+  page: number;
+  /** Items created after this instant (Unix ms) are left out of the whole session. */
+  snapshotMs: number;
+  /** Issue time of this cursor on the session's clock; the session stores the latest. */
+  hlc: Hlc;
+  /** Items served so far in this session. */
+  servedCount: number;
+}
+
+export type CursorErrorReason = 'malformed' | 'tampered' | 'unsupported_version';
+
+/** A cursor that cannot be used at all; callers map every reason to InvalidArgument. */
+export class CursorError extends Error {
+  override readonly name = 'CursorError';
+  constructor(
+    readonly reason: CursorErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** One secret or several for rotation: the first signs, every one verifies. */
+export type CursorSecrets = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+
+/** Secrets shorter than this are refused: a guessable key makes the signature worthless. */
+export const minSecretBytes = 16;
+/** Upper bound on what decodeCursor even looks at; real tokens are ~150 characters. */
+export const maxCursorLength = 1024;
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+const versionPrefix = /^v(\d{1,6})$/;
+
+export function encodeCursor(payload: CursorPayload, secrets: CursorSecrets): string {
+  const problem = payloadProblem(payload);
+  if (problem !== undefined) throw new TypeError(`encodeCursor: ${problem}`);
+  const [signing] = secretList(secrets);
+  const { sessionId, userId, page, snapshotMs, hlc, servedCount } = payload;
+  const compact = [sessionId, userId, page, snapshotMs, hlc.wallMs, hlc.logical, servedCount];
+  const signed = `v${cursorVersion}.${Buffer.from(JSON.stringify(compact)).toString('base64url')}`;
+  return `${signed}.${mac(signing!, signed)}`;
+}
+
+/** Verifies and parses a cursor; throws CursorError. Policy checks are `checkCursor`'s job. */
+export function decodeCursor(token: string, secrets: CursorSecrets): CursorPayload {
+  const keys = secretList(secrets);
+  if (typeof token !== 'string' || token.length === 0 || token.length > maxCursorLength) {
+    throw new CursorError('malformed', 'cursor is empty or too long');
+  }
+  const parts = token.split('.');
+  if (parts.length !== 3 || !base64url.test(parts[1]!) || !base64url.test(parts[2]!)) {
+    throw new CursorError('malformed', 'cursor is not a feedmesh cursor');
+  }
+  const version = versionPrefix.exec(parts[0]!);
+  if (version === null) throw new CursorError('malformed', 'cursor has no version');
+  // Checked before the signature: another version may sign differently.
+  if (Number(version[1]) !== cursorVersion) {
+    throw new CursorError('unsupported_version', `cursor version ${version[1]} is not supported`);
+  }
+
+  // Compare MAC texts in constant time; comparing text (not decoded bytes) also rejects
+  // non-canonical base64url spellings of a valid MAC.
+  const signed = `${parts[0]}.${parts[1]}`;
+  const given = Buffer.from(parts[2]!);
+  const valid = keys.some((key) => {
+    const expected = Buffer.from(mac(key, signed));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+  if (!valid) throw new CursorError('tampered', 'cursor signature does not match');
+
+  const payload = parsePayload(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+  if (payload === undefined) throw new CursorError('malformed', 'cursor payload is invalid');
+  return payload;
+}
+
+function mac(key: Uint8Array, text: string): string {
+  return createHmac('sha256', key).update(text).digest('base64url');
+}
+
+function secretList(secrets: CursorSecrets): Uint8Array[] {
+  const list = typeof secrets === 'string' || secrets instanceof Uint8Array ? [secrets] : [...secrets];
+  if (list.length === 0) throw new TypeError('cursor secrets: at least one secret is required');
+  return list.map((s) => {
+    const bytes = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+    if (bytes.length < minSecretBytes) {
+      throw new TypeError(`cursor secrets: each secret needs at least ${minSecretBytes} bytes`);
+    }
+    return bytes;
+  });
+}
+
+function parsePayload(json: string): CursorPayload | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(raw) || raw.length !== 7) return undefined;
+  const [sessionId, userId, page, snapshotMs, wallMs, logical, servedCount] = raw as unknown[];
+  const payload = { sessionId, userId, page, snapshotMs, hlc: { wallMs, logical }, servedCount } as CursorPayload;
+  return payloadProblem(payload) === undefined ? payload : undefined;
+}
+
+function payloadProblem(p: CursorPayload): string | undefined {
+  if (typeof p.sessionId !== 'string' || p.sessionId.length === 0 || p.sessionId.length > 128) {
+    return 'sessionId must be a string of 1..128 characters';
+  }
+  if (typeof p.userId !== 'string' || p.userId.length === 0 || p.userId.length > 128) {
+    return 'userId must be a string of 1..128 characters';
+  }
+  for (const field of ['page', 'snapshotMs', 'servedCount'] as const) {
+    const v: unknown = p[field];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${field} must be an integer >= 0`;
+  }
+  if (!isValidHlc(p.hlc)) return 'hlc must hold integers >= 0';
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { diversify, type DiversityRules } from './diversity.js';
+
+interface Item {
+  id: string;
+  kind: string;
+  author: string;
+}
+
+const keys = { kindOf: (i: Item) => i.kind, authorOf: (i: Item) => i.author };
+
+function items(spec: string): Item[] {
+  // "va1 vb2" → kind v, author a, id 1...
+  return spec.split(' ').map((s) => ({ kind: s[0]!, author: s[1]!, id: s.slice(2) }));
+}
+const spell = (xs: Item[]) => xs.map((i) => `${i.kind}${i.author}${i.id}`).join(' ');
+
+function longestRun(xs: Item[], key: (i: Item) => string): number {
+  let best = 0;
+  let run = 0;
+  xs.forEach((x, i) => {
+    run = i > 0 && key(xs[i - 1]!) === key(x) ? run + 1 : 1;
+    best = Math.max(best, run);
+  });
+  return best;
+}
+
+/** Deterministic pseudo-random generator (mulberry32) so the property test is reproducible. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('diversify', () => {
+  const rules: DiversityRules = { maxSameKindRun: 2, maxSameAuthorRun: 1 };
+
+  it('takes the best item that keeps the runs within limits', () => {
+    const ranked = items('va1 va2 vb3 ab4 ac5 vd6');
+    // va2 repeats author a; then va2 would make a third v and ab4 repeats author b.
+    expect(spell(diversify(ranked, rules, keys))).toBe('va1 vb3 ac5 va2 ab4 vd6');
+  });
+
+  it('falls back to the best item when nothing fits, dropping nothing', () => {
+    const ranked = items('va1 va2 va3 ab4');
+    const out = diversify(ranked, rules, keys);
+    expect(spell(out)).toBe('va1 ab4 va2 va3');
+    expect(new Set(out)).toEqual(new Set(ranked));
+  });
+
+  it('leaves an already diverse list unchanged', () => {
+    const ranked = items('va1 ab2 lc3 vd4 ae5');
+    expect(diversify(ranked, rules, keys)).toEqual(ranked);
+  });
+
+  it('emits only `limit` items', () => {
+    const ranked = items('va1 va2 vb3 ab4 ac5 vd6');
+    expect(spell(diversify(ranked, rules, keys, { limit: 3 }))).toBe('va1 vb3 ac5');
+    expect(diversify(ranked, rules, keys, { limit: 0 })).toEqual([]);
+    expect(diversify(ranked, rules, keys, { limit: 100 })).toHaveLength(6);
+  });
+
+  it('looks only `lookahead` items ahead', () => {
+    const ranked = items('va1 va2 va3 ab4');
+    expect(spell(diversify(ranked, rules, keys, { lookahead: 2 }))).toBe('va1 va2 ab4 va3');
+    expect(spell(diversify(ranked, rules, keys, { lookahead: 3 }))).toBe('va1 ab4 va2 va3');
+  });
+
+  it('never breaks a rule when a fitting item exists, on random inputs', () => {
+    const next = rng(42);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(next() * 60);
+      const ranked: Item[] = Array.from({ length: n }, (_, i) => ({
+        id: String(i),
+        kind: 'val'[Math.floor(next() * 3)]!,
+        author: 'abcd'[Math.floor(next() * 4)]!,
+      }));
+      const r: DiversityRules = { maxSameKindRun: 1 + Math.floor(next() * 3), maxSameAuthorRun: 1 + Math.floor(next() * 2) };
+      const out = diversify(ranked, r, keys, { lookahead: n });
+      expect(new Set(out)).toEqual(new Set(ranked));
+      // Replay: at each slot where the rule is broken, no remaining item could have fitted.
+      const remaining = new Set(ranked);
+      out.forEach((item, i) => {
+        const kindRun = runBefore(out, i, (x) => x.kind);
+        const authorRun = runBefore(out, i, (x) => x.author);
+        const fits = (x: Item) =>
+          !(kindRun >= r.maxSameKindRun && x.kind === out[i - 1]?.kind) &&
+          !(authorRun >= r.maxSameAuthorRun && x.author === out[i - 1]?.author);
+        if (!fits(item)) expect([...remaining].some(fits)).toBe(false);
+        else {
+          // ...and it took the best fitting one.
+          const best = ranked.find((x) => remaining.has(x) && fits(x));
+          expect(item).toBe(best);
+        }
+        remaining.delete(item);
+      });
+    }
+  });
+
+  it('is deterministic and does not mutate its input', () => {
+    const ranked = items('va1 va2 vb3 ab4 ac5 vd6 va7 va8');
+    const copy = [...ranked];
+    expect(diversify(ranked, rules, keys)).toEqual(diversify(ranked, rules, keys));
+    expect(ranked).toEqual(copy);
+  });
+
+  it('rejects run limits below 1', () => {
+    expect(() => diversify([], { maxSameKindRun: 0, maxSameAuthorRun: 1 }, keys)).toThrow(RangeError);
+  });
+
+  it('respects both limits on a large skewed input', () => {
+    const ranked: Item[] = Array.from({ length: 5000 }, (_, i) => ({
+      id: String(i),
+      kind: i % 5 < 3 ? 'v' : 'a',
+      author: `u${i % 7}`,
+    }));
+    const out = diversify(ranked, { maxSameKindRun: 2, maxSameAuthorRun: 1 }, keys);
+    expect(longestRun(ranked, (x) => x.kind)).toBe(3);
+    // 60 % are videos, so the tail runs out of articles to interleave: only the head is checked.
+    expect(longestRun(out.slice(0, 4000), (x) => x.kind)).toBeLessThanOrEqual(2);
+    expect(longestRun(out, (x) => x.author)).toBe(1);
+  });
+});
+
+function runBefore(xs: Item[], i: number, key: (x: Item) => string): number {
+  let run = 0;
+  for (let j = i - 1; j >= 0 && key(xs[j]!) === key(xs[i - 1]!); j--) run++;
+  return run;
+}

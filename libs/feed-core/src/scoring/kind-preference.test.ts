@@ -1,0 +1,24 @@
+import { ItemKind } from '@feedmesh/contracts';
+import { describe, expect, it } from 'vitest';
+import { emptyUserFeatures, type UserFeatures } from './feature.js';
+import { kindPreference } from './kind-preference.js';
+import { defaultModelConfig } from './model-config.js';
+
+const now = 1_700_000_000_000;
+const ofKind = (kind: ItemKind) => ({ item: { id: 'i', kind, authorId: 'a', createdAtMs: now }, sources: [], recallScore: 0 });
+
+describe('kind-preference', () => {
+  const feature = kindPreference.create(defaultModelConfig);
+  const user: UserFeatures = { ...emptyUserFeatures, kindAffinity: new Map([[ItemKind.VIDEO, 0.6], [ItemKind.ARTICLE, -2]]) };
+
+  it('reads the user preference for the kind, clamped to [0, 1]', () => {
+    expect(feature.name).toBe('kind-preference');
+    expect(feature.compute(ofKind(ItemKind.VIDEO), user, now)).toBe(0.6);
+    expect(feature.compute(ofKind(ItemKind.ARTICLE), user, now)).toBe(0);
+  });
+
+  it('is 0 for kinds the user has no preference for and items without a ref', () => {
+    expect(feature.compute(ofKind(ItemKind.LIVE), user, now)).toBe(0);
+    expect(feature.compute({ sources: [], recallScore: 0 }, user, now)).toBe(0);
+  });
+});

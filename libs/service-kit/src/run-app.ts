@@ -1,0 +1,175 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { DescService } from '@bufbuild/protobuf';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
+import { createLogger, type Logger } from '@feedmesh/telemetry';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { Spec } from 'envalid';
+import { loadConfig, type AppEnv, type BaseEnv } from './config.js';
+import { createKitInterceptor } from './connect-interceptor.js';
+import { addGrpcService } from './grpc-service.js';
+import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
+import { ServiceMetrics, setProcessMetrics, type PoolStats } from './metrics.js';
+import { addReflection } from './reflection.js';
+import type { ServiceRegistration } from './service-registration.js';
+
+export interface SetupContext<Env> {
+  env: Env;
+  logger: Logger;
+  metrics: ServiceMetrics;
+}
+
+/** What an app's setup returns: what it serves, how to tell it is ready, how to close it. */
+export interface AppParts {
+  services: ServiceRegistration[];
+  /** Readiness checks, e.g. `{ postgres: () => pool.query('select 1') }`. */
+  readiness?: ReadinessChecks;
+  pools?: PoolStats;
+  /** Closes pools and clients after the last call finished. */
+  close?: () => Promise<void>;
+}
+
+export interface AppDefinition<S extends Spec<unknown>> {
+  name: string;
+  defaultPort: number;
+  env?: S;
+  setup(context: SetupContext<AppEnv<S>>): Promise<AppParts> | AppParts;
+}
+
+export interface RunningApp {
+  readonly port: number;
+  readonly address: string;
+  readonly logger: Logger;
+  /** Graceful stop: NOT_SERVING, stop accepting, finish in-flight calls within the grace period, close. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/** The first bytes of every HTTP/2 connection (RFC 9113 §3.4). */
+const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/**
+ * Starts an app: one TCP port that speaks gRPC (HTTP/2 cleartext, served by grpc-js) and
+ * HTTP/1.1 (Connect JSON via connect-node, plus /healthz, /readyz and /metrics). Each connection
+ * is routed by its first bytes, so standard gRPC tools and plain curl work on the same PORT.
+ */
+export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<S>, options: { env?: NodeJS.ProcessEnv; handleSignals?: boolean } = {}): Promise<RunningApp> {
+  const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env ?? process.env);
+  const env: BaseEnv = appEnv;
+  const logger = createLogger(definition.name, { level: env.LOG_LEVEL });
+  const metrics = new ServiceMetrics(definition.name);
+  setProcessMetrics(metrics);
+  const parts = await definition.setup({ env: appEnv, logger, metrics });
+  if (parts.pools) metrics.registerPools(parts.pools);
+
+  const services: DescService[] = parts.services.map((s) => s.service);
+  const kitOptions = {
+    logger,
+    metrics,
+    maxMessageBytes: env.MAX_MESSAGE_BYTES,
+    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
+    maxDeadlineMs: env.MAX_DEADLINE_MS,
+  };
+
+  // gRPC: grpc-js enforces a hard cap above our limit so that oversized-but-sane messages reach
+  // the handler and get InvalidArgument naming the limit, as on the Connect path.
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': env.MAX_MESSAGE_BYTES * 2,
+    'grpc.max_send_message_length': -1,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  for (const registration of parts.services) addGrpcService(grpcServer, registration, kitOptions);
+  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s.typeName, 'SERVING'])) });
+  health.addToServer(grpcServer);
+  addReflection(grpcServer, services);
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+
+  // HTTP/1.1: Connect (JSON or binary) for BFFs and curl, and the ops endpoints.
+  const connectHandler = connectNodeAdapter({
+    routes: (router) => {
+      for (const { service, impl } of parts.services) router.service(service, impl as never);
+    },
+    interceptors: [createServerTracingInterceptor(), createKitInterceptor(kitOptions)],
+    readMaxBytes: env.MAX_MESSAGE_BYTES,
+    jsonOptions: { ignoreUnknownFields: !env.REJECT_UNKNOWN_FIELDS },
+  });
+  let serving = true;
+  const ops = { serving: () => serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
+  const http1 = createHttpServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    if (!serving) res.setHeader('connection', 'close');
+    if (handleOpsRequest(req, res, ops)) return;
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > env.MAX_MESSAGE_BYTES) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'invalid_argument', message: `request message is ${length} bytes; the limit is ${env.MAX_MESSAGE_BYTES}` }));
+      req.resume();
+      return;
+    }
+    connectHandler(req, res);
+  });
+
+  const sockets = new Set<Socket>();
+  const listener = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      const n = Math.min(first.length, h2Preface.length);
+      if (first.subarray(0, n).equals(h2Preface.subarray(0, n))) {
+        injector.injectConnection(socket);
+      } else {
+        http1.emit('connection', socket);
+        // The HTTP/1.1 parser attaches a 'data' listener, which does not undo an explicit pause().
+        socket.resume();
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(env.PORT, env.HOST, () => resolve());
+  });
+  const port = (listener.address() as AddressInfo).port;
+  logger.info({ port, services: services.map((s) => s.typeName) }, `${definition.name} listening`);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown') =>
+    (stopping ??= (async () => {
+      logger.info({ reason, graceMs: env.SHUTDOWN_GRACE_MS }, 'shutting down');
+      serving = false;
+      health.setStatus('', 'NOT_SERVING');
+      for (const s of services) health.setStatus(s.typeName, 'NOT_SERVING');
+      // Let probes and Watch streams observe NOT_SERVING before connections are closed.
+      await new Promise((r) => setTimeout(r, Number(process.env.SHUTDOWN_DELAY_MS ?? 0)));
+      listener.close();
+      http1.closeIdleConnections();
+      const grpcDone = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      const httpDone = new Promise<void>((resolve) => http1.close(() => resolve()));
+      const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.SHUTDOWN_GRACE_MS).unref());
+      if ((await Promise.race([Promise.all([grpcDone, httpDone]), graceOver])) === 'timeout') {
+        logger.warn('grace period over; cancelling the calls still running');
+        grpcServer.forceShutdown();
+        http1.closeAllConnections();
+      }
+      for (const socket of sockets) socket.destroy();
+      await parts.close?.();
+      logger.info('stopped');
+    })());
+
+  if (options.handleSignals ?? true) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        void shutdown(signal).then(
+          () => process.exit(0),
+          (error) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+
+  return { port, address: `127.0.0.1:${port}`, logger, shutdown };
+}

@@ -1,0 +1,23 @@
+export { createPgPool, pgPoolStats, PG_POOL_DEFAULTS, type PgPoolOptions, type PgPoolStats } from './pg-pool.js';
+export {
+  createRedis,
+  waitForRedis,
+  reconnectDelayMs,
+  REDIS_DEFAULTS,
+  type RedisClient,
+  type RedisClientOptions,
+} from './redis.js';
+export { redisKeys, hashTagOf, KEY_PREFIX, ALL_KEYS_PATTERN } from './keys.js';
+export { encodeTimelineMember, decodeTimelineMember, type TimelineMember } from './timeline-member.js';
+export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type EngagementCounts } from './trending-score.js';
+export {
+  TIMELINE_MAX_LENGTH,
+  AUTHOR_RECENT_MAX,
+  FANOUT_PULL_THRESHOLD,
+  TRENDING_MAX_LENGTH,
+  TOPIC_RECENT_MAX,
+  TRENDING_HALF_LIFE_MS,
+  PUBLISH_CLAIM_TTL_S,
+} from './feed-limits.js';
+export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
+export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';

@@ -1,0 +1,53 @@
+import pg from 'pg';
+
+export interface PgPoolOptions {
+  connectionString: string;
+  /** Upper bound on open connections; size it per process, Postgres' own limit is shared. */
+  max?: number;
+  /** Server-side cap on any single statement, so a slow query cannot hold a connection forever. */
+  statementTimeoutMs?: number;
+  /** Shown in pg_stat_activity; name the service so slow queries can be traced to it. */
+  applicationName?: string;
+  /** How long to wait for a free connection or a new one before failing. */
+  connectionTimeoutMs?: number;
+  /** Close connections idle for longer than this. */
+  idleTimeoutMs?: number;
+}
+
+export interface PgPoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+export const PG_POOL_DEFAULTS = {
+  max: 10,
+  statementTimeoutMs: 5_000,
+  applicationName: 'feedmesh',
+  // Fail fast when Postgres is unreachable or the pool is exhausted, instead of piling up requests.
+  connectionTimeoutMs: 2_000,
+  idleTimeoutMs: 30_000,
+} as const;
+
+/** A pg pool with timeouts that fail fast and an error listener that keeps the process alive. */
+export function createPgPool(options: PgPoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? PG_POOL_DEFAULTS.max,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? PG_POOL_DEFAULTS.connectionTimeoutMs,
+    idleTimeoutMillis: options.idleTimeoutMs ?? PG_POOL_DEFAULTS.idleTimeoutMs,
+    statement_timeout: options.statementTimeoutMs ?? PG_POOL_DEFAULTS.statementTimeoutMs,
+    application_name: options.applicationName ?? PG_POOL_DEFAULTS.applicationName,
+    keepAlive: true,
+  });
+  // An idle client can lose its connection (server restart, network blip). pg emits that on the
+  // pool; without a listener Node treats it as an unhandled 'error' event and exits. The broken
+  // client is already removed from the pool, so the next checkout simply opens a new connection.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Connection counts, for a gauge metric. */
+export function pgPoolStats(pool: pg.Pool): PgPoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}

@@ -1,0 +1,25 @@
+import { trace } from '@opentelemetry/api';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Trace correlation for every line logged inside a span (i.e. inside a request). */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags.toString(16).padStart(2, '0') };
+}
+
+/** Structured JSON logs (pino) carrying the service name and the active trace context. */
+export function createLogger(service: string, options: LoggerOptions = {}): Logger {
+  return pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    base: { service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: traceFields,
+    ...options,
+  });
+}

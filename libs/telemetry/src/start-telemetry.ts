@@ -1,0 +1,73 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+
+export interface TelemetryOptions {
+  /** Default for OTEL_SERVICE_NAME. */
+  serviceName: string;
+  /** Extra span processors (tests use an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Telemetry {
+  readonly serviceName: string;
+  readonly exporting: boolean;
+  shutdown(): Promise<void>;
+}
+
+let started: Telemetry | undefined;
+
+/** A processor that keeps spans recording (ids, propagation, log correlation) but sends them nowhere. */
+const discardProcessor: SpanProcessor = {
+  onStart() {},
+  onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+function otlpConfigured(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Starts the OpenTelemetry SDK once per process. Call it before anything imports
+ * @grpc/grpc-js, pg or ioredis: the official instrumentations patch those modules on load.
+ *
+ * Traces are exported over OTLP only when an OTLP endpoint is configured; the standard OTEL_*
+ * variables (protocol, headers, sampler, BSP tuning…) are honoured by the SDK itself. Metrics go
+ * through Prometheus (`/metrics`), so the SDK's own metric and log exporters default to off.
+ */
+export function startTelemetry(options: TelemetryOptions): Telemetry {
+  if (started) return started;
+  const env = options.env ?? process.env;
+  env.OTEL_SERVICE_NAME ||= options.serviceName;
+  env.OTEL_METRICS_EXPORTER ||= 'none';
+  env.OTEL_LOGS_EXPORTER ||= 'none';
+  const exporting = otlpConfigured(env) && env.OTEL_TRACES_EXPORTER !== 'none';
+
+  const extra = options.spanProcessors ?? [];
+  // Without an endpoint the SDK would otherwise default to exporting to localhost:4318.
+  const spanProcessors = exporting ? undefined : [...extra, ...(extra.length ? [] : [discardProcessor])];
+  const sdk = new NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME,
+    ...(spanProcessors ? { spanProcessors } : {}),
+    instrumentations: [
+      new GrpcInstrumentation({
+        // Probes and reflection would drown the traces in noise.
+        ignoreGrpcMethods: [/^Check$/, /^Watch$/, /^ServerReflectionInfo$/],
+      }),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  started = {
+    serviceName: env.OTEL_SERVICE_NAME,
+    exporting,
+    shutdown: () => sdk.shutdown(),
+  };
+  return started;
+}
