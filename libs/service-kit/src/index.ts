@@ -7,3 +7,4 @@ export { invalidArgument, failedPrecondition, unavailable, grpcCodeName } from '
 export { loadConfig, baseEnvSpec, ConfigError } from './config.js';
 export { ServiceMetrics } from './metrics.js';
 export { compileMessageChecks, type FieldViolation } from './message-checks.js';
+export { spawnApp, type SpawnedApp } from './testing/spawn-app.js';

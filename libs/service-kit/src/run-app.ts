@@ -132,6 +132,8 @@ export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<
   });
   const port = (listener.address() as AddressInfo).port;
   logger.info({ port, services: services.map((s) => s.typeName) }, `${definition.name} listening`);
+  // Lets a parent that forked the app (tests, the dev launcher) learn an ephemeral port.
+  process.send?.({ type: 'listening', app: definition.name, port });
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') =>

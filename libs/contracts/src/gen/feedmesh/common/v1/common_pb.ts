@@ -78,7 +78,7 @@ export type ItemRef = Message<"feedmesh.common.v1.ItemRef"> & {
   authorId: string;
 
   /**
-   * Publication time in Unix milliseconds (a plain number: candidate lists are large).
+   * Publication time in Unix milliseconds (bigint in protobuf-es).
    *
    * @generated from field: int64 created_at_ms = 4 [jstype = JS_NUMBER];
    */

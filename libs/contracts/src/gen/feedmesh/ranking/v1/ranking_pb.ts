@@ -95,7 +95,7 @@ export const RankedItemSchema: GenMessage<RankedItem> = /*@__PURE__*/
  */
 export type RankResponse = Message<"feedmesh.ranking.v1.RankResponse"> & {
   /**
-   * Items in final order: score descending, ties broken by id, then diversity rules applied.
+   * Items in final order: score descending (ties: newest first, then id), then diversity rules applied.
    *
    * @generated from field: repeated feedmesh.ranking.v1.RankedItem items = 1;
    */
