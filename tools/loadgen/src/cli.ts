@@ -1,0 +1,137 @@
+// Command-line flags → LoadOptions plus output choices. Usage errors throw UsageError (exit 1).
+import { parseArgs } from 'node:util';
+import type { LoadOptions } from './load-options.js';
+import { UsageError } from './method-resolver.js';
+
+export interface CliCommand {
+  readonly help: boolean;
+  readonly load: LoadOptions;
+  /** Print the JSON report on stdout instead of the table. */
+  readonly json: boolean;
+  /** Also write the JSON report to this file. */
+  readonly reportFile: string | undefined;
+  /** Live progress on stderr; undefined means "when stderr is a TTY". */
+  readonly progress: boolean | undefined;
+}
+
+export const USAGE = `Usage: feedmesh-loadgen --target HOST:PORT --method SERVICE/METHOD [options]
+
+Load:
+  --method NAME            feedmesh.feed.v1.FeedService/GetFeed or FeedService/GetFeed
+  --target ADDR            gRPC: host:port; Connect: http://host:port
+  --protocol grpc|connect  gRPC (default) or Connect JSON over HTTP/1.1
+  --body JSON              request as proto JSON, with {{var}} placeholders (default {})
+  --var NAME=SPEC          range:u1..u100000 | list:a,b,c | file:ids.txt | uuid (repeatable)
+  --concurrency N          closed loop: calls in flight (default 16)
+  --rate R                 open loop: calls per second, latency from intended send time
+  --max-inflight N         open loop: cap on calls in flight (default 1000)
+  --warmup D               not recorded, e.g. 2s (default 0)
+  --duration D             measured time, e.g. 30s, 500ms, 1m (default 10s)
+  --requests N             bound on measured calls
+  --connections N          gRPC channels / Connect sockets
+  --timeout-ms MS          per-call deadline (default 5000)
+  --metadata K=V           request header (repeatable)
+  --trace-sample F         fraction sent with the traceparent sampled flag (default 0.01)
+  --skip-decode            count responses without decoding them (cheaper client)
+Output:
+  --json                   JSON report on stdout instead of the table
+  --report FILE            also write the JSON report to FILE
+  --progress               live progress on stderr even when it is not a TTY
+Gates (exit 2 when missed):
+  --max-p99-ms MS  --max-p50-ms MS  --max-error-rate FRACTION
+`;
+
+export function parseCli(argv: readonly string[]): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        method: { type: 'string' },
+        target: { type: 'string' },
+        protocol: { type: 'string' },
+        body: { type: 'string' },
+        var: { type: 'string', multiple: true },
+        concurrency: { type: 'string', short: 'c' },
+        rate: { type: 'string' },
+        'max-inflight': { type: 'string' },
+        warmup: { type: 'string' },
+        duration: { type: 'string', short: 'd' },
+        requests: { type: 'string', short: 'n' },
+        connections: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        metadata: { type: 'string', multiple: true },
+        'trace-sample': { type: 'string' },
+        'skip-decode': { type: 'boolean' },
+        json: { type: 'boolean' },
+        report: { type: 'string' },
+        progress: { type: 'boolean' },
+        'max-p99-ms': { type: 'string' },
+        'max-p50-ms': { type: 'string' },
+        'max-error-rate': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { help: true, load: { target: '', method: '' }, json: false, reportFile: undefined, progress: undefined };
+  if (values.method === undefined) throw new UsageError('--method is required');
+  if (values.target === undefined) throw new UsageError('--target is required');
+  if (values.protocol !== undefined && values.protocol !== 'grpc' && values.protocol !== 'connect') {
+    throw new UsageError(`--protocol must be grpc or connect, got "${values.protocol}"`);
+  }
+  if (values.rate !== undefined && values.concurrency !== undefined) throw new UsageError('use either --concurrency (closed loop) or --rate (open loop)');
+  if (values['max-inflight'] !== undefined && values.rate === undefined) throw new UsageError('--max-inflight applies to --rate (open loop) only');
+
+  const load: LoadOptions = {
+    target: values.target,
+    method: values.method,
+    protocol: values.protocol as 'grpc' | 'connect' | undefined,
+    body: values.body,
+    variables: values.var ?? [],
+    concurrency: optionalNumber('--concurrency', values.concurrency),
+    rate: optionalNumber('--rate', values.rate),
+    maxInflight: optionalNumber('--max-inflight', values['max-inflight']),
+    warmupMs: values.warmup === undefined ? undefined : parseDurationMs('--warmup', values.warmup),
+    durationMs: values.duration === undefined ? undefined : parseDurationMs('--duration', values.duration),
+    requests: optionalNumber('--requests', values.requests),
+    connections: optionalNumber('--connections', values.connections),
+    timeoutMs: optionalNumber('--timeout-ms', values['timeout-ms']),
+    metadata: (values.metadata ?? []).map(parseMetadata),
+    traceSample: optionalNumber('--trace-sample', values['trace-sample']),
+    decodeResponses: !values['skip-decode'],
+    slo: {
+      maxP99Ms: optionalNumber('--max-p99-ms', values['max-p99-ms']),
+      maxP50Ms: optionalNumber('--max-p50-ms', values['max-p50-ms']),
+      maxErrorRate: optionalNumber('--max-error-rate', values['max-error-rate']),
+    },
+  };
+  return { help: false, load, json: values.json ?? false, reportFile: values.report, progress: values.progress };
+}
+
+/** "2s", "500ms", "1m", "1.5s"; a bare number means seconds. */
+export function parseDurationMs(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (match === null) throw new UsageError(`${flag} must be a duration like 500ms, 2s or 1m, got "${text}"`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+}
+
+function optionalNumber(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got "${text}"`);
+  return value;
+}
+
+function parseMetadata(text: string): readonly [string, string] {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw new UsageError(`--metadata must look like key=value, got "${text}"`);
+  const key = text.slice(0, equals).trim().toLowerCase();
+  if (!/^[0-9a-z_.-]+$/.test(key) || key.endsWith('-bin')) throw new UsageError(`--metadata key "${key}" is not a valid ASCII header name`);
+  return [key, text.slice(equals + 1)];
+}

@@ -1,0 +1,89 @@
+// The run's result: a JSON document for pipelines and a short table for people.
+import type { SlowCall } from './recorder.js';
+import type { LatencySummaryMs } from './histograms.js';
+import type { SloResult } from './slo.js';
+import { statusName } from './status-codes.js';
+
+export interface ReportedSlowCall {
+  readonly traceId: string;
+  readonly latencyMs: number;
+  readonly sampled: boolean;
+  readonly code: string;
+}
+
+export interface Report {
+  readonly tool: 'feedmesh-loadgen';
+  readonly target: string;
+  readonly method: string;
+  readonly protocol: 'grpc' | 'connect';
+  readonly mode: 'closed-loop' | 'open-loop';
+  readonly concurrency: number | null;
+  readonly rate: number | null;
+  readonly maxInflight: number | null;
+  readonly connections: number | null;
+  readonly startedAt: string;
+  readonly warmupS: number;
+  /** Measured wall time: from the end of warmup until the last measured call finished. */
+  readonly durationS: number;
+  readonly requests: {
+    /** Measured calls sent. */
+    readonly sent: number;
+    readonly completed: number;
+    readonly ok: number;
+    readonly errors: number;
+    readonly dropped: number;
+    readonly late: number;
+    readonly delayedByInflightCap: number;
+  };
+  /** Completed calls per second (ok + errors). */
+  readonly throughputRps: number;
+  /** Latency of successful calls; open loop: from the intended send time. */
+  readonly latencyMs: LatencySummaryMs;
+  readonly errorLatencyMs: LatencySummaryMs;
+  /** (errors + dropped) / (completed + dropped). */
+  readonly errorRate: number;
+  readonly errorsByCode: Readonly<Record<string, number>>;
+  readonly clientCpu: { readonly userMs: number; readonly systemMs: number; readonly usPerRequest: number };
+  readonly slowest: readonly ReportedSlowCall[];
+  readonly slowestSampled: readonly ReportedSlowCall[];
+  readonly slo: SloResult | null;
+}
+
+export function reportSlowCalls(calls: readonly SlowCall[]): ReportedSlowCall[] {
+  return calls.map((call) => ({
+    traceId: call.traceId,
+    latencyMs: Math.round(call.latencyMs * 1000) / 1000,
+    sampled: call.sampled,
+    code: statusName(call.code),
+  }));
+}
+
+export function formatTable(report: Report): string {
+  const lat = report.latencyMs;
+  const load = report.mode === 'closed-loop' ? `concurrency ${report.concurrency}` : `rate ${report.rate}/s (max in flight ${report.maxInflight})`;
+  const lines = [
+    `${report.method} @ ${report.target} (${report.protocol}, ${report.mode}, ${load})`,
+    `duration    ${report.durationS.toFixed(2)} s after ${report.warmupS} s warmup`,
+    `requests    ${report.requests.completed} completed, ${report.requests.ok} ok, ${report.requests.errors} errors` +
+      (report.mode === 'open-loop'
+        ? `, ${report.requests.dropped} dropped, ${report.requests.late} late, ${report.requests.delayedByInflightCap} waited for a slot`
+        : ''),
+    `throughput  ${report.throughputRps.toFixed(1)} req/s`,
+    `latency ms  p50 ${lat.p50}  p90 ${lat.p90}  p99 ${lat.p99}  p99.9 ${lat.p999}  max ${lat.max}  mean ${lat.mean}`,
+    `error rate  ${(report.errorRate * 100).toFixed(2)}%` + formatCodes(report.errorsByCode),
+    `client CPU  ${report.clientCpu.usPerRequest.toFixed(1)} µs/request`,
+  ];
+  if (report.slowest.length > 0) {
+    lines.push('slowest     ' + report.slowest.slice(0, 3).map((c) => `${c.traceId} ${c.latencyMs} ms${c.sampled ? ' (sampled)' : ''}`).join(', '));
+  }
+  if (report.slo !== null) {
+    const checks = report.slo.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'MISSED'} (${c.actual} vs ${c.limit})`);
+    lines.push(`SLO         ${report.slo.passed ? 'passed' : 'MISSED'}: ${checks.join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function formatCodes(codes: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(codes);
+  return entries.length === 0 ? '' : ` (${entries.map(([name, count]) => `${name} ${count}`).join(', ')})`;
+}
