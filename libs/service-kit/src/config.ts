@@ -1,4 +1,7 @@
-import { bool, cleanEnv, makeValidator, num, str, type CleanedEnv, type Spec, type ValidatorSpec } from 'envalid';
+import { bool, cleanEnv, makeValidator, num, str, type CleanedEnv, type ValidatorSpec } from 'envalid';
+
+/** An app's own environment variables: envalid validators by name. */
+export type EnvSpec = Record<string, ValidatorSpec<unknown>>;
 
 /** Settings every app has; each app adds its own spec. */
 export const baseEnvSpec = {
@@ -27,7 +30,7 @@ export class ConfigError extends Error {}
  */
 export type AppEnv<S> = BaseEnv & CleanedEnv<S>;
 
-export function loadConfig<S extends Spec<unknown>>(spec: S, defaultPort: number, env: NodeJS.ProcessEnv = process.env): AppEnv<S> {
+export function loadConfig<S extends EnvSpec>(spec: S, defaultPort: number, env: NodeJS.ProcessEnv = process.env): AppEnv<S> {
   const full = { ...baseEnvSpec, PORT: listenPort({ default: defaultPort }), ...spec } as S & typeof baseEnvSpec & { PORT: ValidatorSpec<number> };
   return cleanEnv(env, full, {
     reporter: ({ errors }) => {

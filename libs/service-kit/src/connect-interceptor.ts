@@ -44,7 +44,16 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
       const deadlineMs = Date.now() + Math.min(Number.isFinite(timeout) ? timeout : Infinity, maxDeadlineMs);
       const scope = new CancellableScope(deadlineMs);
-      req.signal.addEventListener('abort', () => scope.cancel(), { once: true });
+      // Connect's own timer starts on arrival, a moment before this deadline: when it fires, the
+      // downstream calls are left to expire by their own deadline (DEADLINE_EXCEEDED) rather
+      // than being cancelled a few ms early, which would surface as CANCELLED.
+      req.signal.addEventListener(
+        'abort',
+        () => {
+          if (!(req.signal.reason instanceof ConnectError && req.signal.reason.code === Code.DeadlineExceeded)) scope.cancel();
+        },
+        { once: true },
+      );
       return await runInCallScope(scope, () => next(req));
     } catch (error) {
       if (error instanceof ConnectError) {

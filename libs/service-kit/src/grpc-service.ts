@@ -5,6 +5,7 @@ import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { toConnectError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
+import { endSpan, runInContext, startServerSpan } from './grpc-tracing.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServiceRegistration } from './service-registration.js';
@@ -68,14 +69,18 @@ function unaryHandler(
   return (call, callback) => {
     const started = performance.now();
     metrics.serverStarted();
+    const traced = startServerSpan(serviceName, methodName, call.metadata);
     let finished = false;
-    const finish = (code: number) => {
+    let capTimer: NodeJS.Timeout | undefined;
+    const finish = (code: number, message?: string) => {
       finished = true;
+      clearTimeout(capTimer);
+      endSpan(traced.span, code, 'server', message);
       metrics.serverFinished(serviceName, methodName, code, 'grpc', (performance.now() - started) / 1000);
     };
     const fail = (error: ConnectError, internal = false, cause?: unknown) => {
-      if (internal) logger.error({ err: cause, method: methodName }, 'unhandled error in handler');
-      finish(error.code);
+      if (internal) runInContext(traced.context, () => logger.error({ err: cause, method: methodName }, 'unhandled error in handler'));
+      finish(error.code, error.rawMessage);
       callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
     };
 
@@ -99,13 +104,26 @@ function unaryHandler(
     const context = new GrpcHandlerContext(service, method, call.metadata, deadlineMs);
     const scope = new CancellableScope(deadlineMs);
     call.on('cancelled', () => {
+      // grpc-js also reports 'cancelled' when the stream closes after a normal response.
+      if (finished) return;
       context.abort(new ConnectError('call cancelled', Code.Canceled));
       scope.cancel();
     });
+    // grpc-js enforces only the caller's deadline; when MAX_DEADLINE_MS cut it shorter, the call
+    // expires here, or a handler without downstream calls would run on past the cap.
+    if (deadlineMs < callerDeadline) {
+      capTimer = setTimeout(() => {
+        if (finished) return;
+        const expired = new ConnectError(`deadline exceeded (the server caps deadlines at ${maxDeadlineMs} ms)`, Code.DeadlineExceeded);
+        context.abort(expired);
+        scope.cancel();
+        fail(expired);
+      }, deadlineMs - Date.now());
+    }
 
     let result: unknown;
     try {
-      result = runInCallScope(scope, () => fn(request, context));
+      result = runInContext(traced.context, () => runInCallScope(scope, () => fn(request, context)));
     } catch (error) {
       const { error: e, internal } = toConnectError(error);
       return fail(e, internal, error);

@@ -2,6 +2,7 @@ import { create, fromBinary, isMessage, type DescMessage, type DescMethodUnary, 
 import { Code, ConnectError, type Transport, type UnaryResponse } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 import { currentCallScope } from './call-scope.js';
+import { endSpan, startClientSpan } from './grpc-tracing.js';
 import { responseSerializer } from './grpc-service.js';
 import { getProcessMetrics } from './metrics.js';
 
@@ -68,6 +69,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
     signal: AbortSignal | undefined,
   ): Promise<Buffer> {
     const codec = codecFor(method as DescMethodUnary);
+    const { span } = startClientSpan(codec.service, method.name, metadata);
     return new Promise((resolve, reject) => {
       const scope = currentCallScope();
       let unregister: (() => void) | undefined;
@@ -84,9 +86,12 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
           if (error) {
             // Cancelled by our own deadline scope reads better as what it is.
             const code = error.code === grpc.status.CANCELLED && Date.now() >= deadlineMs - 1 ? Code.DeadlineExceeded : (error.code as number as Code);
+            endSpan(span, code, 'client', error.details);
             reject(new ConnectError(error.details || error.message, code));
+            return;
           }
-          else resolve(response as Buffer);
+          endSpan(span, 0, 'client');
+          resolve(response as Buffer);
         },
       );
       const onAbort = () => call.cancel();

@@ -6,8 +6,7 @@ import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import type { Spec } from 'envalid';
-import { loadConfig, type AppEnv, type BaseEnv } from './config.js';
+import { loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
 import { createKitInterceptor } from './connect-interceptor.js';
 import { addGrpcService } from './grpc-service.js';
 import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
@@ -27,11 +26,19 @@ export interface AppParts {
   /** Readiness checks, e.g. `{ postgres: () => pool.query('select 1') }`. */
   readiness?: ReadinessChecks;
   pools?: PoolStats;
+  /** Plain HTTP/1.1 routes beside Connect, e.g. a strict JSON ingest endpoint. */
+  httpRoutes?: HttpRoute[];
   /** Closes pools and clients after the last call finished. */
   close?: () => Promise<void>;
 }
 
-export interface AppDefinition<S extends Spec<unknown>> {
+export interface HttpRoute {
+  method: string;
+  path: string;
+  handler(req: IncomingMessage, res: ServerResponse): void;
+}
+
+export interface AppDefinition<S extends EnvSpec = EnvSpec> {
   name: string;
   defaultPort: number;
   env?: S;
@@ -54,7 +61,7 @@ const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  * HTTP/1.1 (Connect JSON via connect-node, plus /healthz, /readyz and /metrics). Each connection
  * is routed by its first bytes, so standard gRPC tools and plain curl work on the same PORT.
  */
-export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<S>, options: { env?: NodeJS.ProcessEnv; handleSignals?: boolean } = {}): Promise<RunningApp> {
+export async function runApp<S extends EnvSpec>(definition: AppDefinition<S>, options: { env?: NodeJS.ProcessEnv; handleSignals?: boolean } = {}): Promise<RunningApp> {
   const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env ?? process.env);
   const env: BaseEnv = appEnv;
   const logger = createLogger(definition.name, { level: env.LOG_LEVEL });
@@ -81,7 +88,20 @@ export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<
   });
   for (const registration of parts.services) addGrpcService(grpcServer, registration, kitOptions);
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s.typeName, 'SERVING'])) });
-  health.addToServer(grpcServer);
+  // Health Watch streams never end on their own: they are tracked and ended at shutdown (after
+  // they saw NOT_SERVING), or they would hold the server open until the grace period runs out.
+  const watchStreams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  health.addToServer({
+    addService: (definition, impl) =>
+      grpcServer.addService(definition as grpc.ServiceDefinition, {
+        ...(impl as grpc.UntypedServiceImplementation),
+        watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+          watchStreams.add(call);
+          call.once('cancelled', () => watchStreams.delete(call));
+          (impl.watch as grpc.handleServerStreamingCall<unknown, unknown>)(call);
+        },
+      }),
+  });
   addReflection(grpcServer, services);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
@@ -90,12 +110,13 @@ export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<
     routes: (router) => {
       for (const { service, impl } of parts.services) router.service(service, impl as never);
     },
-    interceptors: [createServerTracingInterceptor(), createKitInterceptor(kitOptions)],
+    interceptors: [createServerTracingInterceptor({ legacyAttributes: true }), createKitInterceptor(kitOptions)],
     readMaxBytes: env.MAX_MESSAGE_BYTES,
     jsonOptions: { ignoreUnknownFields: !env.REJECT_UNKNOWN_FIELDS },
   });
   let serving = true;
   const ops = { serving: () => serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
+  const routes = new Map((parts.httpRoutes ?? []).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
   const http1 = createHttpServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
     if (!serving) res.setHeader('connection', 'close');
     if (handleOpsRequest(req, res, ops)) return;
@@ -106,11 +127,21 @@ export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<
       req.resume();
       return;
     }
+    const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
+    if (route) {
+      route.handler(req, res);
+      return;
+    }
+    // Cap the Connect timeout at MAX_DEADLINE_MS (absent = the cap) before connect-node reads it,
+    // so the handler's signal and timeoutMs() honour the cap as they do on the gRPC path.
+    const timeout = Number(req.headers['connect-timeout-ms'] ?? Infinity);
+    if (!(timeout <= env.MAX_DEADLINE_MS)) req.headers['connect-timeout-ms'] = String(env.MAX_DEADLINE_MS);
     connectHandler(req, res);
   });
 
   const sockets = new Set<Socket>();
-  const listener = createNetServer((socket) => {
+  // noDelay: without it Nagle's algorithm holds small gRPC frames back and halves throughput.
+  const listener = createNetServer({ noDelay: true, keepAlive: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.once('data', (first: Buffer) => {
@@ -145,6 +176,7 @@ export async function runApp<S extends Spec<unknown>>(definition: AppDefinition<
       // Let probes and Watch streams observe NOT_SERVING before connections are closed.
       await new Promise((r) => setTimeout(r, Number(process.env.SHUTDOWN_DELAY_MS ?? 0)));
       listener.close();
+      for (const call of watchStreams) call.end();
       http1.closeIdleConnections();
       const grpcDone = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
       const httpDone = new Promise<void>((resolve) => http1.close(() => resolve()));

@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -11,9 +11,12 @@ function traceFields(): Record<string, string> {
   return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags.toString(16).padStart(2, '0') };
 }
 
-/** Structured JSON logs (pino) carrying the service name and the active trace context. */
-export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  return pino({
+/**
+ * Structured JSON logs (pino) carrying the service name and the active trace context, to stdout
+ * unless another destination is given.
+ */
+export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     level: process.env.LOG_LEVEL ?? 'info',
     base: { service },
     messageKey: 'msg',
@@ -21,5 +24,6 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
     formatters: { level: (label) => ({ level: label }) },
     mixin: traceFields,
     ...options,
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

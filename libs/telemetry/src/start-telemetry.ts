@@ -7,6 +7,12 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 export interface TelemetryOptions {
   /** Default for OTEL_SERVICE_NAME. */
   serviceName: string;
+  /**
+   * Also load @opentelemetry/instrumentation-grpc. Off by default: apps built on the service kit
+   * trace their gRPC hop in the kit itself (cheaper on the hot path, see BENCHMARKS.md); turn it on
+   * for processes that make raw grpc-js calls of their own.
+   */
+  instrumentGrpcJs?: boolean;
   /** Extra span processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
   env?: NodeJS.ProcessEnv;
@@ -55,10 +61,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     serviceName: env.OTEL_SERVICE_NAME,
     ...(spanProcessors ? { spanProcessors } : {}),
     instrumentations: [
-      new GrpcInstrumentation({
-        // Probes and reflection would drown the traces in noise.
-        ignoreGrpcMethods: [/^Check$/, /^Watch$/, /^ServerReflectionInfo$/],
-      }),
+      ...(options.instrumentGrpcJs
+        ? // Probes and reflection would drown the traces in noise.
+          [new GrpcInstrumentation({ ignoreGrpcMethods: [/^Check$/, /^Watch$/, /^ServerReflectionInfo$/] })]
+        : []),
       new PgInstrumentation({ requireParentSpan: true }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],

@@ -1,0 +1,44 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { createLogger } from '@feedmesh/telemetry';
+import { describe, expect, it } from 'vitest';
+import { DownstreamBreaker } from './downstream-breaker.js';
+import { failureCode } from './failure-code.js';
+
+const logger = createLogger('test', { level: 'silent' });
+const settings = { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000 };
+
+describe('DownstreamBreaker', () => {
+  it('opens after repeated service failures and then fails fast without calling', async () => {
+    const breaker = new DownstreamBreaker('ranking', settings, logger);
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new ConnectError('down', Code.Unavailable);
+    };
+    for (let i = 0; i < 3; i++) await expect(breaker.call(failing)).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(breaker.state).toBe('open');
+    const error = await breaker.call(failing).catch((e: unknown) => e);
+    expect(failureCode(error)).toBe('circuit_open');
+    expect(calls).toBe(3);
+    breaker.shutdown();
+  });
+
+  it('does not count caller errors against the service', async () => {
+    const breaker = new DownstreamBreaker('ranking', settings, logger);
+    const invalid = async () => {
+      throw new ConnectError('bad', Code.InvalidArgument);
+    };
+    for (let i = 0; i < 5; i++) await expect(breaker.call(invalid)).rejects.toMatchObject({ code: Code.InvalidArgument });
+    expect(breaker.state).toBe('closed');
+    expect(await breaker.call(async () => 42)).toBe(42);
+    breaker.shutdown();
+  });
+});
+
+describe('failureCode', () => {
+  it('names Connect codes in lower snake case', () => {
+    expect(failureCode(new ConnectError('x', Code.DeadlineExceeded))).toBe('deadline_exceeded');
+    expect(failureCode(new ConnectError('x', Code.Unavailable))).toBe('unavailable');
+    expect(failureCode(new Error('x'))).toBe('internal');
+  });
+});

@@ -1,0 +1,23 @@
+import { bool, num, str } from 'envalid';
+
+/** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
+export const aggregatorEnv = {
+  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh', desc: 'Postgres (users table)' }),
+  REDIS_URL: str({ default: 'redis://127.0.0.1:6379', desc: 'Redis (paging sessions, timeline fallback)' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
+  RECALL_ADDR: str({ default: '127.0.0.1:8081' }),
+  RANKING_ADDR: str({ default: '127.0.0.1:8082' }),
+  RENDER_ADDR: str({ default: '127.0.0.1:8083' }),
+  CURSOR_SECRETS: str({
+    default: '',
+    desc: 'Comma-separated cursor HMAC secrets (>= 16 bytes each); the first signs, all verify',
+  }),
+  FEED_DEFAULT_BUDGET_MS: num({ default: 250, desc: 'Total time budget of a page when the caller sets no deadline' }),
+  FEED_RECALL_LIMIT: num({ default: 500, desc: 'Candidates asked of recall per page' }),
+  FEED_MAX_PAGES: num({ default: 50, desc: 'Pages per paging session; the last one has no next cursor' }),
+  FEED_SESSION_TTL_S: num({ default: 1800, desc: 'Idle lifetime of a paging session in Redis' }),
+  USER_CACHE_TTL_MS: num({ default: 60_000, desc: 'How long a known user id is trusted without Postgres' }),
+  BREAKER_ERROR_PERCENT: num({ default: 50, desc: 'Failure rate that opens a downstream circuit' }),
+  BREAKER_VOLUME_THRESHOLD: num({ default: 5, desc: 'Calls in the window before the circuit may open' }),
+  BREAKER_RESET_MS: num({ default: 2_000, desc: 'How long an open circuit waits before a trial call' }),
+};

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { UserDirectory } from './user-directory.js';
+
+describe('UserDirectory', () => {
+  it('caches known users for the ttl and never caches unknown ones', async () => {
+    let now = 0;
+    const asked: string[] = [];
+    const known = new Set(['u1']);
+    const directory = new UserDirectory(
+      { exists: async (id) => (asked.push(id), known.has(id)) },
+      { ttlMs: 100, now: () => now },
+    );
+    expect(await directory.exists('u1')).toBe(true);
+    expect(await directory.exists('u1')).toBe(true);
+    expect(await directory.exists('u2')).toBe(false);
+    known.add('u2');
+    expect(await directory.exists('u2')).toBe(true);
+    now = 150;
+    expect(await directory.exists('u1')).toBe(true);
+    expect(asked).toEqual(['u1', 'u2', 'u2', 'u1']);
+  });
+
+  it('evicts the oldest entry when full', async () => {
+    const asked: string[] = [];
+    const directory = new UserDirectory({ exists: async (id) => (asked.push(id), true) }, { ttlMs: 1_000, maxEntries: 2 });
+    for (const id of ['a', 'b', 'c', 'b', 'a']) await directory.exists(id);
+    expect(asked).toEqual(['a', 'b', 'c', 'a']);
+  });
+});

@@ -1,0 +1,293 @@
+// GetFeed end to end: the four apps spawned from dist, real Postgres and Redis (db 10).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
+import { seed } from '@feedmesh/seed';
+import { createServiceClient, spawnApp, type ServiceClient } from '@feedmesh/service-kit';
+import { createPgPool, dropDatabase, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
+import { Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commonEnv, cursorSecret, entryOf, startMesh, type Mesh } from './feed-mesh.js';
+import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
+
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_agg_${randomBytes(4).toString('hex')}`;
+const redisUrl = 'redis://127.0.0.1:6379/10';
+const pageSize = 20;
+/** Generous: these tests check behaviour, not speed, and the first calls warm up the apps. */
+const timeoutMs = 5_000;
+
+let collector: OtlpCollector;
+let mesh: Mesh;
+let feed: ServiceClient<typeof FeedService>;
+let redis: Redis;
+let pool: Pool;
+let userId: string;
+let otherUserId: string;
+
+beforeAll(async () => {
+  redis = new Redis(redisUrl);
+  await redis.flushdb();
+  await seed({ databaseUrl, redisUrl, users: 40, items: 3_000, seed: 11, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 });
+  pool = createPgPool({ connectionString: databaseUrl, max: 2 });
+  // The reader with the longest home timeline, and someone else.
+  const sizes = await Promise.all(Array.from({ length: 40 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
+  sizes.sort((a, b) => b[1] - a[1]);
+  userId = sizes[0]![0];
+  otherUserId = sizes[1]![0];
+  collector = await startOtlpCollector();
+  mesh = await startMesh({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
+  feed = createServiceClient(FeedService, { address: mesh.aggregator.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  feed?.close();
+  await mesh?.stopAll();
+  await collector?.close();
+  await pool?.end();
+  await redis?.flushdb();
+  redis?.disconnect();
+  await dropDatabase(databaseUrl);
+});
+
+const getFeed = (init: { userId?: string; cursor?: string; pageSize?: number; debug?: boolean }) =>
+  feed.getFeed({ userId: init.userId ?? userId, pageSize: init.pageSize ?? pageSize, cursor: init.cursor ?? '', debug: init.debug ?? false }, { timeoutMs });
+
+async function codeOf(promise: Promise<unknown>): Promise<Code | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof ConnectError ? error.code : undefined;
+  }
+  return undefined;
+}
+
+const ids = (r: GetFeedResponse) => r.items.map((i) => i.id);
+
+/**
+ * What ranking's greedy diversity guarantees within a page (each page is a fresh Rank call):
+ * an item placed after a higher-scored one was there because the higher one would have broken
+ * a run limit at that slot (3 of a kind, 2 by one author — ranking's defaults).
+ */
+function expectDiversifiedOrder(items: readonly FeedItem[]) {
+  let kindRun = 0;
+  let authorRun = 0;
+  for (let i = 0; i < items.length; i++) {
+    const prev = items[i - 1];
+    for (let j = i + 1; j < items.length; j++) {
+      if (items[j]!.score <= items[i]!.score) continue;
+      const blocked = prev !== undefined && ((kindRun >= 3 && items[j]!.kind === prev.kind) || (authorRun >= 2 && items[j]!.authorId === prev.authorId));
+      expect(blocked, `item ${j} (score ${items[j]!.score}) outranks item ${i} (score ${items[i]!.score}) without a run limit in the way`).toBe(true);
+    }
+    kindRun = prev && items[i]!.kind === prev.kind ? kindRun + 1 : 1;
+    authorRun = prev && items[i]!.authorId === prev.authorId ? authorRun + 1 : 1;
+  }
+}
+
+describe('GetFeed', () => {
+  it('serves 10 pages without duplicates, with every kind, diversified score order and a session in debug', async () => {
+    const seen = new Set<string>();
+    const cases = new Set<string>();
+    let cursor = '';
+    for (let page = 1; page <= 10; page++) {
+      const response = await getFeed({ cursor, debug: true });
+      expect(response.items).toHaveLength(pageSize);
+      expect(response.degraded, response.degradedReasons.join(', ')).toBe(false);
+      for (const item of response.items) {
+        expect(seen.has(item.id), `item ${item.id} served twice (page ${page})`).toBe(false);
+        seen.add(item.id);
+        cases.add(item.card.case ?? 'none');
+        expect(item.sources.length).toBeGreaterThan(0);
+      }
+      expectDiversifiedOrder(response.items);
+      expect(response.debug?.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.debug?.modelVersion).not.toBe('');
+      expect(response.debug?.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['session', 'recall', 'ranking', 'render']));
+      expect(response.debug?.stages.find((s) => s.stage === 'recall')?.budgetMs).toBeGreaterThan(0);
+      expect(response.debug?.sources.length).toBeGreaterThan(0);
+      expect(response.debug?.scores.length).toBe(pageSize);
+      expect(response.nextCursor).not.toBe('');
+      cursor = response.nextCursor;
+    }
+    expect(seen.size).toBe(10 * pageSize);
+    expect([...cases].sort()).toEqual(['article', 'live', 'video']);
+  });
+
+  it('rejects bad input naming the field', async () => {
+    expect(await codeOf(getFeed({ userId: '' }))).toBe(Code.InvalidArgument);
+    expect(await codeOf(getFeed({ userId: 'nobody-here' }))).toBe(Code.InvalidArgument);
+    const error = await getFeed({ pageSize: 101 }).catch((e: unknown) => e as ConnectError);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((error as ConnectError).message).toMatch(/page_size/);
+  });
+
+  it('maps each cursor problem to its code and replays the latest request', async () => {
+    const p1 = await getFeed({ debug: true });
+    const p2 = await getFeed({ cursor: p1.nextCursor });
+    const p3 = await getFeed({ cursor: p2.nextCursor });
+
+    // A retry of the latest request (its answer lost) gets the same page and cursor.
+    const again = await getFeed({ cursor: p2.nextCursor });
+    expect(ids(again)).toEqual(ids(p3));
+    expect(again.nextCursor).toBe(p3.nextCursor);
+
+    const tampered = p3.nextCursor.slice(0, 10) + (p3.nextCursor[10] === 'A' ? 'B' : 'A') + p3.nextCursor.slice(11);
+    const tamperedError = await getFeed({ cursor: tampered }).catch((e: unknown) => e as ConnectError);
+    expect(tamperedError.code).toBe(Code.InvalidArgument);
+    expect(tamperedError.message).toMatch(/cursor/);
+    expect(await codeOf(getFeed({ cursor: 'not-a-cursor' }))).toBe(Code.InvalidArgument);
+
+    expect(await codeOf(getFeed({ userId: otherUserId, cursor: p3.nextCursor }))).toBe(Code.FailedPrecondition);
+    expect(await codeOf(getFeed({ cursor: p1.nextCursor }))).toBe(Code.Aborted);
+
+    // The latest cursor still works after all that.
+    const p4 = await getFeed({ cursor: p3.nextCursor });
+    expect(p4.items).toHaveLength(pageSize);
+
+    await redis.del(redisKeys.sessionState(p1.debug!.sessionId));
+    expect(await codeOf(getFeed({ cursor: p4.nextCursor }))).toBe(Code.FailedPrecondition);
+  });
+
+  it('does not shift or duplicate items when a post arrives between two pages', async () => {
+    // Control session: both pages fetched before the post.
+    const c1 = await getFeed({});
+    const c2 = await getFeed({ cursor: c1.nextCursor });
+    const a1 = await getFeed({});
+    expect(ids(a1)).toEqual(ids(c1));
+
+    const { rows } = await pool.query<{ followee_id: string }>('SELECT followee_id FROM follows WHERE follower_id = $1 LIMIT 1', [userId]);
+    const author = rows[0]!.followee_id;
+    const postId = randomUUID();
+    const createdAt = Date.now();
+    await pool.query(
+      `INSERT INTO items (id, kind, author_id, created_at, payload) VALUES ($1, 1, $2, to_timestamp($3 / 1000.0), $4)`,
+      [postId, author, createdAt, { title: 'Breaking news', body: 'A post published between two page requests.' }],
+    );
+    await pool.query('INSERT INTO item_stats (item_id, views, likes) VALUES ($1, 1000, 900)', [postId]);
+    await redis.zadd(redisKeys.homeTimeline(userId), createdAt, encodeTimelineMember({ id: postId, kind: 1, authorId: author }));
+
+    const a2 = await getFeed({ cursor: a1.nextCursor });
+    expect(ids(a2)).not.toContain(postId);
+    expect(ids(a2).filter((id) => ids(a1).includes(id))).toEqual([]);
+    expect(ids(a2)).toEqual(ids(c2));
+
+    // A new session sees the post.
+    const fresh = await getFeed({ pageSize: 100 });
+    expect(ids(fresh)).toContain(postId);
+  });
+
+  it('ends the session cleanly on its last page', async () => {
+    let cursor = '';
+    const seen = new Set<string>();
+    let pages = 0;
+    for (;;) {
+      const response = await getFeed({ cursor, pageSize: 100, userId: otherUserId });
+      pages++;
+      for (const id of ids(response)) {
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+      if (response.nextCursor === '') break;
+      expect(response.items).toHaveLength(100);
+      expect(pages).toBeLessThan(50);
+      cursor = response.nextCursor;
+    }
+    expect(pages).toBeGreaterThan(1);
+  });
+
+  it('keeps the page inside the deadline when a recall source is slow, reporting it as TIMEOUT', async () => {
+    const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
+    const slowRecall = await spawnApp(entryOf('recall'), { ...base, RECALL_SOURCE_DELAY_MS_TRENDING: '5000' }, { name: 'slow-recall', timeoutMs: 30_000 });
+    const aggregator = await spawnApp(
+      entryOf('aggregator'),
+      { ...base, RECALL_ADDR: slowRecall.address, RANKING_ADDR: mesh.ranking.address, RENDER_ADDR: mesh.render.address, CURSOR_SECRETS: cursorSecret },
+      { name: 'aggregator-slow-recall', timeoutMs: 30_000 },
+    );
+    const client = createServiceClient(FeedService, { address: aggregator.address, maxRetries: 0 });
+    try {
+      const deadlineMs = 1_000;
+      const started = performance.now();
+      const response = await client.getFeed({ userId, pageSize, debug: true }, { timeoutMs: deadlineMs });
+      expect(performance.now() - started).toBeLessThan(deadlineMs);
+      expect(response.items).toHaveLength(pageSize);
+      const trending = response.debug?.sources.find((s) => s.source === 'trending');
+      expect(trending?.status).toBe(2); // SOURCE_STATUS_TIMEOUT
+      expect(response.debug?.sources.some((s) => s.status === 1 && s.count > 0)).toBe(true);
+    } finally {
+      client.close();
+      await aggregator.stop();
+      await slowRecall.stop();
+    }
+  });
+
+  it('traces one request through aggregator, recall, ranking and render', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const rootSpanId = randomBytes(8).toString('hex');
+    const response = await fetch(`http://${mesh.aggregator.address}/feedmesh.feed.v1.FeedService/GetFeed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${rootSpanId}-01`, 'connect-timeout-ms': String(timeoutMs) },
+      body: JSON.stringify({ userId, pageSize: 5 }),
+    });
+    expect(response.status).toBe(200);
+
+    const wanted = ['feed.aggregate.skeleton', 'feed.recall.query', 'feed.ranking.score', 'feed.render.template'];
+    const deadline = Date.now() + 10_000;
+    const inTrace = () => collector.spans.filter((s) => s.traceId === traceId);
+    while (Date.now() < deadline && !wanted.every((name) => inTrace().some((s) => s.name === name))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Give the last batch of every exporter a moment so parents are in too.
+    await new Promise((r) => setTimeout(r, 500));
+    const spans = inTrace();
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['aggregator', 'recall', 'ranking', 'render']));
+
+    const recallSpan = spans.find((s) => s.name === 'feed.recall.query')!;
+    expect(recallSpan.attributes['recall.strategy']).toEqual(expect.any(String));
+    const rankingSpan = spans.find((s) => s.name === 'feed.ranking.score')!;
+    expect(rankingSpan.attributes['model.version']).toEqual(expect.any(String));
+    expect(rankingSpan.attributes['feature.count']).toBeGreaterThan(0);
+    const renderSpan = spans.find((s) => s.name === 'feed.render.template')!;
+    expect(renderSpan.attributes['template.id']).toEqual(expect.any(String));
+    expect(typeof renderSpan.attributes['asset.loaded']).toBe('boolean');
+    for (const stage of ['session', 'skeleton', 'hydration', 'rules', 'paging', 'presentation']) {
+      expect(spans.some((s) => s.service === 'aggregator' && s.name === `feed.aggregate.${stage}`), stage).toBe(true);
+    }
+
+    // Intact links: every span's parent is in the trace, except the server span under our root.
+    const spanIds = new Set(spans.map((s) => s.spanId));
+    for (const span of spans) {
+      expect(span.parentSpanId === rootSpanId || spanIds.has(span.parentSpanId), `${span.service} ${span.name} has a dangling parent`).toBe(true);
+    }
+    expect(spans.filter((s) => s.parentSpanId === rootSpanId).map((s) => s.service)).toEqual(['aggregator']);
+  });
+
+  it('serves degraded pages in recency order when ranking is stopped, then skips it fast', async () => {
+    await mesh.ranking.stop();
+    const first = await getFeed({ debug: true });
+    expect(first.items).toHaveLength(pageSize);
+    expect(first.degraded).toBe(true);
+    expect(first.degradedReasons).toEqual([expect.stringMatching(/^ranking: /)]);
+    const created = first.items.map((i) => Number(i.createdAt?.seconds ?? 0n) * 1000 + Math.floor((i.createdAt?.nanos ?? 0) / 1e6));
+    expect([...created].sort((a, b) => b - a)).toEqual(created);
+
+    // The breaker opens once failures pass 50 % of the calls in its 10 s window (which still
+    // holds the successful calls of the earlier tests); from then on ranking is not called.
+    let cursor = first.nextCursor;
+    let skipped: GetFeedResponse | undefined;
+    for (let i = 0; i < 100 && skipped === undefined; i++) {
+      const response = await getFeed({ cursor, debug: true });
+      expect(response.degraded).toBe(true);
+      if (response.degradedReasons[0] === 'ranking: circuit_open') skipped = response;
+      cursor = response.nextCursor || (await getFeed({})).nextCursor;
+    }
+    expect(skipped, 'the ranking circuit never opened').toBeDefined();
+    const started = performance.now();
+    skipped = await getFeed({ cursor, debug: true });
+    expect(skipped.degradedReasons).toEqual(['ranking: circuit_open']);
+    expect(skipped.items).toHaveLength(pageSize);
+    const rankingTiming = skipped.debug?.stages.find((s) => s.stage === 'ranking');
+    expect(rankingTiming?.durationMs).toBeLessThan(5);
+    expect(performance.now() - started).toBeLessThan(timeoutMs);
+  });
+});

@@ -1,0 +1,61 @@
+import { runApp, type AppDefinition } from '@feedmesh/service-kit';
+import { createPgPool, createRedis, ensureDatabase, FANOUT_PULL_THRESHOLD, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createEngagementRoute } from './engagement/engagement-http-route.js';
+import { ingestEnvSpecForKit, type IngestEnv } from './env.js';
+import { ingestService } from './ingest-service.js';
+import { migrateOutbox, startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
+
+export const ingestApp = {
+  name: 'ingest',
+  defaultPort: 8084,
+  env: ingestEnvSpecForKit,
+  async setup({ env: kitEnv, logger }) {
+    const env = kitEnv as unknown as IngestEnv;
+    if (env.MIGRATE_ON_START) {
+      await ensureDatabase(env.DATABASE_URL);
+      await migrate(env.DATABASE_URL);
+      await migrateOutbox(env.DATABASE_URL);
+    }
+    const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
+    const redis = createRedis({ url: env.REDIS_URL });
+    // Writes never wait for Redis: it only speeds up idempotency and feeds the read path, whose
+    // updates the outbox retries. So a Redis outage at startup is logged, not fatal.
+    redis.on('error', () => {});
+    await waitForRedis(redis).catch((error: Error) => logger.warn({ err: error }, 'Redis unavailable; publishing goes to Postgres only'));
+
+    let workers: OutboxWorkers | undefined;
+    if (env.INGEST_RUN_WORKER) {
+      workers = await startOutboxWorkers({
+        databaseUrl: env.DATABASE_URL,
+        redis,
+        logger,
+        concurrency: env.INGEST_WORKERS,
+        instance: env.INGEST_WORKER_INSTANCE,
+        leaseMs: env.INGEST_WORKER_LEASE_MS,
+        pollIntervalMs: env.INGEST_WORKER_POLL_MS,
+        fanoutBatchSize: env.FANOUT_BATCH_SIZE,
+        fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
+        pullThreshold: FANOUT_PULL_THRESHOLD,
+        backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
+      });
+    }
+    const deps = { pool, redis, logger };
+    return {
+      services: [ingestService(deps)],
+      // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).
+      httpRoutes: [createEngagementRoute({ ...deps, maxBodyBytes: env.MAX_MESSAGE_BYTES })],
+      // Redis is not a readiness dependency: ingest keeps accepting writes without it.
+      readiness: { postgres: () => pool.query('select 1') },
+      pools: () => ({ postgres: pgPoolStats(pool) }),
+      close: async () => {
+        await workers?.stop();
+        await pool.end();
+        redis.disconnect();
+      },
+    };
+  },
+} satisfies AppDefinition<typeof ingestEnvSpecForKit>;
+
+export function start() {
+  return runApp(ingestApp);
+}

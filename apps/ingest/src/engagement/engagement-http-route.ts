@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RedisClient } from '@feedmesh/storage';
+import type { Logger } from '@feedmesh/telemetry';
+import type pg from 'pg';
+import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
+import { describeRejections, recordEngagement } from './record-engagement.js';
+import { validateJsonEvents } from './validate-json-events.js';
+
+export interface EngagementRouteDeps {
+  pool: pg.Pool;
+  redis: RedisClient;
+  logger: Logger;
+  /** Largest body accepted (the kit's MAX_MESSAGE_BYTES). */
+  maxBodyBytes: number;
+}
+
+/** A plain HTTP/1.1 route the service kit mounts beside the Connect routes. */
+export interface HttpRoute {
+  method: string;
+  path: string;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export const ENGAGEMENT_ROUTE_PATH = '/v1/engagement';
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+class BodyError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new BodyError(413, `request body exceeds ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * POST /v1/engagement — the strict JSON ingestion path. Body: `{"events": [{"user_id": "u1",
+ * "item_id": "<uuid>", "type": "like", "occurred_at": "2025-01-01T12:00:00Z", "dwell_ms": 1200}]}`.
+ *
+ * Why a raw route: the Connect JSON route decodes with protobuf JSON rules, which accept "123"
+ * for a number and fail the WHOLE batch on one undecodable record. Here each record is checked
+ * with exact JSON types and rejected alone. Answers 200 `{accepted, rejected, duplicates,
+ * errors: [{index, field, reason}]}` when at least one record was valid (stored or duplicate),
+ * 400 with the same counts plus `code`/`message` when none was, and 400/413/415 for a body that
+ * is not a JSON object with 1..5000 events.
+ */
+export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(contentType)) throw new BodyError(415, 'content-type must be application/json');
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req, deps.maxBodyBytes));
+    } catch (error) {
+      if (error instanceof BodyError) throw error;
+      throw new BodyError(400, 'body is not valid JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BodyError(400, 'body must be a JSON object');
+    const extra = Object.keys(body).find((key) => key !== 'events');
+    if (extra !== undefined) throw new BodyError(400, `${extra}: is not a field of the request`);
+    const events = (body as { events?: unknown }).events;
+    if (!Array.isArray(events)) throw new BodyError(400, 'events: must be an array');
+    if (events.length < 1 || events.length > MAX_EVENTS_PER_BATCH) throw new BodyError(400, `events: must hold 1..${MAX_EVENTS_PER_BATCH} events, got ${events.length}`);
+    const { records, rejections } = validateJsonEvents(events, Date.now());
+    const outcome = await recordEngagement(deps, records, rejections);
+    if (outcome.accepted + outcome.duplicates === 0) {
+      const { field, message } = describeRejections(outcome.errors);
+      send(res, 400, { code: 'invalid_argument', message, field, ...outcome });
+      return;
+    }
+    send(res, 200, outcome);
+  };
+  return {
+    method: 'POST',
+    path: ENGAGEMENT_ROUTE_PATH,
+    handler: (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (error instanceof BodyError) {
+          send(res, error.status, { code: error.status === 400 ? 'invalid_argument' : 'unsupported', message: error.message });
+          req.resume();
+          return;
+        }
+        deps.logger.error({ err: error }, 'engagement route failed');
+        if (!res.headersSent) send(res, 500, { code: 'internal', message: 'internal error' });
+      });
+    },
+  };
+}

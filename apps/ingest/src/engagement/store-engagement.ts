@@ -1,0 +1,140 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import type { EngagementRecord, RecordRejection } from './engagement-record.js';
+
+/** Post-update counters of one item whose stats changed, for the trending zsets. */
+export interface UpdatedItemStats {
+  itemId: string;
+  kind: number;
+  authorId: string;
+  createdAtMs: number;
+  views: number;
+  likes: number;
+  shares: number;
+  hides: number;
+  clicks: number;
+}
+
+export interface StoredBatch {
+  accepted: number;
+  duplicates: number;
+  rejections: RecordRejection[];
+  stats: UpdatedItemStats[];
+}
+
+// How much one event moves a user's affinity to the item's author and kind. Ranking reads the
+// scores clamped to 0..1; updates keep them there (a brand-new row holds its first batch's sum).
+const AFFINITY_DELTA = `CASE type WHEN 1 THEN 0.01 WHEN 5 THEN 0.02 WHEN 2 THEN 0.05 WHEN 3 THEN 0.1 WHEN 4 THEN -0.2 END`;
+
+/**
+ * The whole batch in ONE statement (one round trip, one transaction):
+ * - the valid records arrive as column arrays (unnest) — no per-row statements;
+ * - records naming an unknown or deleted item, or an unknown user, are found by the same joins
+ *   and reported instead of stored (the events table has no foreign keys, by design);
+ * - INSERT ... ON CONFLICT DO NOTHING stores only rows not already stored (nor repeated earlier
+ *   in the batch), and RETURNING says which: a duplicate never fails the batch. Rows go in
+ *   primary-key order, so two batches sharing a duplicate wait on each other in one order
+ *   instead of deadlocking;
+ * - item_stats and both affinity tables are updated from the inserted rows only, aggregated per
+ *   key and in key order (so concurrent batches lock rows in the same order), hence a retried
+ *   batch never counts twice.
+ */
+const STORE_BATCH = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::text[], $3::uuid[], $4::smallint[], $5::timestamptz[], $6::int[])
+    AS t(idx, user_id, item_id, type, occurred_at, dwell_ms)
+), checked AS (
+  SELECT input.*, items.author_id, items.kind,
+         CASE WHEN items.id IS NULL THEN 'item_id' WHEN items.status <> 1 THEN 'item_id:deleted' WHEN users.id IS NULL THEN 'user_id' END AS problem
+  FROM input
+  LEFT JOIN items ON items.id = input.item_id
+  LEFT JOIN users ON users.id = input.user_id
+), inserted AS (
+  INSERT INTO engagement_events (user_id, item_id, type, occurred_at, dwell_ms)
+  SELECT user_id, item_id, type, occurred_at, dwell_ms FROM checked WHERE problem IS NULL
+  ORDER BY user_id, item_id, type, occurred_at
+  ON CONFLICT DO NOTHING
+  RETURNING user_id, item_id, type
+), enriched AS (
+  SELECT inserted.user_id, inserted.item_id, inserted.type, items.author_id, items.kind, ${AFFINITY_DELTA} AS delta
+  FROM inserted JOIN items ON items.id = inserted.item_id
+), stats AS (
+  INSERT INTO item_stats AS s (item_id, views, likes, shares, hides, clicks)
+  SELECT item_id,
+         count(*) FILTER (WHERE type = 1), count(*) FILTER (WHERE type = 2), count(*) FILTER (WHERE type = 3),
+         count(*) FILTER (WHERE type = 4), count(*) FILTER (WHERE type = 5)
+  FROM inserted GROUP BY item_id ORDER BY item_id
+  ON CONFLICT (item_id) DO UPDATE SET
+    views = s.views + EXCLUDED.views, likes = s.likes + EXCLUDED.likes, shares = s.shares + EXCLUDED.shares,
+    hides = s.hides + EXCLUDED.hides, clicks = s.clicks + EXCLUDED.clicks, updated_at = now()
+  RETURNING item_id, views, likes, shares, hides, clicks
+), author_affinity AS (
+  INSERT INTO user_author_affinity AS a (user_id, author_id, score)
+  SELECT user_id, author_id, sum(delta) FROM enriched WHERE user_id <> author_id
+  GROUP BY user_id, author_id ORDER BY user_id, author_id
+  ON CONFLICT (user_id, author_id) DO UPDATE SET score = greatest(0, least(1, a.score + EXCLUDED.score)), updated_at = now()
+  RETURNING 1
+), kind_affinity AS (
+  INSERT INTO user_kind_affinity AS k (user_id, kind, score)
+  SELECT user_id, kind, sum(delta) FROM enriched
+  GROUP BY user_id, kind ORDER BY user_id, kind
+  ON CONFLICT (user_id, kind) DO UPDATE SET score = greatest(0, least(1, k.score + EXCLUDED.score)), updated_at = now()
+  RETURNING 1
+)
+SELECT
+  (SELECT count(*) FROM inserted)::int AS accepted,
+  (SELECT count(*) FROM checked WHERE problem IS NULL)::int AS valid,
+  (SELECT coalesce(json_agg(json_build_object('index', idx, 'problem', problem)), '[]') FROM checked WHERE problem IS NOT NULL) AS problems,
+  (SELECT coalesce(json_agg(json_build_object(
+      'itemId', stats.item_id, 'kind', items.kind, 'authorId', items.author_id,
+      'createdAtMs', floor(extract(epoch FROM items.created_at) * 1000)::float8,
+      'views', stats.views, 'likes', stats.likes, 'shares', stats.shares, 'hides', stats.hides, 'clicks', stats.clicks)), '[]')
+   FROM stats JOIN items ON items.id = stats.item_id) AS stats,
+  (SELECT count(*) FROM author_affinity) + (SELECT count(*) FROM kind_affinity) AS affinities`;
+
+const PROBLEM_REASONS: Record<string, [field: string, reason: string]> = {
+  item_id: ['item_id', 'item does not exist'],
+  'item_id:deleted': ['item_id', 'item was deleted'],
+  user_id: ['user_id', 'user does not exist'],
+};
+
+const DEADLOCK = '40P01';
+const MAX_ATTEMPTS = 4;
+
+interface BatchRow {
+  accepted: number;
+  valid: number;
+  problems: Array<{ index: number; problem: string }>;
+  stats: UpdatedItemStats[];
+}
+
+/** Stores a validated batch; see STORE_BATCH. Retries the statement on a deadlock (it is atomic). */
+export async function storeEngagement(pool: pg.Pool, records: EngagementRecord[]): Promise<StoredBatch> {
+  if (records.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [] };
+  const params = [
+    records.map((r) => r.index),
+    records.map((r) => r.userId),
+    records.map((r) => r.itemId),
+    records.map((r) => r.type),
+    records.map((r) => new Date(r.occurredAtMs).toISOString()),
+    records.map((r) => r.dwellMs),
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { rows } = await pool.query<BatchRow>(STORE_BATCH, params);
+      const row = rows[0]!;
+      return {
+        accepted: row.accepted,
+        duplicates: row.valid - row.accepted,
+        rejections: row.problems.map(({ index, problem }) => {
+          const [field, reason] = PROBLEM_REASONS[problem] ?? ['', problem];
+          return { index, field, reason };
+        }),
+        stats: row.stats,
+      };
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= MAX_ATTEMPTS) throw error;
+      await sleep(Math.random() * 20 * attempt);
+    }
+  }
+}

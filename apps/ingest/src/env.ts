@@ -1,0 +1,27 @@
+import os from 'node:os';
+import { bool, num, str, type CleanedEnv } from 'envalid';
+
+/** Settings of the ingest service and of its outbox workers (in-process or `dist/worker.js`). */
+export const ingestEnvSpec = {
+  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
+  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Create the database, run the schema and graphile-worker migrations' }),
+  PG_POOL_MAX: num({ default: 10, desc: 'Connections for the request handlers' }),
+  INGEST_RUN_WORKER: bool({ default: true, desc: 'Drain the outbox inside this process' }),
+  INGEST_WORKERS: num({ default: 4, desc: 'Outbox jobs run concurrently by this process' }),
+  INGEST_WORKER_INSTANCE: str({
+    default: os.hostname(),
+    desc: 'Name of this worker process, unique among live ones (pod name); a restart under the same name unlocks the jobs its previous incarnation held',
+  }),
+  INGEST_WORKER_LEASE_MS: num({ default: 60_000, desc: 'A worker process silent this long is dead: its jobs are unlocked' }),
+  INGEST_WORKER_POLL_MS: num({ default: 1_000, desc: 'Job poll interval (new jobs also arrive by LISTEN/NOTIFY)' }),
+  FANOUT_BATCH_SIZE: num({ default: 1_000, desc: 'Followers per fan-out job' }),
+  FANOUT_BATCH_PAUSE_MS: num({ default: 0, desc: 'Pause after each fan-out batch, to cap the write rate one big fan-out puts on Redis' }),
+  FOLLOW_BACKFILL_LIMIT: num({ default: 50, desc: 'Recent items of a newly followed author copied into the timeline' }),
+};
+
+/** The cleaned settings. */
+export type IngestEnv = CleanedEnv<typeof ingestEnvSpec> & { LOG_LEVEL: string; MAX_MESSAGE_BYTES: number };
+
+/** The spec handed to the kit (kept as its own name for the worker process). */
+export const ingestEnvSpecForKit = ingestEnvSpec;

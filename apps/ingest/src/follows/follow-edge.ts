@@ -1,0 +1,70 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { invalidArgument } from '@feedmesh/service-kit';
+import type pg from 'pg';
+import { followQueueName, OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
+import { checkUserId } from '../validation/field-checks.js';
+
+export interface FollowChange {
+  changed: boolean;
+  followerCount: number;
+}
+
+function validateEdge(followerId: string, followeeId: string): void {
+  const followerProblem = checkUserId(followerId);
+  if (followerProblem) throw invalidArgument('follower_id', followerProblem);
+  const followeeProblem = checkUserId(followeeId);
+  if (followeeProblem) throw invalidArgument('followee_id', followeeProblem);
+  if (followerId === followeeId) throw invalidArgument('followee_id', 'a user cannot follow themselves');
+}
+
+/**
+ * Adds (`following` true) or removes a follow edge, idempotently. One transaction holds the edge,
+ * both users' counters and the outbox event. The two user rows are locked in id order first, so
+ * A-follows-B and B-follows-A at the same time queue up instead of deadlocking, and the counts
+ * returned are exact.
+ */
+export async function changeFollow(pool: pg.Pool, followerId: string, followeeId: string, following: boolean): Promise<FollowChange> {
+  validateEdge(followerId, followeeId);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const users = await client.query<{ id: string; follower_count: number }>(
+      'SELECT id, follower_count FROM users WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [[followerId, followeeId]],
+    );
+    for (const [field, id] of [['follower_id', followerId], ['followee_id', followeeId]] as const) {
+      if (!users.rows.some((u) => u.id === id)) {
+        throw new ConnectError(`${field}: user ${JSON.stringify(id)} does not exist`, Code.NotFound, { 'x-field-violation': field });
+      }
+    }
+    const edge = following
+      ? await client.query('INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [followerId, followeeId])
+      : await client.query('DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
+    const changed = (edge.rowCount ?? 0) > 0;
+    let followerCount = users.rows.find((u) => u.id === followeeId)!.follower_count;
+    if (changed) {
+      const delta = following ? 1 : -1;
+      const counts = await client.query<{ follower_count: number }>(
+        `UPDATE users SET
+           following_count = following_count + CASE WHEN id = $1 THEN $3::int ELSE 0 END,
+           follower_count = follower_count + CASE WHEN id = $2 THEN $3::int ELSE 0 END
+         WHERE id IN ($1, $2)
+         RETURNING id, follower_count`,
+        [followerId, followeeId, delta],
+      );
+      followerCount = (counts.rows as Array<{ id: string; follower_count: number }>).find((u) => u.id === followeeId)!.follower_count;
+      await client.query('SELECT graphile_worker.add_job($1, $2::json, queue_name => $3)', [
+        OUTBOX_TASKS.followChanged,
+        JSON.stringify({ followerId, followeeId, following }),
+        followQueueName(followerId),
+      ]);
+    }
+    await client.query('COMMIT');
+    return { changed, followerCount };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}

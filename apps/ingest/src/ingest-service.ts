@@ -1,0 +1,55 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import { IngestService } from '@feedmesh/contracts';
+import { invalidArgument, service } from '@feedmesh/service-kit';
+import type { RedisClient } from '@feedmesh/storage';
+import type { Logger } from '@feedmesh/telemetry';
+import type pg from 'pg';
+import { MAX_EVENTS_PER_BATCH } from './engagement/engagement-record.js';
+import { describeRejections, recordEngagement } from './engagement/record-engagement.js';
+import { validateProtoEvents } from './engagement/validate-proto-events.js';
+import { changeFollow } from './follows/follow-edge.js';
+import { deleteItem } from './items/delete-item.js';
+import { editItem } from './items/edit-item.js';
+import { publishItem } from './publish/publish-item.js';
+
+export interface IngestDeps {
+  pool: pg.Pool;
+  redis: RedisClient;
+  logger: Logger;
+}
+
+/** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
+export function ingestService(deps: IngestDeps) {
+  const { pool, redis } = deps;
+  return service(IngestService, {
+    async publish(request) {
+      return publishItem(pool, redis, request);
+    },
+    async editItem(request) {
+      return editItem(pool, request);
+    },
+    async deleteItem(request) {
+      return deleteItem(pool, request);
+    },
+    async follow(request) {
+      const change = await changeFollow(pool, request.followerId, request.followeeId, true);
+      return { changed: change.changed, followerCount: BigInt(change.followerCount) };
+    },
+    async unfollow(request) {
+      const change = await changeFollow(pool, request.followerId, request.followeeId, false);
+      return { changed: change.changed, followerCount: BigInt(change.followerCount) };
+    },
+    async recordEngagement(request) {
+      const count = request.events.length;
+      if (count < 1 || count > MAX_EVENTS_PER_BATCH) throw invalidArgument('events', `must hold 1..${MAX_EVENTS_PER_BATCH} events, got ${count}`);
+      const { records, rejections } = validateProtoEvents(request.events, Date.now());
+      const outcome = await recordEngagement(deps, records, rejections);
+      // A batch without one valid record is a bad request as a whole: say which record and field.
+      if (outcome.accepted + outcome.duplicates === 0) {
+        const { field, message } = describeRejections(outcome.errors);
+        throw new ConnectError(message, Code.InvalidArgument, { 'x-field-violation': field });
+      }
+      return outcome;
+    },
+  });
+}

@@ -1,0 +1,48 @@
+import { PUBLISH_CLAIM_TTL_S, redisKeys, type RedisClient } from '@feedmesh/storage';
+
+/**
+ * The fast idempotency claim in front of Postgres. It only saves work: the unique constraint
+ * (author_id, request_id) is the guarantee, so every failure here (Redis down, timeout) reads as
+ * "no claim" and the publish goes on to Postgres.
+ */
+export type ClaimResult =
+  /** This call holds the claim; it should create the item. */
+  | { state: 'claimed' }
+  /** A previous call finished: the item id it created. */
+  | { state: 'done'; itemId: string }
+  /** Someone else is creating it right now, or Redis could not say: ask Postgres. */
+  | { state: 'unknown' };
+
+const PENDING = 'pending';
+
+export async function claimPublish(redis: RedisClient, authorId: string, requestId: string): Promise<ClaimResult> {
+  const key = redisKeys.publishClaim(authorId, requestId);
+  try {
+    const set = await redis.set(key, PENDING, 'EX', PUBLISH_CLAIM_TTL_S, 'NX');
+    if (set === 'OK') return { state: 'claimed' };
+    const value = await redis.get(key);
+    return value && value !== PENDING ? { state: 'done', itemId: value } : { state: 'unknown' };
+  } catch {
+    return { state: 'unknown' };
+  }
+}
+
+/** Records the committed item id so retries within the TTL skip Postgres. Best effort. */
+export async function completeClaim(redis: RedisClient, authorId: string, requestId: string, itemId: string): Promise<void> {
+  try {
+    await redis.set(redisKeys.publishClaim(authorId, requestId), itemId, 'EX', PUBLISH_CLAIM_TTL_S);
+  } catch {
+    // The constraint in Postgres still answers the next retry.
+  }
+}
+
+/** Lets a retry start over at once after this call failed before committing. Best effort. */
+export async function releaseClaim(redis: RedisClient, authorId: string, requestId: string): Promise<void> {
+  try {
+    const key = redisKeys.publishClaim(authorId, requestId);
+    // Delete only our pending marker, never a completed claim.
+    await redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, PENDING);
+  } catch {
+    // Expires with its TTL.
+  }
+}

@@ -1,0 +1,84 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { PublishRequest } from '@feedmesh/contracts';
+import { invalidArgument } from '@feedmesh/service-kit';
+import type { RedisClient } from '@feedmesh/storage';
+import type pg from 'pg';
+import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
+import { checkText, checkUserId } from '../validation/field-checks.js';
+import { claimPublish, completeClaim, releaseClaim } from './publish-claim.js';
+import { initialPayload, validatePayload, type PayloadCase } from './item-payload.js';
+
+export interface PublishResult {
+  itemId: string;
+  replay: boolean;
+}
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+// One statement, hence one transaction: the item and its outbox job commit together or not at
+// all. ON CONFLICT DO NOTHING waits for a concurrent insert of the same (author, request_id) and
+// then yields no row; the caller then reads the winner's id.
+const INSERT_ITEM_WITH_EVENT = `
+WITH inserted AS (
+  INSERT INTO items (kind, author_id, payload, topics, request_id)
+  VALUES ($1, $2, $3::jsonb, $4::text[], $5)
+  ON CONFLICT (author_id, request_id) DO NOTHING
+  RETURNING id
+)
+SELECT inserted.id, job.id AS job_id
+FROM inserted CROSS JOIN LATERAL graphile_worker.add_job($6, json_build_object('itemId', inserted.id), job_key => 'item:' || inserted.id || ':published') AS job`;
+
+const SELECT_EXISTING = 'SELECT id FROM items WHERE author_id = $1 AND request_id = $2';
+
+/** Checks the request fields; InvalidArgument names the first bad field path. */
+export function validatePublish(request: PublishRequest) {
+  const requestIdProblem = checkText(request.requestId, 1, 128);
+  if (requestIdProblem) throw invalidArgument('request_id', requestIdProblem);
+  const authorProblem = checkUserId(request.authorId);
+  if (authorProblem) throw invalidArgument('author_id', authorProblem);
+  return validatePayload(request.payload as PayloadCase);
+}
+
+/**
+ * Publish, idempotent on (author_id, request_id): a Redis claim answers most retries without
+ * touching Postgres; the unique constraint decides every other case, so Redis being down or
+ * losing its data can neither duplicate an item nor block publishing.
+ *
+ * An author_id that is well-formed but names no user is FailedPrecondition (the request is valid,
+ * the system state refuses it), with the field named in the message and `x-field-violation`.
+ */
+export async function publishItem(pool: pg.Pool, redis: RedisClient, request: PublishRequest): Promise<PublishResult> {
+  const validated = validatePublish(request);
+  const { authorId, requestId } = request;
+  const claim = await claimPublish(redis, authorId, requestId);
+  if (claim.state === 'done') return { itemId: claim.itemId, replay: true };
+  try {
+    const payload = initialPayload(validated, new Date().toISOString());
+    const inserted = await pool.query<{ id: string }>(INSERT_ITEM_WITH_EVENT, [
+      validated.kind,
+      authorId,
+      JSON.stringify(payload),
+      validated.topics,
+      requestId,
+      OUTBOX_TASKS.itemPublished,
+    ]);
+    let result: PublishResult;
+    if (inserted.rows[0]) {
+      result = { itemId: inserted.rows[0].id, replay: false };
+    } else {
+      const existing = await pool.query<{ id: string }>(SELECT_EXISTING, [authorId, requestId]);
+      if (!existing.rows[0]) throw new Error('publish conflicted but no item holds the request id');
+      result = { itemId: existing.rows[0].id, replay: true };
+    }
+    await completeClaim(redis, authorId, requestId, result.itemId);
+    return result;
+  } catch (error) {
+    if (claim.state === 'claimed') await releaseClaim(redis, authorId, requestId);
+    if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+      throw new ConnectError(`author_id: user ${JSON.stringify(authorId)} does not exist`, Code.FailedPrecondition, {
+        'x-field-violation': 'author_id',
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { createLogger } from '@feedmesh/telemetry';
+import { loadConfig } from '@feedmesh/service-kit';
+import { createRedis, ensureDatabase, FANOUT_PULL_THRESHOLD, migrate } from '@feedmesh/storage';
+import { ingestEnvSpecForKit, type IngestEnv } from './env.js';
+import { migrateOutbox, startOutboxWorkers } from './workers/run-outbox-workers.js';
+
+/**
+ * The outbox workers without the RPC server: same settings as the service (INGEST_WORKERS,
+ * INGEST_WORKER_INSTANCE, ...). Run the service with INGEST_RUN_WORKER=false when using it.
+ * Stops gracefully on SIGTERM/SIGINT (running jobs finish; the rest stay queued).
+ */
+export async function startWorkerProcess(): Promise<void> {
+  const env = loadConfig(ingestEnvSpecForKit, 0) as unknown as IngestEnv;
+  const logger = createLogger('ingest-worker', { level: env.LOG_LEVEL });
+  try {
+    if (env.MIGRATE_ON_START) {
+      await ensureDatabase(env.DATABASE_URL);
+      await migrate(env.DATABASE_URL);
+      await migrateOutbox(env.DATABASE_URL);
+    }
+    const redis = createRedis({ url: env.REDIS_URL });
+    redis.on('error', () => {});
+    const workers = await startOutboxWorkers({
+      databaseUrl: env.DATABASE_URL,
+      redis,
+      logger,
+      concurrency: env.INGEST_WORKERS,
+      instance: env.INGEST_WORKER_INSTANCE,
+      leaseMs: env.INGEST_WORKER_LEASE_MS,
+      pollIntervalMs: env.INGEST_WORKER_POLL_MS,
+      fanoutBatchSize: env.FANOUT_BATCH_SIZE,
+      fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
+      pullThreshold: FANOUT_PULL_THRESHOLD,
+      backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
+    });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'stopping outbox workers');
+        void workers.stop().then(
+          () => {
+            redis.disconnect();
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'worker shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  } catch (error) {
+    logger.fatal({ err: error }, 'outbox worker failed to start');
+    process.exit(1);
+  }
+}

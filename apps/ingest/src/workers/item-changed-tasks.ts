@@ -1,0 +1,36 @@
+import type { Task } from 'graphile-worker';
+import { OUTBOX_TASKS, type ItemEditedPayload, type ItemEventPayload } from '../outbox/outbox-tasks.js';
+import { memberOf, refreshEditedItem, unindexItem } from '../timelines/item-index.js';
+import { loadItem } from './load-item.js';
+import { planTimelineBatches } from './plan-timeline-batches.js';
+import type { TaskContext } from './task-context.js';
+
+/** An edit: topics may have changed, and the cached card is stale. */
+export function itemEditedTask(context: TaskContext): Task {
+  return async (payload) => {
+    const { itemId, previousTopics } = payload as ItemEditedPayload;
+    const item = await loadItem(context.pool, itemId);
+    if (!item || item.status !== 1) return;
+    await refreshEditedItem(context.redis, item, previousTopics);
+  };
+}
+
+/**
+ * A delete: the item leaves its author, topic and trending zsets and the card cache at once,
+ * then every follower timeline in batches. Removal is planned whatever the author's size:
+ * followers may hold the item from a backfill or from before the author crossed the threshold.
+ */
+export function itemDeletedTask(context: TaskContext): Task {
+  return async (payload) => {
+    const { itemId } = payload as ItemEventPayload;
+    const item = await loadItem(context.pool, itemId);
+    if (!item || item.status === 1) return;
+    await unindexItem(context.redis, item);
+    await planTimelineBatches(
+      context.pool,
+      OUTBOX_TASKS.unfanoutBatch,
+      { itemId, authorId: item.authorId, member: memberOf(item), score: item.createdAtMs },
+      context.fanoutBatchSize,
+    );
+  };
+}

@@ -1,0 +1,104 @@
+import type { ChildProcess } from 'node:child_process';
+import { IngestService } from '@feedmesh/contracts';
+import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, WORKER_ENTRY, type TestStores } from './fixtures.js';
+
+const FOLLOWERS = 5_000;
+const followerIds = Array.from({ length: FOLLOWERS }, (_, i) => `fan${String(i).padStart(5, '0')}`);
+
+let stores: TestStores;
+let app: SpawnedApp;
+let client: ServiceClient<typeof IngestService>;
+/** Worker processes still to reap if a test fails midway. */
+const children: ChildProcess[] = [];
+
+/** The outbox worker as its own process; it reports "listening" only as an app does, so wait on its log. */
+async function startWorker(): Promise<ChildProcess> {
+  const { fork } = await import('node:child_process');
+  const child = fork(WORKER_ENTRY, [], {
+    env: {
+      ...process.env,
+      DATABASE_URL: stores.databaseUrl,
+      REDIS_URL,
+      MIGRATE_ON_START: 'false',
+      INGEST_WORKERS: '2',
+      FANOUT_BATCH_SIZE: '200',
+      FANOUT_BATCH_PAUSE_MS: '60',
+      INGEST_WORKER_LEASE_MS: '1500',
+      INGEST_WORKER_INSTANCE: 'crash-test',
+      LOG_LEVEL: 'info',
+    },
+    execPath: process.execPath,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  children.push(child);
+  let output = '';
+  const started = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('outbox workers started')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  });
+  await started;
+  return child;
+}
+
+beforeAll(async () => {
+  stores = await createTestStores();
+  await insertUsers(stores.pool, ['star', ...followerIds]);
+  await insertFollows(stores.pool, 'star', followerIds);
+  // Publishing only: the outbox is drained by the separate worker processes below.
+  app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_RUN_WORKER: 'false', LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
+  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  client?.close();
+  await app?.stop();
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stores?.close();
+});
+
+async function followersHolding(member: string): Promise<number> {
+  const pipeline = stores.redis.pipeline();
+  for (const id of followerIds) pipeline.zscore(redisKeys.homeTimeline(id), member);
+  const results = (await pipeline.exec())!;
+  return results.filter(([, score]) => score !== null).length;
+}
+
+describe('fan-out survives a worker killed mid-batch', () => {
+  it('delivers the item to every follower exactly once after SIGKILL and restart', async () => {
+    const { itemId } = await client.publish({ requestId: 'crash-1', authorId: 'star', payload: articlePayload('Big news') });
+    const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'star' });
+
+    const first = await startWorker();
+    // Kill it once the fan-out is under way but not finished (25 batches, paused 60 ms each).
+    const midway = await waitFor(async () => (await followersHolding(member)) >= 200, 20_000, 10);
+    expect(midway).toBe(true);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const atKill = await followersHolding(member);
+    expect(atKill).toBeLessThan(FOLLOWERS);
+
+    const second = await startWorker();
+    try {
+      // The restarted worker frees the dead one's locked jobs once their lease lapses, then finishes.
+      expect(await waitFor(async () => (await followersHolding(member)) === FOLLOWERS, 25_000, 100)).toBe(true);
+      const pipeline = stores.redis.pipeline();
+      for (const id of followerIds) pipeline.zrange(redisKeys.homeTimeline(id), 0, -1);
+      const timelines = (await pipeline.exec())!.map(([, members]) => members as string[]);
+      expect(timelines.every((members) => members.length === 1 && members[0] === member)).toBe(true);
+      expect(await waitFor(async () => {
+        const { rows } = await stores.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
+        return rows[0]!.n === 0;
+      })).toBe(true);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((resolve) => second.once('exit', resolve));
+    }
+  });
+});

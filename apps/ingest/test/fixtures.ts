@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createPgPool, createRedis, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
+import type pg from 'pg';
+
+/** Redis db index reserved for the ingest tests. */
+export const REDIS_URL = 'redis://127.0.0.1:6379/11';
+export const MAIN_ENTRY = path.join(__dirname, '../dist/main.js');
+export const WORKER_ENTRY = path.join(__dirname, '../dist/worker.js');
+
+export interface TestStores {
+  databaseUrl: string;
+  pool: pg.Pool;
+  redis: RedisClient;
+  close(): Promise<void>;
+}
+
+/** A fresh database (schema migrated) and the flushed ingest Redis db. */
+export async function createTestStores(): Promise<TestStores> {
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_${randomBytes(6).toString('hex')}`;
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  const pool = createPgPool({ connectionString: databaseUrl, max: 4, statementTimeoutMs: 30_000 });
+  const redis = createRedis({ url: REDIS_URL, commandTimeoutMs: 5_000 });
+  await waitForRedis(redis);
+  await redis.flushdb();
+  return {
+    databaseUrl,
+    pool,
+    redis,
+    async close() {
+      await redis.flushdb().catch(() => {});
+      redis.disconnect();
+      await pool.end();
+      await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+export async function insertUsers(pool: pg.Pool, ids: string[]): Promise<void> {
+  await pool.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`, [ids]);
+}
+
+/** Inserts follow edges and sets the denormalized counters as ingest would. */
+export async function insertFollows(pool: pg.Pool, followeeId: string, followerIds: string[]): Promise<void> {
+  await pool.query('INSERT INTO follows (follower_id, followee_id) SELECT f, $2 FROM unnest($1::text[]) AS f', [followerIds, followeeId]);
+  await pool.query(
+    `UPDATE users SET follower_count = (SELECT count(*) FROM follows WHERE followee_id = users.id),
+                      following_count = (SELECT count(*) FROM follows WHERE follower_id = users.id)
+     WHERE id = ANY($1::text[])`,
+    [[followeeId, ...followerIds]],
+  );
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000, intervalMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+export function articlePayload(title: string) {
+  return { case: 'article' as const, value: { title, body: 'Some body text', coverUrl: 'https://example.com/c.jpg' } };
+}

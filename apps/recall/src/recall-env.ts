@@ -1,0 +1,36 @@
+import { bool, num, str } from 'envalid';
+
+const ms = (defaultMs: number, desc: string) => num({ default: defaultMs, desc });
+const count = (defaultCount: number, desc: string) => num({ default: defaultCount, desc });
+const faultDelay = (source: string) =>
+  num({ default: 0, desc: `Fault injection for chaos tests: extra latency (ms) before the "${source}" source runs. Keep 0 in production.` });
+
+/** Recall's configuration; every per-source knob is named RECALL_<SOURCE>_*. */
+export const recallEnvSpec = {
+  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
+  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
+  PG_POOL_MAX: count(10, 'Postgres connections of this process'),
+  PG_STATEMENT_TIMEOUT_MS: ms(1_000, 'Server-side cap on any recall query'),
+
+  RECALL_FOLLOWING_TIMEOUT_MS: ms(80, 'Timeout of the "following" source'),
+  RECALL_FOLLOWING_QUOTA: count(500, 'Candidates the "following" source may return'),
+  RECALL_TRENDING_TIMEOUT_MS: ms(60, 'Timeout of the "trending" source'),
+  RECALL_TRENDING_QUOTA: count(300, 'Candidates the "trending" source may return (split across kinds)'),
+  RECALL_INTEREST_TIMEOUT_MS: ms(80, 'Timeout of the "interest" source'),
+  RECALL_INTEREST_QUOTA: count(300, 'Candidates the "interest" source may return'),
+  RECALL_FRESH_TIMEOUT_MS: ms(60, 'Timeout of the "fresh" source'),
+  RECALL_FRESH_QUOTA: count(100, 'Candidates the "fresh" source may return'),
+
+  RECALL_SOURCE_DELAY_MS_FOLLOWING: faultDelay('following'),
+  RECALL_SOURCE_DELAY_MS_TRENDING: faultDelay('trending'),
+  RECALL_SOURCE_DELAY_MS_INTEREST: faultDelay('interest'),
+  RECALL_SOURCE_DELAY_MS_FRESH: faultDelay('fresh'),
+
+  RECALL_PULL_AUTHORS_CACHE_MS: ms(30_000, 'How long a user\'s list of pulled (above FANOUT_PULL_THRESHOLD) authors is reused'),
+  RECALL_PULL_AUTHORS_MAX: count(100, 'Pulled authors read per request, most followed first'),
+  RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
+  RECALL_PULL_CACHE_USERS: count(50_000, 'Users whose pulled-author lists are cached in memory'),
+  RECALL_INTEREST_TOPICS: count(5, 'Heaviest user topics the "interest" source reads'),
+  RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the stats hydration query; on timeout candidates go out without stats'),
+};

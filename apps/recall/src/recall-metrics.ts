@@ -1,0 +1,24 @@
+import { SourceStatus } from '@feedmesh/contracts';
+import { Histogram, type Registry } from 'prom-client';
+import type { SourceRun } from './run-source.js';
+
+const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.085, 0.1, 0.25, 0.5, 1];
+
+/** Per-source latency and outcome, so a degrading source shows up before it times out. */
+export class RecallMetrics {
+  private readonly sourceDuration: Histogram<'source' | 'status'>;
+
+  constructor(registry: Registry) {
+    this.sourceDuration = new Histogram({
+      name: 'recall_source_duration_seconds',
+      help: 'Recall source latency by source and status (OK, TIMEOUT, ERROR); count = calls.',
+      labelNames: ['source', 'status'],
+      buckets,
+      registers: [registry],
+    });
+  }
+
+  sourceFinished(run: SourceRun): void {
+    this.sourceDuration.labels(run.name, SourceStatus[run.status] ?? String(run.status)).observe(run.latencyMs / 1000);
+  }
+}

@@ -1,0 +1,69 @@
+import { redisKeys, type RedisClient } from '@feedmesh/storage';
+import type pg from 'pg';
+import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
+import { topCandidates } from './top-candidates.js';
+import { readTopEntries } from './zset-entries.js';
+
+export interface InterestSourceDeps {
+  redis: RedisClient;
+  pool: pg.Pool;
+  quota: number;
+  /** How many of the user's heaviest topics are read. */
+  maxTopics: number;
+}
+
+// user_interests' primary key (user_id, topic) is the range scan; a user has a handful of rows.
+const TOP_TOPICS_SQL = `
+  SELECT topic, weight::float8 AS weight
+  FROM user_interests
+  WHERE user_id = $1 AND weight > 0
+  ORDER BY weight DESC, topic
+  LIMIT $2`;
+
+/**
+ * "interest": the recent items of the user's heaviest topics, the quota shared in proportion to
+ * topic weight. recallScore = topic weight relative to the user's heaviest topic.
+ */
+export function createInterestSource(deps: InterestSourceDeps): RecallSource {
+  const { redis, pool, quota, maxTopics } = deps;
+  return {
+    name: 'interest',
+    async fetch(query, signal) {
+      const { rows } = await pool.query<{ topic: string; weight: number }>(TOP_TOPICS_SQL, [query.userId, maxTopics]);
+      if (rows.length === 0) return [];
+      signal.throwIfAborted();
+      const shares = topicShares(rows, quota);
+      const maxWeight = rows[0]!.weight;
+      const perTopic = await Promise.all(
+        shares.map(async ({ topic, weight, count }) => {
+          const entries = await readTopEntries(redis, redisKeys.topicRecent(topic), count);
+          return entries.map(
+            ({ member, score }): RecallCandidate => ({
+              item: { id: member.id, kind: member.kind, authorId: member.authorId, createdAtMs: score },
+              sources: [],
+              recallScore: weight / maxWeight,
+            }),
+          );
+        }),
+      );
+      return topCandidates(perTopic.flat(), quota);
+    },
+  };
+}
+
+export interface TopicShare {
+  topic: string;
+  weight: number;
+  count: number;
+}
+
+/**
+ * Splits `quota` across topics in proportion to their weights (at least one entry each). Topic
+ * slugs that cannot be a Redis key (braces) are skipped.
+ */
+export function topicShares(topics: ReadonlyArray<{ topic: string; weight: number }>, quota: number): TopicShare[] {
+  const usable = topics.filter((t) => t.topic.length > 0 && !/[{}]/.test(t.topic) && t.weight > 0);
+  const total = usable.reduce((sum, t) => sum + t.weight, 0);
+  if (total <= 0 || quota <= 0) return [];
+  return usable.map((t) => ({ topic: t.topic, weight: t.weight, count: Math.max(1, Math.ceil((quota * t.weight) / total)) }));
+}

@@ -1,0 +1,35 @@
+import type { ConnectError } from '@connectrpc/connect';
+import { describe, expect, it } from 'vitest';
+import { validateRecallRequest } from './validate-recall-request.js';
+
+const known = ['following', 'trending', 'interest'];
+const base = { userId: 'u1', limit: 0, excludeIds: [] as string[], sources: [] as string[] };
+
+function rejection(req: Partial<typeof base>): string {
+  try {
+    validateRecallRequest({ ...base, ...req }, known);
+  } catch (error) {
+    return (error as ConnectError).rawMessage;
+  }
+  return 'accepted';
+}
+
+describe('validateRecallRequest', () => {
+  it('applies the defaults', () => {
+    const valid = validateRecallRequest({ ...base, excludeIds: ['a', 'a'] }, known);
+    expect(valid).toEqual({ userId: 'u1', limit: 500, exclude: new Set(['a']), sources: known });
+  });
+
+  it('keeps the service order of requested sources, without repeats', () => {
+    expect(validateRecallRequest({ ...base, sources: ['interest', 'following', 'interest'] }, known).sources).toEqual(['following', 'interest']);
+  });
+
+  it('names the offending field', () => {
+    expect(rejection({ userId: '' })).toMatch(/^user_id:/);
+    expect(rejection({ userId: 'a|b' })).toMatch(/^user_id:/);
+    expect(rejection({ limit: 5001 })).toMatch(/^limit:/);
+    expect(rejection({ limit: 5000 })).toBe('accepted');
+    expect(rejection({ excludeIds: Array.from({ length: 10_001 }, (_, i) => String(i)) })).toMatch(/^exclude_ids:/);
+    expect(rejection({ sources: ['trending', 'magic'] })).toMatch(/^sources\[1\]: unknown source "magic"/);
+  });
+});

@@ -1,0 +1,65 @@
+import { RenderService } from '@feedmesh/contracts';
+import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { createPgPool, createRedis, ensureDatabase, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import type { CleanedEnv } from 'envalid';
+import type { CardEntry } from './cache/card-entry.js';
+import { RenderedCardCache } from './cache/rendered-card-cache.js';
+import { SingleFlight } from './cache/single-flight.js';
+import { CardLoader } from './card-loader.js';
+import { renderEnvSpec } from './render-env.js';
+import { createRenderHandler } from './render-handler.js';
+import { RenderTelemetry } from './render-telemetry.js';
+
+export const renderApp = {
+  name: 'render',
+  defaultPort: 8083,
+  env: renderEnvSpec,
+  async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof renderEnvSpec>>): Promise<AppParts> {
+    if (env.MIGRATE_ON_START) {
+      await ensureDatabase(env.DATABASE_URL);
+      await migrate(env.DATABASE_URL);
+    }
+    const pool = createPgPool({
+      connectionString: env.DATABASE_URL,
+      max: env.PG_POOL_MAX,
+      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+      applicationName: 'feedmesh-render',
+    });
+    const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
+    // The client reconnects by itself; errors are reported by the cache (rate-limited).
+    redis.on('error', () => {});
+    // Redis is only a cache here: start (and stay ready) without it, rendering from Postgres.
+    await waitForRedis(redis, 2_000).catch((error: unknown) =>
+      logger.warn({ err: error }, 'Redis unavailable at start; serving from Postgres until it is back'),
+    );
+
+    const cache = new RenderedCardCache(redis, logger, { readTimeoutMs: env.RENDER_CACHE_READ_TIMEOUT_MS, ttlJitter: env.RENDER_TTL_JITTER });
+    const render = createRenderHandler({
+      cache,
+      loader: new CardLoader(pool, cache, {
+        cardMs: env.RENDER_CARD_TTL_MS,
+        volatileCardMs: env.RENDER_LIVE_CARD_TTL_MS,
+        missingMs: env.RENDER_NEGATIVE_TTL_MS,
+      }),
+      singleFlight: new SingleFlight<CardEntry>(),
+      telemetry: new RenderTelemetry(metrics.registry),
+      earlyRefreshWindowMs: env.RENDER_EARLY_REFRESH_MS,
+      logger,
+    });
+    return {
+      services: [service(RenderService, { render })],
+      // Redis is left out of readiness on purpose: render serves without it.
+      readiness: { postgres: () => pool.query('select 1') },
+      pools: () => ({ postgres: pgPoolStats(pool) }),
+      close: async () => {
+        redis.disconnect();
+        await pool.end();
+      },
+    };
+  },
+};
+
+export function start() {
+  // The app's setup takes its own, narrower env type; runApp validates the spec at runtime.
+  return runApp(renderApp as unknown as AppDefinition);
+}

@@ -1,0 +1,110 @@
+// Redis read-through cache of rendered cards, fail-open: any Redis error or slowness reads as a
+// miss and a failed write is dropped, so render keeps serving from Postgres when Redis is down.
+import { redisKeys, type RedisClient } from '@feedmesh/storage';
+import type { Logger } from '@feedmesh/telemetry';
+import { Cluster } from 'ioredis';
+import { decodeCardEntry, encodeCardEntry, type CardEntry } from './card-entry.js';
+
+export interface RenderedCardCacheOptions {
+  /** A cache read slower than this counts as all misses (Postgres is the fallback). */
+  readTimeoutMs: number;
+  /** Relative TTL jitter (0.1 = ±10 %), so entries written together do not expire together. */
+  ttlJitter: number;
+  random?: () => number;
+}
+
+export interface CacheWrite {
+  id: string;
+  entry: CardEntry;
+  /** TTL before jitter. */
+  ttlMs: number;
+}
+
+export class RenderedCardCache {
+  private readonly random: () => number;
+  private lastWarnMs = 0;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly logger: Logger,
+    private readonly options: RenderedCardCacheOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Entries found for `ids` (undecodable values count as misses). Never throws. */
+  async getMany(ids: readonly string[]): Promise<Map<string, CardEntry>> {
+    const found = new Map<string, CardEntry>();
+    if (ids.length === 0) return found;
+    let values: Array<Buffer | null>;
+    try {
+      values = await this.withReadTimeout(this.readAll(ids.map((id) => redisKeys.renderedCard(id))));
+    } catch (error) {
+      this.warn(error, 'card cache read failed; rendering from Postgres');
+      return found;
+    }
+    values.forEach((value, i) => {
+      const entry = value ? decodeCardEntry(value) : undefined;
+      if (entry) found.set(ids[i]!, entry);
+    });
+    return found;
+  }
+
+  /** Writes entries with a jittered TTL; the expiry written inside the entry matches it. Never throws. */
+  async setMany(writes: readonly CacheWrite[], nowMs = Date.now()): Promise<void> {
+    if (writes.length === 0) return;
+    try {
+      const commands = writes.map(({ id, entry, ttlMs }) => {
+        const jittered = Math.max(1, Math.round(ttlMs * (1 + this.options.ttlJitter * (2 * this.random() - 1))));
+        const value = encodeCardEntry({ ...entry, expiresAtMs: nowMs + jittered });
+        return [redisKeys.renderedCard(id), value, jittered] as const;
+      });
+      if (this.redis instanceof Cluster) {
+        // Keys hash to different slots; a Cluster pipeline must stay within one slot.
+        await Promise.all(commands.map(([key, value, ttl]) => this.redis.set(key, value, 'PX', ttl)));
+      } else {
+        const pipeline = this.redis.pipeline();
+        for (const [key, value, ttl] of commands) pipeline.set(key, value, 'PX', ttl);
+        throwFirstError(await pipeline.exec());
+      }
+    } catch (error) {
+      this.warn(error, 'card cache write failed');
+    }
+  }
+
+  private async readAll(keys: string[]): Promise<Array<Buffer | null>> {
+    if (this.redis instanceof Cluster) return Promise.all(keys.map((key) => this.redis.getBuffer(key)));
+    // One round trip on a single Redis (MGET would be one command too, but it is not allowed
+    // across hash tags once the deployment moves to Cluster).
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.getBuffer(key);
+    const results = throwFirstError(await pipeline.exec());
+    return results.map(([, value]) => (value as Buffer | null) ?? null);
+  }
+
+  private withReadTimeout<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`card cache read took longer than ${this.options.readTimeoutMs} ms`)), this.options.readTimeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** At most one warning per 10 s: a Redis outage must not flood the logs. */
+  private warn(error: unknown, message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarnMs < 10_000) return;
+    this.lastWarnMs = now;
+    this.logger.warn({ err: error }, message);
+  }
+}
+
+type ExecResult = Array<[error: Error | null, result: unknown]> | null;
+
+function throwFirstError(results: ExecResult): Array<[Error | null, unknown]> {
+  if (results === null) throw new Error('pipeline aborted');
+  const failed = results.find(([error]) => error);
+  if (failed) throw failed[0];
+  return results;
+}

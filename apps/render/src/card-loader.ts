@@ -1,0 +1,49 @@
+// Builds cache entries for ids that missed the cache: one Postgres batch read, one template per
+// card, then a write-back (cards with their kind's TTL, missing ids negatively with a short TTL).
+import { MissingReason } from '@feedmesh/contracts';
+import type pg from 'pg';
+import type { CacheWrite, RenderedCardCache } from './cache/rendered-card-cache.js';
+import type { CardEntry } from './cache/card-entry.js';
+import { loadItemRows } from './item-row.js';
+import { renderCard } from './templates/card-templates.js';
+
+export interface CardTtls {
+  cardMs: number;
+  /** For volatile cards (live). */
+  volatileCardMs: number;
+  /** For ids that do not exist or are deleted. */
+  missingMs: number;
+}
+
+const DELETED = 2;
+
+export class CardLoader {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly cache: RenderedCardCache,
+    private readonly ttls: CardTtls,
+  ) {}
+
+  /** An entry for every id. Rejects only when Postgres fails; the cache write is not awaited. */
+  async load(ids: readonly string[]): Promise<Map<string, CardEntry>> {
+    const rows = await loadItemRows(this.pool, ids);
+    const entries = new Map<string, CardEntry>();
+    const writes: CacheWrite[] = [];
+    for (const id of ids) {
+      const row = rows.get(id);
+      if (row === undefined || row.status === DELETED) {
+        const entry: CardEntry = { type: 'missing', reason: row ? MissingReason.DELETED : MissingReason.NOT_FOUND, expiresAtMs: 0 };
+        entries.set(id, entry);
+        writes.push({ id, entry, ttlMs: this.ttls.missingMs });
+        continue;
+      }
+      const { item, volatile } = renderCard(row);
+      const entry: CardEntry = { type: 'card', item, expiresAtMs: 0 };
+      entries.set(id, entry);
+      writes.push({ id, entry, ttlMs: volatile ? this.ttls.volatileCardMs : this.ttls.cardMs });
+    }
+    // Commands on one connection run in order, so a later read of these keys sees the write.
+    void this.cache.setMany(writes);
+    return entries;
+  }
+}

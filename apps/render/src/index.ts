@@ -1,0 +1,2 @@
+// Library surface of the render app (no side effects): what the write path may call.
+export { invalidateRenderedCards } from './cache/invalidate-rendered-cards.js';

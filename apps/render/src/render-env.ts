@@ -1,0 +1,16 @@
+import { bool, num, str } from 'envalid';
+
+export const renderEnvSpec = {
+  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
+  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
+  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
+  PG_POOL_MAX: num({ default: 10, desc: 'Postgres connections of this process' }),
+  PG_STATEMENT_TIMEOUT_MS: num({ default: 1_000, desc: 'Server-side cap on the batch item read' }),
+  REDIS_COMMAND_TIMEOUT_MS: num({ default: 100, desc: 'Per-command Redis deadline' }),
+  RENDER_CARD_TTL_MS: num({ default: 300_000, desc: 'Cache lifetime of a rendered article or video card' }),
+  RENDER_LIVE_CARD_TTL_MS: num({ default: 15_000, desc: 'Cache lifetime of a live card (its viewer count moves fast)' }),
+  RENDER_NEGATIVE_TTL_MS: num({ default: 30_000, desc: 'Cache lifetime of "not found" / "deleted" answers' }),
+  RENDER_TTL_JITTER: num({ default: 0.1, desc: 'Relative TTL jitter (0.1 = ±10 %) so entries written together expire apart' }),
+  RENDER_EARLY_REFRESH_MS: num({ default: 10_000, desc: 'XFetch window: entries are refreshed early with probability exp(-ttlLeft / window); 0 disables' }),
+  RENDER_CACHE_READ_TIMEOUT_MS: num({ default: 25, desc: 'A cache read slower than this counts as misses (served from Postgres)' }),
+};

@@ -1,0 +1,92 @@
+import { create, fromBinary, toBinary, type DescMessage } from '@bufbuild/protobuf';
+import { FieldOptionsSchema, StructSchema } from '@bufbuild/protobuf/wkt';
+import { GetFeedResponseSchema, ItemKind, ItemRefSchema, LiveStatus, RankRequestSchema } from '@feedmesh/contracts';
+import { describe, expect, it } from 'vitest';
+import { compileMessageChecks } from './message-checks.js';
+
+function check(schema: DescMessage, init: unknown, rejectUnknownFields = true) {
+  const message = create(schema, init as never) as unknown as Record<string, unknown>;
+  return compileMessageChecks(schema, { rejectUnknownFields })(message, '');
+}
+
+const article = { id: 'i1', kind: ItemKind.ARTICLE, authorId: 'a1', createdAtMs: 1n };
+
+describe('compileMessageChecks: undefined enum values', () => {
+  it('accepts defined values, including the zero value', () => {
+    expect(check(RankRequestSchema, { userId: 'u', candidates: [{ item: article }, { item: { ...article, kind: ItemKind.UNSPECIFIED } }] })).toBeUndefined();
+  });
+
+  it('names the path of an enum inside a message inside a list', () => {
+    const candidates = [{ item: article }, { item: article }, { item: { ...article, kind: 99 } }];
+    expect(check(RankRequestSchema, { userId: 'u', candidates })).toEqual({
+      field: 'candidates[2].item.kind',
+      reason: 'unknown feedmesh.common.v1.ItemKind value 99',
+    });
+  });
+
+  it('names the path of an enum inside a oneof case', () => {
+    const items = [
+      { id: 'a', kind: ItemKind.LIVE, card: { case: 'live', value: { status: LiveStatus.LIVE } } },
+      { id: 'b', kind: ItemKind.LIVE, card: { case: 'live', value: { status: 7 } } },
+    ];
+    expect(check(GetFeedResponseSchema, { items })).toEqual({
+      field: 'items[1].live.status',
+      reason: 'unknown feedmesh.common.v1.LiveStatus value 7',
+    });
+  });
+
+  it('ignores oneof cases that hold no enums', () => {
+    const items = [{ id: 'a', kind: ItemKind.ARTICLE, card: { case: 'article', value: { title: 't' } } }];
+    expect(check(GetFeedResponseSchema, { items })).toBeUndefined();
+  });
+
+  it('names the index of a bad value in a list of enums', () => {
+    expect(check(FieldOptionsSchema, { targets: [1, 99] })).toEqual({
+      field: 'targets[1]',
+      reason: 'unknown google.protobuf.FieldOptions.OptionTargetType value 99',
+    });
+  });
+
+  it('follows map values and recursive types, naming the map key', () => {
+    const value = {
+      fields: {
+        ok: { kind: { case: 'nullValue', value: 0 } },
+        deep: { kind: { case: 'listValue', value: { values: [{ kind: { case: 'stringValue', value: 's' } }, { kind: { case: 'nullValue', value: 3 } }] } } },
+      },
+    };
+    expect(check(StructSchema, value, false)).toEqual({
+      field: 'fields[deep].list_value.values[1].null_value',
+      reason: 'unknown google.protobuf.NullValue value 3',
+    });
+  });
+});
+
+describe('compileMessageChecks: unknown fields', () => {
+  // Field 99 (varint 1) appended to a valid message: a client built against another contract.
+  const withUnknownField = (schema: DescMessage, init: unknown) =>
+    fromBinary(schema, Uint8Array.from([...toBinary(schema, create(schema, init as never)), 0x98, 0x06, 0x01])) as unknown as Record<string, unknown>;
+
+  it('rejects them at the top level when asked to', () => {
+    const message = withUnknownField(RankRequestSchema, { userId: 'u' });
+    expect(compileMessageChecks(RankRequestSchema, { rejectUnknownFields: true })(message, '')).toEqual({
+      field: '#99',
+      reason: 'unknown field number 99 for feedmesh.ranking.v1.RankRequest',
+    });
+    expect(compileMessageChecks(RankRequestSchema, { rejectUnknownFields: false })(message, '')).toBeUndefined();
+  });
+
+  it('names the path of a nested message carrying them', () => {
+    const message = create(RankRequestSchema, { userId: 'u', candidates: [{ item: article }] });
+    // The candidate's item decoded from bytes carrying an unknown field of its own type.
+    message.candidates[0].item = withUnknownField(ItemRefSchema, article) as never;
+    expect(compileMessageChecks(RankRequestSchema, { rejectUnknownFields: true })(message as never, '')).toEqual({
+      field: 'candidates[0].item.#99',
+      reason: 'unknown field number 99 for feedmesh.common.v1.ItemRef',
+    });
+  });
+
+  it('prefixes paths with the given root', () => {
+    const message = create(RankRequestSchema, { userId: 'u', candidates: [{ item: { ...article, kind: 42 as ItemKind } }] });
+    expect(compileMessageChecks(RankRequestSchema, { rejectUnknownFields: true })(message as never, 'request')?.field).toBe('request.candidates[0].item.kind');
+  });
+});

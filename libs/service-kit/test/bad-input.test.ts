@@ -1,0 +1,102 @@
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
+import { RankRequestSchema, type ItemKind } from '@feedmesh/contracts';
+import type { SpawnedApp } from '@feedmesh/service-kit';
+import type { ServiceError } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectJson } from './support/connect-json.js';
+import { startLeaf } from './support/fixture-apps.js';
+import { rawUnary } from './support/standard-grpc.js';
+
+// Each bad request must fail with InvalidArgument naming what is wrong, and must not disturb
+// the app: a good call right after it succeeds.
+let leaf: SpawnedApp;
+let smallLeaf: SpawnedApp;
+
+beforeAll(async () => {
+  [leaf, smallLeaf] = await Promise.all([startLeaf(), startLeaf({ MAX_MESSAGE_BYTES: '1024' })]);
+});
+
+afterAll(async () => {
+  await Promise.all([leaf?.stop(), smallLeaf?.stop()]);
+});
+
+const rankPath = '/feedmesh.ranking.v1.RankingService/Rank';
+const connectRank = 'feedmesh.ranking.v1.RankingService/Rank';
+const INVALID_ARGUMENT = 3;
+
+function rankBytes(init: MessageInitShape<typeof RankRequestSchema>): Uint8Array {
+  return toBinary(RankRequestSchema, create(RankRequestSchema, init));
+}
+const good = rankBytes({ userId: 'u1', candidates: [{ item: { id: 'i1', kind: 1, authorId: 'a1', createdAtMs: 1n }, sources: ['following'] }] });
+
+async function expectGoodGrpcCall(app: SpawnedApp) {
+  await expect(rawUnary(app.address, rankPath, good)).resolves.toBeInstanceOf(Buffer);
+}
+
+async function grpcError(app: SpawnedApp, bytes: Uint8Array): Promise<ServiceError> {
+  const error = await rawUnary(app.address, rankPath, bytes).then(
+    () => undefined,
+    (e: ServiceError) => e,
+  );
+  if (!error) throw new Error('the call succeeded');
+  return error;
+}
+
+describe('over gRPC (raw bytes from a generic grpc-js client)', () => {
+  const cases: Array<{ name: string; bytes: () => Uint8Array; small?: boolean; details: RegExp; field?: string }> = [
+    // Field 1 (user_id) claims 100 bytes; two follow.
+    { name: 'malformed protobuf', bytes: () => Uint8Array.from([0x0a, 0x64, 0x61, 0x62]), details: /malformed feedmesh\.ranking\.v1\.RankRequest/ },
+    {
+      name: 'oversized message',
+      small: true,
+      bytes: () => rankBytes({ userId: 'u1', candidates: [{ item: { id: 'x'.repeat(1400), kind: 1, authorId: 'a1', createdAtMs: 1n } }] }),
+      details: /limit is 1024/,
+    },
+    {
+      name: 'unknown enum value in a list of messages',
+      bytes: () => rankBytes({ userId: 'u1', candidates: [{ item: { id: 'i1', kind: 99 as ItemKind, authorId: 'a1', createdAtMs: 1n } }] }),
+      details: /^candidates\[0\]\.item\.kind: unknown feedmesh\.common\.v1\.ItemKind value 99$/,
+      field: 'candidates[0].item.kind',
+    },
+    {
+      // Field 99, varint 1: tag (99 << 3 | 0) = 792 = 0x98 0x06.
+      name: 'unknown field',
+      bytes: () => Uint8Array.from([...good, 0x98, 0x06, 0x01]),
+      details: /unknown field number 99 for feedmesh\.ranking\.v1\.RankRequest/,
+      field: '#99',
+    },
+    { name: 'missing required field', bytes: () => rankBytes({ userId: '' }), details: /^user_id: is required$/, field: 'user_id' },
+  ];
+
+  it.each(cases)('$name → InvalidArgument, then keeps serving', async ({ bytes, small, details, field }) => {
+    const app = small ? smallLeaf : leaf;
+    const error = await grpcError(app, bytes());
+    expect(error.code).toBe(INVALID_ARGUMENT);
+    expect(error.details).toMatch(details);
+    if (field) expect(error.metadata.get('x-field-violation')).toEqual([field]);
+    await expectGoodGrpcCall(app);
+  });
+});
+
+describe('over Connect JSON (HTTP/1.1 fetch)', () => {
+  const goodJson = { userId: 'u1', candidates: [{ item: { id: 'i1', kind: 'ITEM_KIND_ARTICLE', authorId: 'a1' } }] };
+  const cases: Array<{ name: string; body: string; small?: boolean; message: RegExp }> = [
+    { name: 'unknown JSON key', body: '{"userId":"u1","rankingHint":"x"}', message: /key "rankingHint" is unknown/ },
+    { name: 'wrong JSON type', body: '{"userId":5}', message: /RankRequest\.user_id from JSON: expected string, got 5/ },
+    { name: 'malformed JSON', body: '{"userId":', message: /cannot decode message feedmesh\.ranking\.v1\.RankRequest from JSON/ },
+    { name: 'unknown enum name', body: '{"userId":"u1","candidates":[{"item":{"kind":"ITEM_KIND_PODCAST"}}]}', message: /ITEM_KIND_PODCAST/ },
+    { name: 'unknown enum number', body: '{"userId":"u1","candidates":[{"item":{"kind":99}}]}', message: /^candidates\[0\]\.item\.kind: unknown feedmesh\.common\.v1\.ItemKind value 99$/ },
+    { name: 'missing required field', body: '{"userId":""}', message: /^user_id: is required$/ },
+    { name: 'oversized message', small: true, body: JSON.stringify({ userId: 'x'.repeat(2000) }), message: /limit is 1024/ },
+  ];
+
+  it.each(cases)('$name → invalid_argument, then keeps serving', async ({ body, small, message }) => {
+    const app = small ? smallLeaf : leaf;
+    const response = await connectJson(app.port, connectRank, body);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('invalid_argument');
+    expect(response.body.message).toMatch(message);
+    const after = await connectJson(app.port, connectRank, goodJson);
+    expect(after).toMatchObject({ status: 200, body: { modelVersion: 'echo-1' } });
+  });
+});

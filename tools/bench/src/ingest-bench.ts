@@ -1,0 +1,166 @@
+/**
+ * Ingest benchmark, against a real ingest process, Postgres and Redis on this machine:
+ *  1. engagement events per second stored through RecordEngagement (gRPC, batches of 5000, a
+ *     share of them duplicates that must be filtered), i.e. validation + the one-statement
+ *     batch store with stats and affinities; the figure to beat is the seed's 100k points/s;
+ *  2. the time for one post to reach every timeline of an author with 100k followers (the author
+ *     is forced to push by raising FANOUT_PULL_THRESHOLD for the spawned process).
+ *
+ * Run: `npx nx build @feedmesh/ingest @feedmesh/bench && npx node tools/bench/dist/ingest-bench.js`
+ * It creates and drops its own database and flushes its Redis db (default index 14).
+ */
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { EngagementType, IngestService } from '@feedmesh/contracts';
+import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
+import { createPgPool, createRedis, dropDatabase, encodeTimelineMember, ensureDatabase, migrate, redisKeys, waitForRedis } from '@feedmesh/storage';
+
+export interface IngestBenchmarkOptions {
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** Built ingest entry point. */
+  ingestEntry?: string;
+  /** Engagement events to send (including duplicates). */
+  events?: number;
+  batchSize?: number;
+  /** Batches in flight at once. */
+  concurrency?: number;
+  /** Share of events that repeat an earlier one. */
+  duplicateShare?: number;
+  followers?: number;
+  fanoutBatchSize?: number;
+  workers?: number;
+  /** The push/pull threshold for the spawned ingest; must exceed `followers` to measure push. */
+  pullThreshold?: number;
+}
+
+export interface IngestBenchmarkResult {
+  engagement: { sent: number; accepted: number; duplicates: number; rejected: number; seconds: number; acceptedPerSecond: number; sentPerSecond: number };
+  fanout: { followers: number; msToAllTimelines: number; timelinesHolding: number };
+}
+
+const ITEMS = 1_000;
+const USERS = 10_000;
+
+export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): Promise<IngestBenchmarkResult> {
+  const databaseUrl = options.databaseUrl ?? `postgres://postgres@127.0.0.1:5432/feedmesh_bench_ingest_${process.pid}`;
+  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379/14';
+  const entry = options.ingestEntry ?? path.resolve(__dirname, '../../../apps/ingest/dist/main.js');
+  const total = options.events ?? 500_000;
+  const batchSize = options.batchSize ?? 5_000;
+  const concurrency = options.concurrency ?? 4;
+  const duplicateShare = options.duplicateShare ?? 0.1;
+  const followers = options.followers ?? 100_000;
+
+  await ensureDatabase(databaseUrl);
+  await migrate(databaseUrl);
+  const pool = createPgPool({ connectionString: databaseUrl, max: 4, statementTimeoutMs: 300_000 });
+  const redis = createRedis({ url: redisUrl, commandTimeoutMs: 30_000 });
+  await waitForRedis(redis);
+  await redis.flushdb();
+  const app = await spawnApp(
+    entry,
+    {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      LOG_LEVEL: 'warn',
+      PG_POOL_MAX: String(concurrency + 2),
+      INGEST_WORKERS: String(options.workers ?? 8),
+      FANOUT_BATCH_SIZE: String(options.fanoutBatchSize ?? 1_000),
+      FANOUT_PULL_THRESHOLD: String(options.pullThreshold ?? followers * 10),
+    },
+    { name: 'ingest', timeoutMs: 60_000 },
+  );
+  const client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 120_000, maxRetries: 0 });
+  try {
+    // Fixtures: users, one author with `followers` followers, ITEMS items to engage with.
+    await pool.query(`INSERT INTO users (id, handle, display_name, follower_count)
+      SELECT 'u' || g, 'u' || g, 'u' || g, 0 FROM generate_series(0, greatest($1::int, $2::int)) g`, [USERS, followers]);
+    await pool.query(`INSERT INTO users (id, handle, display_name, follower_count) VALUES ('star', 'star', 'star', $1)`, [followers]);
+    await pool.query(`INSERT INTO follows (follower_id, followee_id) SELECT 'u' || g, 'star' FROM generate_series(1, $1::int) g`, [followers]);
+    const { rows: items } = await pool.query<{ id: string }>(
+      `INSERT INTO items (kind, author_id, payload) SELECT 1, 'u0', '{"title":"t","body":"b","cover_url":""}' FROM generate_series(1, $1::int) RETURNING id`,
+      [ITEMS],
+    );
+    await pool.query('ANALYZE');
+
+    // 1. Engagement throughput.
+    const now = Date.now();
+    const eventAt = (n: number) => {
+      const k = Math.random() < duplicateShare && n > 0 ? Math.floor(Math.random() * n) : n;
+      return {
+        userId: `u${1 + (k % USERS)}`,
+        itemId: items[k % ITEMS]!.id,
+        type: ((k % 5) + 1) as EngagementType,
+        occurredAt: timestampFromMs(now - 60_000 - (k % 3_600_000)),
+        dwellMs: k % 10_000,
+      };
+    };
+    const batches: Array<ReturnType<typeof eventAt>[]> = [];
+    for (let start = 0; start < total; start += batchSize) {
+      batches.push(Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => eventAt(start + i)));
+    }
+    let accepted = 0;
+    let duplicates = 0;
+    let rejected = 0;
+    let next = 0;
+    const began = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < batches.length) {
+          const response = await client.recordEngagement({ events: batches[next++]! });
+          accepted += response.accepted;
+          duplicates += response.duplicates;
+          rejected += response.rejected;
+        }
+      }),
+    );
+    const seconds = (performance.now() - began) / 1000;
+
+    // 2. Fan-out to `followers` timelines.
+    const published = performance.now();
+    const { itemId } = await client.publish({ requestId: 'bench-fanout', authorId: 'star', payload: { case: 'article', value: { title: 'Fan-out', body: 'b', coverUrl: '' } } });
+    const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'star' });
+    // The outbox is drained when graphile-worker holds no job; then count the timelines once.
+    await sleep(50);
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
+      if (rows[0]!.n === 0) break;
+      if (performance.now() - published > 600_000) throw new Error('fan-out did not finish within 10 minutes');
+      await sleep(20);
+    }
+    const msToAllTimelines = performance.now() - published;
+    let holding = 0;
+    for (let start = 1; start <= followers; start += 10_000) {
+      const pipeline = redis.pipeline();
+      for (let g = start; g < Math.min(start + 10_000, followers + 1); g++) pipeline.zscore(redisKeys.homeTimeline(`u${g}`), member);
+      holding += (await pipeline.exec())!.filter(([, score]) => score !== null).length;
+    }
+    return {
+      engagement: { sent: total, accepted, duplicates, rejected, seconds, acceptedPerSecond: accepted / seconds, sentPerSecond: total / seconds },
+      fanout: { followers, msToAllTimelines, timelinesHolding: holding },
+    };
+  } catch (error) {
+    // The service hides internal errors from callers; its log says what went wrong.
+    console.error(app.logs.filter((line) => line.includes('"error"')).slice(-3).join('\n'));
+    throw error;
+  } finally {
+    client.close();
+    await app.stop();
+    await redis.flushdb().catch(() => {});
+    redis.disconnect();
+    await pool.end();
+    await dropDatabase(databaseUrl);
+  }
+}
+
+if (require.main === module) {
+  runIngestBenchmark().then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
