@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +8,7 @@ import {
   dropDatabase,
   ensureDatabase,
   migrate,
+  MIGRATIONS_DIR,
   pgPoolStats,
   waitForRedis,
 } from '../src/index.js';
@@ -70,7 +72,8 @@ describe('postgres', () => {
   });
 
   it('reverts the schema with the down migration', async () => {
-    expect(await migrate(dbUrl, { direction: 'down' })).toEqual(['0001_initial-schema']);
+    const all = readdirSync(MIGRATIONS_DIR).map((f) => f.replace(/\.(sql|js)$/, '')).sort();
+    expect(await migrate(dbUrl, { direction: 'down', count: Infinity })).toEqual([...all].reverse());
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     try {
@@ -79,7 +82,7 @@ describe('postgres', () => {
     } finally {
       await client.end();
     }
-    expect(await migrate(dbUrl)).toEqual(['0001_initial-schema']);
+    expect(await migrate(dbUrl)).toEqual(all);
   });
 });
 
