@@ -192,6 +192,8 @@ export async function runApp<S extends EnvSpec>(definition: AppDefinition<S>, op
     })());
 
   if (options.handleSignals ?? true) {
+    // Forked by a supervisor (npm start, tests): leave with it instead of lingering as an orphan.
+    if (process.send) process.once('disconnect', () => void shutdown('parent exited').then(() => process.exit(0)));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         void shutdown(signal).then(

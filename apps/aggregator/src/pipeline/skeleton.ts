@@ -116,7 +116,7 @@ async function recallCandidates(req: SkeletonRequest, deps: SkeletonDeps, degrad
   try {
     candidates = await fallback.fetch(
       { userId: req.userId, snapshotMs: req.snapshotMs, limit: req.recallLimit },
-      AbortSignal.timeout(Math.max(1, req.budgets.recallMs)),
+      AbortSignal.timeout(Math.max(1, Math.ceil(req.budgets.recallMs))),
     );
   } catch (error) {
     throw unavailable(`${reason}, and the ${fallback.name} failed too: ${(error as Error).message}`);
