@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { isolatedRedisEnv } from '../../vitest.shared.mts';
 
 export default defineConfig({
   test: {
@@ -7,6 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     env: {
+      ...isolatedRedisEnv(),
       // Small enough that the tiny seeded graph has authors on the pull side of the fan-out
       // (read by the seed in this process and by the spawned app).
       FANOUT_PULL_THRESHOLD: '40',

@@ -4,7 +4,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
 import { seed } from '@feedmesh/seed';
 import { createServiceClient, spawnApp, type ServiceClient } from '@feedmesh/service-kit';
-import { createPgPool, dropDatabase, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
+import { createPgPool, deleteFeedmeshKeys, dropDatabase, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ let otherUserId: string;
 
 beforeAll(async () => {
   redis = new Redis(redisUrl);
-  await redis.flushdb();
+  await deleteFeedmeshKeys(redis);
   await seed({ databaseUrl, redisUrl, users: 40, items: 3_000, seed: 11, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 });
   pool = createPgPool({ connectionString: databaseUrl, max: 2 });
   // The reader with the longest home timeline, and someone else.
@@ -45,7 +45,7 @@ afterAll(async () => {
   await mesh?.stopAll();
   await collector?.close();
   await pool?.end();
-  await redis?.flushdb();
+  if (redis) await deleteFeedmeshKeys(redis);
   redis?.disconnect();
   await dropDatabase(databaseUrl);
 });

@@ -4,7 +4,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { RecallService, SourceStatus, type RecallResponse } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { seed } from '@feedmesh/seed';
-import { decodeTimelineMember, dropDatabase, FANOUT_PULL_THRESHOLD, redisKeys } from '@feedmesh/storage';
+import { decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, FANOUT_PULL_THRESHOLD, redisKeys } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await app?.stop();
-  await redis?.flushdb();
+  if (redis) await deleteFeedmeshKeys(redis);
   redis?.disconnect();
   await pool?.end();
   await dropDatabase(DATABASE_URL);

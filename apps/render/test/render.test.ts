@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ItemKind, LiveStatus, MissingReason, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { dropDatabase, ensureDatabase, migrate, redisKeys } from '@feedmesh/storage';
+import { deleteFeedmeshKeys, dropDatabase, ensureDatabase, migrate, redisKeys } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   await migrate(DATABASE_URL);
   pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
   redis = new Redis(REDIS_URL);
-  await redis.flushdb();
+  await deleteFeedmeshKeys(redis);
   await pool.query(`INSERT INTO users (id, handle, display_name) VALUES ('author1', 'author1', 'Author One')`);
   await insertItem(ids.hero, 1, { title: 'Hero', body: longBody, cover_url: 'https://example.com/c.jpg' });
   await insertItem(ids.compact, 1, { title: 'Compact', body: 'Short body. Two sentences.', cover_url: '' });
@@ -57,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   await app?.stop();
-  await redis?.flushdb();
+  if (redis) await deleteFeedmeshKeys(redis);
   redis?.disconnect();
   await pool?.end();
   await dropDatabase(DATABASE_URL);

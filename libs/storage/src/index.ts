@@ -8,6 +8,7 @@ export {
   type RedisClientOptions,
 } from './redis.js';
 export { redisKeys, hashTagOf, KEY_PREFIX, ALL_KEYS_PATTERN } from './keys.js';
+export { deleteFeedmeshKeys } from './delete-keys.js';
 export { encodeTimelineMember, decodeTimelineMember, type TimelineMember } from './timeline-member.js';
 export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type EngagementCounts } from './trending-score.js';
 export {

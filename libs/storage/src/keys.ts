@@ -16,7 +16,19 @@
  * Ids are embedded verbatim; they must not contain braces (user ids, item UUIDs, topic slugs).
  */
 
-export const KEY_PREFIX = 'fm:';
+/**
+ * Namespace of every key, `fm:` by default. REDIS_KEY_PREFIX lets several deployments (or
+ * concurrent test runs) share one Redis without seeing each other's keys.
+ */
+export const KEY_PREFIX = keyPrefixFromEnv(process.env.REDIS_KEY_PREFIX);
+
+function keyPrefixFromEnv(value: string | undefined): string {
+  if (value === undefined || value === '') return 'fm:';
+  if (!/^[A-Za-z0-9_.-]+:$/.test(value)) {
+    throw new Error(`REDIS_KEY_PREFIX must be letters, digits, "_", "." or "-" ending in ":", got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 function tagged(tag: string, id: string, suffix: string): string {
   if (id.length === 0 || id.includes('{') || id.includes('}')) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { redisKeys } from '@feedmesh/storage';
 import { generateDataset } from './dataset.js';
 import { redisZsets } from './redis-zsets.js';
 
@@ -65,7 +66,7 @@ describe('generateDataset', () => {
   it('fills home timelines newest first from followed authors only', () => {
     const dataset = generateDataset(base);
     const writes = [...redisZsets(dataset, { timelineLength: 50 })];
-    const timeline = writes.find((w) => w.key === 'fm:{u:u1}:home')!;
+    const timeline = writes.find((w) => w.key === redisKeys.homeTimeline('u1'))!;
     expect(timeline.entries).toBe(50);
     const followed = new Set(
       [...dataset.graph.followees.subarray(dataset.graph.offsets[0]!, dataset.graph.offsets[1]!)].map((a) => `u${a + 1}`),

@@ -1,18 +1,5 @@
-import { ALL_KEYS_PATTERN } from '@feedmesh/storage';
 import type { Redis } from 'ioredis';
 import type { ZsetWrite } from './redis-zsets.js';
-
-/** Deletes every feedmesh key (SCAN + UNLINK, never KEYS): stale zsets must not outlive a reseed. */
-export async function deleteFeedmeshKeys(redis: Redis): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', ALL_KEYS_PATTERN, 'COUNT', 2000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
 
 const ENTRIES_PER_PIPELINE = 50_000;
 

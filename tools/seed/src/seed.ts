@@ -1,9 +1,9 @@
-import { createPgPool, createRedis, ensureDatabase, migrate, TIMELINE_MAX_LENGTH, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, deleteFeedmeshKeys, ensureDatabase, migrate, TIMELINE_MAX_LENGTH, waitForRedis } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import { copyTable } from './copy-table.js';
 import { generateDataset } from './dataset.js';
 import { redisZsets } from './redis-zsets.js';
-import { deleteFeedmeshKeys, writeZsets } from './redis-writer.js';
+import { writeZsets } from './redis-writer.js';
 import { defaultSeedOptions, type SeedOptions } from './seed-options.js';
 
 export interface SeedResult {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, decodeTimelineMember, dropDatabase, redisKeys, waitForRedis } from '@feedmesh/storage';
+import { createRedis, decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, KEY_PREFIX, redisKeys, waitForRedis } from '@feedmesh/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/index.js';
@@ -19,7 +19,7 @@ async function count(sql: string): Promise<number> {
 
 beforeAll(async () => {
   await waitForRedis(redis);
-  await redis.flushdb();
+  await deleteFeedmeshKeys(redis);
   const first = await seed(tiny);
   expect(first.seeded).toBe(true);
   await db.connect();
@@ -28,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.end().catch(() => {});
   await dropDatabase(databaseUrl);
-  await redis.flushdb().catch(() => {});
+  await deleteFeedmeshKeys(redis).catch(() => {});
   redis.disconnect();
 });
 
@@ -99,12 +99,12 @@ describe('seed into a fresh database', () => {
     expect(skipped.seeded).toBe(false);
     await expect(seed({ ...tiny, seed: 99 })).rejects.toThrow(/--reset/);
 
-    await redis.set('fm:stale-key', 'x');
+    await redis.set(`${KEY_PREFIX}stale-key`, 'x');
     const replaced = await seed({ ...tiny, users: 150, items: 500, reset: true });
     expect(replaced.seeded).toBe(true);
     expect(await count('SELECT count(*) AS n FROM users')).toBe(150);
     expect(await count('SELECT count(*) AS n FROM items')).toBe(500);
-    expect(await redis.exists('fm:stale-key')).toBe(0);
+    expect(await redis.exists(`${KEY_PREFIX}stale-key`)).toBe(0);
     expect(await redis.zcard(redisKeys.homeTimeline('u151'))).toBe(0);
   });
 });
