@@ -1,7 +1,7 @@
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { HybridLogicalClock } from '@feedmesh/feed-core';
 import { createServiceClient, runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, ensureDatabase, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import { DownstreamBreaker, type BreakerSettings } from './downstream/downstream-breaker.js';
 import { guardedDownstreams } from './downstream/feed-downstreams.js';
@@ -19,10 +19,7 @@ export const aggregatorApp = {
   env: aggregatorEnv,
   async setup({ env, logger }: SetupContext<AggregatorEnv>): Promise<AppParts> {
     const secrets = parseCursorSecrets(env.CURSOR_SECRETS, logger);
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-    }
+    await prepareDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: 4, applicationName: 'feedmesh-aggregator' });
     const redis = createRedis({ url: env.REDIS_URL });
     await waitForRedis(redis);

@@ -1,10 +1,9 @@
-import { bool, num, str } from 'envalid';
+import { storageEnvSpec } from '@feedmesh/storage';
+import { num, str } from 'envalid';
 
 /** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
 export const aggregatorEnv = {
-  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh', desc: 'Postgres (users table)' }),
-  REDIS_URL: str({ default: 'redis://127.0.0.1:6379', desc: 'Redis (paging sessions, timeline fallback)' }),
-  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
+  ...storageEnvSpec,
   RECALL_ADDR: str({ default: '127.0.0.1:8081' }),
   RANKING_ADDR: str({ default: '127.0.0.1:8082' }),
   RENDER_ADDR: str({ default: '127.0.0.1:8083' }),

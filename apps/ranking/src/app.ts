@@ -1,7 +1,7 @@
 import { RankingService } from '@feedmesh/contracts';
 import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, ensureDatabase, migrate, pgPoolStats } from '@feedmesh/storage';
+import { createPgPool, pgPoolStats, prepareDatabase } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
 import { rankingEnv } from './ranking-env.js';
 import { RankingMetrics } from './ranking-metrics.js';
@@ -14,10 +14,7 @@ export const rankingApp = {
   defaultPort: 8082,
   env: rankingEnv,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof rankingEnv>>): Promise<AppParts> {
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-    }
+    await prepareDatabase(env);
     const rankingMetrics = new RankingMetrics(metrics.registry);
     const models = await ModelStore.open({
       file: env.RANKING_MODEL_FILE,

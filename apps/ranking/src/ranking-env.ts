@@ -1,6 +1,7 @@
 // Ranking's settings (on top of the kit's HOST, PORT, LOG_LEVEL, MAX_DEADLINE_MS...).
 import path from 'node:path';
-import { bool, makeValidator, num, str, url } from 'envalid';
+import { storageEnvSpec } from '@feedmesh/storage';
+import { bool, makeValidator, num, str } from 'envalid';
 
 /** The model shipped with the app (package.json "files" lists model/, so images carry it). */
 export const DEFAULT_MODEL_FILE = path.resolve(__dirname, '..', 'model', 'default-model.json');
@@ -12,12 +13,10 @@ const positiveInt = makeValidator<number>((input) => {
 });
 
 export const rankingEnv = {
+  ...storageEnvSpec,
   // 100k candidates encode to ~11 MB in protobuf and ~25 MB in Connect JSON; the kit's 4 MiB
   // default would cap a call at ~35k candidates.
   MAX_MESSAGE_BYTES: num({ default: 32 * 1024 * 1024, desc: 'Largest request message accepted (ranking: 32 MiB, for 100k candidates)' }),
-  DATABASE_URL: url({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh', desc: 'Postgres with the user affinity tables' }),
-  MIGRATE_ON_START: bool({ default: true, desc: 'Create the database and apply migrations before serving' }),
-  PG_POOL_MAX: positiveInt({ default: 10, desc: 'Postgres connections of this process' }),
   RANKING_MODEL_FILE: str({ default: DEFAULT_MODEL_FILE, desc: 'Model JSON (weights, version, half-life, diversity); hot-reloaded on change' }),
   RANKING_MODEL_WATCH: bool({ default: true, desc: 'Watch the model file\'s folder for changes (off: polling only)' }),
   RANKING_MODEL_POLL_MS: num({ default: 5_000, desc: 'Stat the model file this often, in case file watching misses a change (0: watch only)' }),

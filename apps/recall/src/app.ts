@@ -1,7 +1,7 @@
 import { RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, createRedis, ensureDatabase, FANOUT_PULL_THRESHOLD, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
 import { recallEnvSpec } from './recall-env.js';
 import { RecallMetrics } from './recall-metrics.js';
@@ -16,10 +16,7 @@ export const recallApp = {
   defaultPort: 8081,
   env: recallEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof recallEnvSpec>>): Promise<AppParts> {
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-    }
+    await prepareDatabase(env);
     const pool = createPgPool({
       connectionString: env.DATABASE_URL,
       max: env.PG_POOL_MAX,

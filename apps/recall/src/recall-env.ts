@@ -1,4 +1,5 @@
-import { bool, num, str } from 'envalid';
+import { storageEnvSpec } from '@feedmesh/storage';
+import { num } from 'envalid';
 
 const ms = (defaultMs: number, desc: string) => num({ default: defaultMs, desc });
 const count = (defaultCount: number, desc: string) => num({ default: defaultCount, desc });
@@ -7,10 +8,7 @@ const faultDelay = (source: string) =>
 
 /** Recall's configuration; every per-source knob is named RECALL_<SOURCE>_*. */
 export const recallEnvSpec = {
-  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
-  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
-  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
-  PG_POOL_MAX: count(10, 'Postgres connections of this process'),
+  ...storageEnvSpec,
   PG_STATEMENT_TIMEOUT_MS: ms(1_000, 'Server-side cap on any recall query'),
 
   RECALL_FOLLOWING_TIMEOUT_MS: ms(80, 'Timeout of the "following" source'),

@@ -1,6 +1,6 @@
 import { RenderService } from '@feedmesh/contracts';
 import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, ensureDatabase, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import type { CardEntry } from './cache/card-entry.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
@@ -15,10 +15,7 @@ export const renderApp = {
   defaultPort: 8083,
   env: renderEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof renderEnvSpec>>): Promise<AppParts> {
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-    }
+    await prepareDatabase(env);
     const pool = createPgPool({
       connectionString: env.DATABASE_URL,
       max: env.PG_POOL_MAX,

@@ -1,10 +1,8 @@
-import { bool, num, str } from 'envalid';
+import { storageEnvSpec } from '@feedmesh/storage';
+import { num } from 'envalid';
 
 export const renderEnvSpec = {
-  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
-  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
-  MIGRATE_ON_START: bool({ default: true, desc: 'Create and migrate the database before serving' }),
-  PG_POOL_MAX: num({ default: 10, desc: 'Postgres connections of this process' }),
+  ...storageEnvSpec,
   PG_STATEMENT_TIMEOUT_MS: num({ default: 1_000, desc: 'Server-side cap on the batch item read' }),
   REDIS_COMMAND_TIMEOUT_MS: num({ default: 100, desc: 'Per-command Redis deadline' }),
   RENDER_CARD_TTL_MS: num({ default: 300_000, desc: 'Cache lifetime of a rendered article or video card' }),
