@@ -44,6 +44,9 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   // pool; without a listener Node treats it as an unhandled 'error' event and exits. The broken
   // client is already removed from the pool, so the next checkout simply opens a new connection.
   pool.on('error', () => {});
+  // A checked-out client reports a lost connection on itself, not on the pool: its query fails
+  // with the error anyway, so the event needs a listener only to keep the process alive.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

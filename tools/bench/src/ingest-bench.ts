@@ -7,14 +7,19 @@
  *     is forced to push by raising FANOUT_PULL_THRESHOLD for the spawned process).
  *
  * Run: `npx nx build @feedmesh/ingest @feedmesh/bench && npx node tools/bench/dist/ingest-bench.js`
+ * Flags: --events 500000 --batch-size 5000 --concurrency 4 --duplicates 0.1 --followers 100000
+ * (0 skips the fan-out part) --cpu-prof-dir DIR (V8 CPU profile of the ingest process).
  * It creates and drops its own database and flushes its Redis db (default index 14).
  */
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, dropDatabase, encodeTimelineMember, ensureDatabase, migrate, redisKeys, waitForRedis } from '@feedmesh/storage';
+import { loadAverage } from './bench-flags.js';
+import { processCpuUs } from './proc-cpu.js';
 
 export interface IngestBenchmarkOptions {
   databaseUrl?: string;
@@ -33,11 +38,27 @@ export interface IngestBenchmarkOptions {
   workers?: number;
   /** The push/pull threshold for the spawned ingest; must exceed `followers` to measure push. */
   pullThreshold?: number;
+  /** Write a V8 CPU profile of the ingest process into this folder (on exit). */
+  cpuProfDir?: string;
 }
 
 export interface IngestBenchmarkResult {
-  engagement: { sent: number; accepted: number; duplicates: number; rejected: number; seconds: number; acceptedPerSecond: number; sentPerSecond: number };
-  fanout: { followers: number; msToAllTimelines: number; timelinesHolding: number };
+  engagement: {
+    sent: number;
+    accepted: number;
+    duplicates: number;
+    rejected: number;
+    /** Rows in engagement_events afterwards: must equal `accepted`. */
+    stored: number;
+    seconds: number;
+    acceptedPerSecond: number;
+    sentPerSecond: number;
+    /** CPU seconds the ingest process spent per second of the run (2 = two cores busy). */
+    ingestCpuShare: number;
+    /** 1-, 5- and 15-minute load averages when the run ended: the machine is shared. */
+    loadAverage: string;
+  };
+  fanout?: { followers: number; msToAllTimelines: number; timelinesHolding: number };
 }
 
 const ITEMS = 1_000;
@@ -68,7 +89,8 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       PG_POOL_MAX: String(concurrency + 2),
       INGEST_WORKERS: String(options.workers ?? 8),
       FANOUT_BATCH_SIZE: String(options.fanoutBatchSize ?? 1_000),
-      FANOUT_PULL_THRESHOLD: String(options.pullThreshold ?? followers * 10),
+      FANOUT_PULL_THRESHOLD: String(options.pullThreshold ?? Math.max(1, followers * 10)),
+      ...(options.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}` } : {}),
     },
     { name: 'ingest', timeoutMs: 60_000 },
   );
@@ -105,6 +127,7 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     let duplicates = 0;
     let rejected = 0;
     let next = 0;
+    const cpuBefore = processCpuUs(app.child.pid!) ?? 0;
     const began = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -117,6 +140,21 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       }),
     );
     const seconds = (performance.now() - began) / 1000;
+    const ingestCpuShare = ((processCpuUs(app.child.pid!) ?? 0) - cpuBefore) / 1e6 / seconds;
+    const { rows: storedRows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_events');
+    const engagement = {
+      sent: total,
+      accepted,
+      duplicates,
+      rejected,
+      stored: storedRows[0]!.n,
+      seconds,
+      acceptedPerSecond: accepted / seconds,
+      sentPerSecond: total / seconds,
+      ingestCpuShare,
+      loadAverage: loadAverage(),
+    };
+    if (followers === 0) return { engagement };
 
     // 2. Fan-out to `followers` timelines.
     const published = performance.now();
@@ -137,13 +175,10 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       for (let g = start; g < Math.min(start + 10_000, followers + 1); g++) pipeline.zscore(redisKeys.homeTimeline(`u${g}`), member);
       holding += (await pipeline.exec())!.filter(([, score]) => score !== null).length;
     }
-    return {
-      engagement: { sent: total, accepted, duplicates, rejected, seconds, acceptedPerSecond: accepted / seconds, sentPerSecond: total / seconds },
-      fanout: { followers, msToAllTimelines, timelinesHolding: holding },
-    };
+    return { engagement, fanout: { followers, msToAllTimelines, timelinesHolding: holding } };
   } catch (error) {
     // The service hides internal errors from callers; its log says what went wrong.
-    console.error(app.logs.filter((line) => line.includes('"error"')).slice(-3).join('\n'));
+    console.error(app.logs.slice(-5).join('\n'));
     throw error;
   } finally {
     client.close();
@@ -155,8 +190,31 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
   }
 }
 
+function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string' },
+      'batch-size': { type: 'string' },
+      concurrency: { type: 'string' },
+      duplicates: { type: 'string' },
+      followers: { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
+    },
+  });
+  const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
+  return {
+    events: number(values.events),
+    batchSize: number(values['batch-size']),
+    concurrency: number(values.concurrency),
+    duplicateShare: number(values.duplicates),
+    followers: number(values.followers),
+    cpuProfDir: values['cpu-prof-dir'] && path.resolve(values['cpu-prof-dir']),
+  };
+}
+
 if (require.main === module) {
-  runIngestBenchmark().then(
+  runIngestBenchmark(optionsFromArgs(process.argv.slice(2))).then(
     (result) => console.log(JSON.stringify(result, null, 2)),
     (error: unknown) => {
       console.error(error);

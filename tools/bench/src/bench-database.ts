@@ -1,0 +1,35 @@
+// The benchmark data set: 100k users / 1M items in `feedmesh_bench`, timelines in Redis db 0.
+import { createPgPool, createRedis, redisKeys, waitForRedis } from '@feedmesh/storage';
+
+export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/feedmesh_bench';
+export const BENCH_REDIS_URL = 'redis://127.0.0.1:6379/0';
+export const BENCH_USERS = 100_000;
+export const SEED_COMMAND =
+  'npm run seed -- --users 100000 --items 1000000 --timeline-length 128 --database-url postgres://postgres@127.0.0.1:5432/feedmesh_bench';
+
+export class MissingBenchData extends Error {
+  override name = 'MissingBenchData';
+}
+
+/** Throws MissingBenchData, naming the seed command, when the data set is not there. */
+export async function checkBenchData(databaseUrl = BENCH_DATABASE_URL, redisUrl = BENCH_REDIS_URL, users = BENCH_USERS): Promise<void> {
+  const pool = createPgPool({ connectionString: databaseUrl, max: 1 });
+  let count: number;
+  try {
+    count = (await pool.query<{ n: number }>('select count(*)::int as n from users')).rows[0]!.n;
+  } catch (error) {
+    throw new MissingBenchData(`${databaseUrl} is not readable (${(error as Error).message}); seed it with:\n  ${SEED_COMMAND}`);
+  } finally {
+    await pool.end();
+  }
+  if (count < users) throw new MissingBenchData(`${databaseUrl} has ${count} users, expected ${users}; seed it with:\n  ${SEED_COMMAND}`);
+  const redis = createRedis({ url: redisUrl });
+  try {
+    await waitForRedis(redis);
+    if ((await redis.exists(redisKeys.homeTimeline('u1'))) === 0) {
+      throw new MissingBenchData(`Redis (${redisUrl}) holds no timelines; reseed with:\n  ${SEED_COMMAND}`);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,43 @@
+// The five apps of the mesh, spawned from their built dist/main.js against one database.
+import path from 'node:path';
+import { spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
+
+export const MESH_APPS = ['aggregator', 'recall', 'ranking', 'render', 'ingest'] as const;
+export type MeshAppName = (typeof MESH_APPS)[number];
+
+export interface RunningMesh {
+  apps: Record<MeshAppName, SpawnedApp>;
+  /** The aggregator's host:port. */
+  address: string;
+  stop(): Promise<void>;
+}
+
+const entryOf = (name: MeshAppName) => path.resolve(__dirname, '../../../apps', name, 'dist/main.js');
+
+export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL?: string }): Promise<RunningMesh> {
+  const common = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'error', MIGRATE_ON_START: 'false' };
+  const started: SpawnedApp[] = [];
+  const spawn = async (name: MeshAppName, extra: Record<string, string> = {}) => {
+    const app = await spawnApp(entryOf(name), { ...common, ...extra }, { name, timeoutMs: 60_000 });
+    started.push(app);
+    return app;
+  };
+  const stop = async () => {
+    await Promise.all(started.map((app) => app.stop()));
+  };
+  try {
+    // The aggregator's dependencies first; they start in parallel.
+    const [recall, ranking, render, ingest] = await Promise.all([
+      spawn('recall'),
+      spawn('ranking'),
+      spawn('render'),
+      // A worker name of its own, so a lease of another ingest on this database is not taken over.
+      spawn('ingest', { INGEST_WORKER_INSTANCE: `bench-getfeed-${process.pid}` }),
+    ]);
+    const aggregator = await spawn('aggregator', { RECALL_ADDR: recall.address, RANKING_ADDR: ranking.address, RENDER_ADDR: render.address });
+    return { apps: { aggregator, recall, ranking, render, ingest }, address: aggregator.address, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
