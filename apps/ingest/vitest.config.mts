@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { isolatedRedisEnv } from '../../vitest.shared.mts';
 
 export default defineConfig({
-  test: { testTimeout: 30_000, hookTimeout: 60_000, fileParallelism: false },
+  test: { env: isolatedRedisEnv(), testTimeout: 30_000, hookTimeout: 60_000, fileParallelism: false },
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPgPool, createRedis, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
+import { createPgPool, createRedis, deleteFeedmeshKeys, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
 import type pg from 'pg';
 
 /** Redis db index reserved for the ingest tests. */
@@ -16,7 +16,7 @@ export interface TestStores {
   close(): Promise<void>;
 }
 
-/** A fresh database (schema migrated) and the flushed ingest Redis db. */
+/** A fresh database (schema migrated) and this run's Redis keys (REDIS_KEY_PREFIX) cleared. */
 export async function createTestStores(): Promise<TestStores> {
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(databaseUrl);
@@ -24,13 +24,13 @@ export async function createTestStores(): Promise<TestStores> {
   const pool = createPgPool({ connectionString: databaseUrl, max: 4, statementTimeoutMs: 30_000 });
   const redis = createRedis({ url: REDIS_URL, commandTimeoutMs: 5_000 });
   await waitForRedis(redis);
-  await redis.flushdb();
+  await deleteFeedmeshKeys(redis);
   return {
     databaseUrl,
     pool,
     redis,
     async close() {
-      await redis.flushdb().catch(() => {});
+      await deleteFeedmeshKeys(redis).catch(() => {});
       redis.disconnect();
       await pool.end();
       await dropDatabase(databaseUrl);

@@ -1,14 +1,9 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
-import { createLogger } from '@feedmesh/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngagementRoute } from '../dist/engagement/engagement-http-route.js';
 import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores } from './fixtures.js';
 
 let stores: TestStores;
@@ -239,47 +234,40 @@ describe('RecordEngagement', () => {
     expect((await codeOf(client.recordEngagement({ events: [] }))).message).toMatch(/^events:/);
   });
 
-  it('strict JSON route: no coercion, per-record errors, valid records stored', async () => {
-    const route = createEngagementRoute({ pool: stores.pool, redis: stores.redis, logger: createLogger('test', { level: 'silent' }), maxBodyBytes: 1 << 20 });
-    const server: Server = createServer(route.handler).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${route.path}`;
+  it('strict JSON route on the app port: no coercion, per-record errors, valid records stored', async () => {
+    const url = `http://${app.address}/v1/engagement`;
     const at = new Date(now - 5000).toISOString();
     const post = (body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    try {
-      const response = await post({
-        events: [
-          { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwell_ms: 10 }, // 0 ok
-          { user_id: 'reader', item_id: itemB, type: 'click', occurred_at: at, dwell_ms: '123' }, // 1 string number
-          { user_id: 'reader', item_id: itemB, type: 'view', occurred_at: at, dwell_ms: true }, // 2 boolean
-          { user_id: 'reader', item_id: itemB, type: 2, occurred_at: at }, // 3 numeric type
-          { user_id: 'reader', item_id: itemB, type: 'poke', occurred_at: at }, // 4 unknown type
-          { user_id: 'reader', item_id: itemB, type: 'view', occurred_at: 1735732800000 }, // 5 epoch number
-          { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwel_ms: 5 }, // 6 unknown key
-          { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at }, // 7 duplicate of 0
-          { user_id: 'reader', item_id: '00000000-0000-4000-8000-000000000001', type: 'like', occurred_at: at }, // 8 unknown item
-        ],
-      });
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as { accepted: number; rejected: number; duplicates: number; errors: Array<{ index: number; field: string }> };
-      expect(body).toMatchObject({ accepted: 1, rejected: 7, duplicates: 1 });
-      expect(body.errors.map((e) => [e.index, e.field])).toEqual([
-        [1, 'dwell_ms'],
-        [2, 'dwell_ms'],
-        [3, 'type'],
-        [4, 'type'],
-        [5, 'occurred_at'],
-        [6, 'dwel_ms'],
-        [8, 'item_id'],
-      ]);
-      const allBad = await post({ events: [{ user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwell_ms: '5' }] });
-      expect(allBad.status).toBe(400);
-      expect(await allBad.json()).toMatchObject({ code: 'invalid_argument', field: 'events[0].dwell_ms', rejected: 1 });
-      expect((await post({ events: 'nope' })).status).toBe(400);
-      const stored = await stores.pool.query('SELECT count(*)::int AS n FROM engagement_events WHERE item_id = $1 AND type = 2', [itemB]);
-      expect(stored.rows[0].n).toBe(1);
-    } finally {
-      server.close();
-    }
+    const response = await post({
+      events: [
+        { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwell_ms: 10 }, // 0 ok
+        { user_id: 'reader', item_id: itemB, type: 'click', occurred_at: at, dwell_ms: '123' }, // 1 string number
+        { user_id: 'reader', item_id: itemB, type: 'view', occurred_at: at, dwell_ms: true }, // 2 boolean
+        { user_id: 'reader', item_id: itemB, type: 2, occurred_at: at }, // 3 numeric type
+        { user_id: 'reader', item_id: itemB, type: 'poke', occurred_at: at }, // 4 unknown type
+        { user_id: 'reader', item_id: itemB, type: 'view', occurred_at: 1735732800000 }, // 5 epoch number
+        { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwel_ms: 5 }, // 6 unknown key
+        { user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at }, // 7 duplicate of 0
+        { user_id: 'reader', item_id: '00000000-0000-4000-8000-000000000001', type: 'like', occurred_at: at }, // 8 unknown item
+      ],
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { accepted: number; rejected: number; duplicates: number; errors: Array<{ index: number; field: string }> };
+    expect(body).toMatchObject({ accepted: 1, rejected: 7, duplicates: 1 });
+    expect(body.errors.map((e) => [e.index, e.field])).toEqual([
+      [1, 'dwell_ms'],
+      [2, 'dwell_ms'],
+      [3, 'type'],
+      [4, 'type'],
+      [5, 'occurred_at'],
+      [6, 'dwel_ms'],
+      [8, 'item_id'],
+    ]);
+    const allBad = await post({ events: [{ user_id: 'reader', item_id: itemB, type: 'like', occurred_at: at, dwell_ms: '5' }] });
+    expect(allBad.status).toBe(400);
+    expect(await allBad.json()).toMatchObject({ code: 'invalid_argument', field: 'events[0].dwell_ms', rejected: 1 });
+    expect((await post({ events: 'nope' })).status).toBe(400);
+    const stored = await stores.pool.query('SELECT count(*)::int AS n FROM engagement_events WHERE item_id = $1 AND type = 2', [itemB]);
+    expect(stored.rows[0].n).toBe(1);
   });
 });
