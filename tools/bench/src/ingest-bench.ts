@@ -93,7 +93,13 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       ...(options.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}` } : {}),
     },
     { name: 'ingest', timeoutMs: 60_000 },
-  );
+  ).catch(async (error: unknown) => {
+    // Nothing else is running yet: drop what was created, then fail.
+    redis.disconnect();
+    await pool.end();
+    await dropDatabase(databaseUrl);
+    throw error;
+  });
   const client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 120_000, maxRetries: 0 });
   try {
     // Fixtures: users, one author with `followers` followers, ITEMS items to engage with.

@@ -37,12 +37,16 @@ const AFFINITY_DELTA = `CASE type WHEN 1 THEN 0.01 WHEN 5 THEN 0.02 WHEN 2 THEN 
  *   instead of deadlocking;
  * - item_stats and both affinity tables are updated from the inserted rows only, aggregated per
  *   key and in key order (so concurrent batches lock rows in the same order), hence a retried
- *   batch never counts twice.
+ *   batch never counts twice;
+ * - item_stats is upserted last (the final SELECT reads its CTE last): every batch touches the
+ *   popular items, so those row locks are the ones concurrent batches queue on; taking them last
+ *   holds them only for the stats upsert and the commit.
  */
 const STORE_BATCH = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::uuid[], $4::smallint[], $5::timestamptz[], $6::int[])
-    AS t(idx, user_id, item_id, type, occurred_at, dwell_ms)
+  SELECT idx, user_id, item_id, type, timestamptz 'epoch' + occurred_ms * interval '1 millisecond' AS occurred_at, dwell_ms
+  FROM unnest($1::int[], $2::text[], $3::uuid[], $4::smallint[], $5::bigint[], $6::int[])
+    AS t(idx, user_id, item_id, type, occurred_ms, dwell_ms)
 ), checked AS (
   SELECT input.*, items.author_id, items.kind,
          CASE WHEN items.id IS NULL THEN 'item_id' WHEN items.status <> 1 THEN 'item_id:deleted' WHEN users.id IS NULL THEN 'user_id' END AS problem
@@ -85,12 +89,12 @@ SELECT
   (SELECT count(*) FROM inserted)::int AS accepted,
   (SELECT count(*) FROM checked WHERE problem IS NULL)::int AS valid,
   (SELECT coalesce(json_agg(json_build_object('index', idx, 'problem', problem)), '[]') FROM checked WHERE problem IS NOT NULL) AS problems,
+  (SELECT count(*) FROM author_affinity) + (SELECT count(*) FROM kind_affinity) AS affinities,
   (SELECT coalesce(json_agg(json_build_object(
       'itemId', stats.item_id, 'kind', items.kind, 'authorId', items.author_id,
       'createdAtMs', floor(extract(epoch FROM items.created_at) * 1000)::float8,
       'views', stats.views, 'likes', stats.likes, 'shares', stats.shares, 'hides', stats.hides, 'clicks', stats.clicks)), '[]')
-   FROM stats JOIN items ON items.id = stats.item_id) AS stats,
-  (SELECT count(*) FROM author_affinity) + (SELECT count(*) FROM kind_affinity) AS affinities`;
+   FROM stats JOIN items ON items.id = stats.item_id) AS stats`;
 
 const PROBLEM_REASONS: Record<string, [field: string, reason: string]> = {
   item_id: ['item_id', 'item does not exist'],
@@ -108,17 +112,36 @@ interface BatchRow {
   stats: UpdatedItemStats[];
 }
 
+/**
+ * The records as the statement's six column arrays, filled in one pass. Times go as whole epoch
+ * milliseconds (bigint[]) rather than ISO strings: no Date or string per row here, no string
+ * quoting in the array literal, no timestamp parsing in Postgres. Truncating keeps the stored
+ * time (and so the duplicate key) what `new Date(ms)` gave before.
+ */
+function columnArrays(records: EngagementRecord[]): [number[], string[], string[], number[], number[], Array<number | null>] {
+  const n = records.length;
+  const indexes = new Array<number>(n);
+  const userIds = new Array<string>(n);
+  const itemIds = new Array<string>(n);
+  const types = new Array<number>(n);
+  const occurredMs = new Array<number>(n);
+  const dwellMs = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i]!;
+    indexes[i] = r.index;
+    userIds[i] = r.userId;
+    itemIds[i] = r.itemId;
+    types[i] = r.type;
+    occurredMs[i] = Math.trunc(r.occurredAtMs);
+    dwellMs[i] = r.dwellMs;
+  }
+  return [indexes, userIds, itemIds, types, occurredMs, dwellMs];
+}
+
 /** Stores a validated batch; see STORE_BATCH. Retries the statement on a deadlock (it is atomic). */
 export async function storeEngagement(pool: pg.Pool, records: EngagementRecord[]): Promise<StoredBatch> {
   if (records.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [] };
-  const params = [
-    records.map((r) => r.index),
-    records.map((r) => r.userId),
-    records.map((r) => r.itemId),
-    records.map((r) => r.type),
-    records.map((r) => new Date(r.occurredAtMs).toISOString()),
-    records.map((r) => r.dwellMs),
-  ];
+  const params = columnArrays(records);
   for (let attempt = 1; ; attempt++) {
     try {
       const { rows } = await pool.query<BatchRow>(STORE_BATCH, params);
