@@ -1,9 +1,9 @@
 import { runApp, type AppDefinition } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, ensureDatabase, FANOUT_PULL_THRESHOLD, migrate, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, waitForRedis } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
-import { ingestEnvSpecForKit, type IngestEnv } from './env.js';
+import { ingestEnvSpecForKit, prepareIngestDatabase, type IngestEnv } from './env.js';
 import { ingestService } from './ingest-service.js';
-import { migrateOutbox, startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
+import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
 export const ingestApp = {
   name: 'ingest',
@@ -11,11 +11,7 @@ export const ingestApp = {
   env: ingestEnvSpecForKit,
   async setup({ env: kitEnv, logger }) {
     const env = kitEnv as unknown as IngestEnv;
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-      await migrateOutbox(env.DATABASE_URL);
-    }
+    await prepareIngestDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
     const redis = createRedis({ url: env.REDIS_URL });
     // Writes never wait for Redis: it only speeds up idempotency and feeds the read path, whose

@@ -1,12 +1,11 @@
 import os from 'node:os';
+import { prepareDatabase, storageEnvSpec } from '@feedmesh/storage';
 import { bool, num, str, type CleanedEnv } from 'envalid';
+import { migrateOutbox } from './workers/run-outbox-workers.js';
 
 /** Settings of the ingest service and of its outbox workers (in-process or `dist/worker.js`). */
 export const ingestEnvSpec = {
-  DATABASE_URL: str({ default: 'postgres://postgres@127.0.0.1:5432/feedmesh' }),
-  REDIS_URL: str({ default: 'redis://127.0.0.1:6379' }),
-  MIGRATE_ON_START: bool({ default: true, desc: 'Create the database, run the schema and graphile-worker migrations' }),
-  PG_POOL_MAX: num({ default: 10, desc: 'Connections for the request handlers' }),
+  ...storageEnvSpec,
   INGEST_RUN_WORKER: bool({ default: true, desc: 'Drain the outbox inside this process' }),
   INGEST_WORKERS: num({ default: 4, desc: 'Outbox jobs run concurrently by this process' }),
   INGEST_WORKER_INSTANCE: str({
@@ -25,3 +24,9 @@ export type IngestEnv = CleanedEnv<typeof ingestEnvSpec> & { LOG_LEVEL: string; 
 
 /** The spec handed to the kit (kept as its own name for the worker process). */
 export const ingestEnvSpecForKit = ingestEnvSpec;
+
+/** The schema migrations, then graphile-worker's own (the outbox), when MIGRATE_ON_START says so. */
+export async function prepareIngestDatabase(env: IngestEnv): Promise<void> {
+  await prepareDatabase(env);
+  if (env.MIGRATE_ON_START) await migrateOutbox(env.DATABASE_URL);
+}

@@ -1,8 +1,8 @@
 import { createLogger } from '@feedmesh/telemetry';
 import { loadConfig } from '@feedmesh/service-kit';
-import { createRedis, ensureDatabase, FANOUT_PULL_THRESHOLD, migrate } from '@feedmesh/storage';
-import { ingestEnvSpecForKit, type IngestEnv } from './env.js';
-import { migrateOutbox, startOutboxWorkers } from './workers/run-outbox-workers.js';
+import { createRedis, FANOUT_PULL_THRESHOLD } from '@feedmesh/storage';
+import { ingestEnvSpecForKit, prepareIngestDatabase, type IngestEnv } from './env.js';
+import { startOutboxWorkers } from './workers/run-outbox-workers.js';
 
 /**
  * The outbox workers without the RPC server: same settings as the service (INGEST_WORKERS,
@@ -13,11 +13,7 @@ export async function startWorkerProcess(): Promise<void> {
   const env = loadConfig(ingestEnvSpecForKit, 0) as unknown as IngestEnv;
   const logger = createLogger('ingest-worker', { level: env.LOG_LEVEL });
   try {
-    if (env.MIGRATE_ON_START) {
-      await ensureDatabase(env.DATABASE_URL);
-      await migrate(env.DATABASE_URL);
-      await migrateOutbox(env.DATABASE_URL);
-    }
+    await prepareIngestDatabase(env);
     const redis = createRedis({ url: env.REDIS_URL });
     redis.on('error', () => {});
     const workers = await startOutboxWorkers({
