@@ -1,7 +1,7 @@
 import { runApp, type AppDefinition } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, waitForRedis } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
-import { ingestEnvSpecForKit, prepareIngestDatabase, type IngestEnv } from './env.js';
+import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
 import { ingestService } from './ingest-service.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
@@ -21,19 +21,7 @@ export const ingestApp = {
 
     let workers: OutboxWorkers | undefined;
     if (env.INGEST_RUN_WORKER) {
-      workers = await startOutboxWorkers({
-        databaseUrl: env.DATABASE_URL,
-        redis,
-        logger,
-        concurrency: env.INGEST_WORKERS,
-        instance: env.INGEST_WORKER_INSTANCE,
-        leaseMs: env.INGEST_WORKER_LEASE_MS,
-        pollIntervalMs: env.INGEST_WORKER_POLL_MS,
-        fanoutBatchSize: env.FANOUT_BATCH_SIZE,
-        fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
-        pullThreshold: FANOUT_PULL_THRESHOLD,
-        backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
-      });
+      workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
     }
     const deps = { pool, redis, logger };
     return {

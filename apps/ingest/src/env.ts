@@ -1,7 +1,8 @@
 import os from 'node:os';
-import { prepareDatabase, storageEnvSpec } from '@feedmesh/storage';
+import { FANOUT_PULL_THRESHOLD, prepareDatabase, storageEnvSpec, type RedisClient } from '@feedmesh/storage';
+import type { Logger } from '@feedmesh/telemetry';
 import { bool, num, str, type CleanedEnv } from 'envalid';
-import { migrateOutbox } from './workers/run-outbox-workers.js';
+import { migrateOutbox, type OutboxWorkerOptions } from './workers/run-outbox-workers.js';
 
 /** Settings of the ingest service and of its outbox workers (in-process or `dist/worker.js`). */
 export const ingestEnvSpec = {
@@ -29,4 +30,21 @@ export const ingestEnvSpecForKit = ingestEnvSpec;
 export async function prepareIngestDatabase(env: IngestEnv): Promise<void> {
   await prepareDatabase(env);
   if (env.MIGRATE_ON_START) await migrateOutbox(env.DATABASE_URL);
+}
+
+/** The outbox workers' settings, the same for the service (INGEST_RUN_WORKER) and `dist/worker.js`. */
+export function outboxWorkerOptions(env: IngestEnv, redis: RedisClient, logger: Logger): OutboxWorkerOptions {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    redis,
+    logger,
+    concurrency: env.INGEST_WORKERS,
+    instance: env.INGEST_WORKER_INSTANCE,
+    leaseMs: env.INGEST_WORKER_LEASE_MS,
+    pollIntervalMs: env.INGEST_WORKER_POLL_MS,
+    fanoutBatchSize: env.FANOUT_BATCH_SIZE,
+    fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
+    pullThreshold: FANOUT_PULL_THRESHOLD,
+    backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
+  };
 }

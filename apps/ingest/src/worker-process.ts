@@ -1,7 +1,7 @@
 import { createLogger } from '@feedmesh/telemetry';
 import { loadConfig } from '@feedmesh/service-kit';
-import { createRedis, FANOUT_PULL_THRESHOLD } from '@feedmesh/storage';
-import { ingestEnvSpecForKit, prepareIngestDatabase, type IngestEnv } from './env.js';
+import { createRedis } from '@feedmesh/storage';
+import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
 import { startOutboxWorkers } from './workers/run-outbox-workers.js';
 
 /**
@@ -16,19 +16,7 @@ export async function startWorkerProcess(): Promise<void> {
     await prepareIngestDatabase(env);
     const redis = createRedis({ url: env.REDIS_URL });
     redis.on('error', () => {});
-    const workers = await startOutboxWorkers({
-      databaseUrl: env.DATABASE_URL,
-      redis,
-      logger,
-      concurrency: env.INGEST_WORKERS,
-      instance: env.INGEST_WORKER_INSTANCE,
-      leaseMs: env.INGEST_WORKER_LEASE_MS,
-      pollIntervalMs: env.INGEST_WORKER_POLL_MS,
-      fanoutBatchSize: env.FANOUT_BATCH_SIZE,
-      fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
-      pullThreshold: FANOUT_PULL_THRESHOLD,
-      backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
-    });
+    const workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => {
         logger.info({ signal }, 'stopping outbox workers');
