@@ -6,7 +6,7 @@ import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
+import { ConfigError, loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
 import { createKitInterceptor } from './connect-interceptor.js';
 import { addGrpcService } from './grpc-service.js';
 import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
@@ -61,7 +61,23 @@ const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  * HTTP/1.1 (Connect JSON via connect-node, plus /healthz, /readyz and /metrics). Each connection
  * is routed by its first bytes, so standard gRPC tools and plain curl work on the same PORT.
  */
-export async function runApp<S extends EnvSpec>(definition: AppDefinition<S>, options: { env?: NodeJS.ProcessEnv; handleSignals?: boolean } = {}): Promise<RunningApp> {
+export async function runApp<S extends EnvSpec>(definition: AppDefinition<S>, options: RunOptions = {}): Promise<RunningApp> {
+  if (!(options.handleSignals ?? true)) return startApp(definition, options);
+  // As a process of its own: a start that fails (bad config, database down) is one clear log
+  // line and exit code 1, not an unhandled-rejection stack trace.
+  return startApp(definition, options).catch((error: Error) => {
+    createLogger(definition.name, { level: 'info' }).fatal({ err: error instanceof ConfigError ? undefined : error }, `${definition.name} failed to start: ${error.message}`);
+    process.exit(1);
+  });
+}
+
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Own the process: SIGTERM/SIGINT shut down, a failed start exits 1 (default true). */
+  handleSignals?: boolean;
+}
+
+async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options: RunOptions): Promise<RunningApp> {
   const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env ?? process.env);
   const env: BaseEnv = appEnv;
   const logger = createLogger(definition.name, { level: env.LOG_LEVEL });

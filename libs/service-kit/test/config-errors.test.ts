@@ -17,6 +17,8 @@ it.each([
   expect(failure, 'the app started').toBeDefined();
   const exitCode = Number(/exited with (\S+) before listening/.exec(failure!)?.[1]);
   expect(exitCode).toBeGreaterThan(0);
-  expect(failure).toContain(`invalid configuration: ${variable} (`);
-  expect(failure).toContain(reason);
+  // The reason arrives inside a JSON log line, its quotes escaped.
+  const text = failure!.replaceAll('\\"', '"');
+  expect(text).toContain(`failed to start: invalid configuration: ${variable} (`);
+  expect(text).toContain(reason);
 });
