@@ -1,5 +1,5 @@
 import { runApp, type AppDefinition } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
 import { ingestService } from './ingest-service.js';
@@ -13,7 +13,7 @@ export const ingestApp = {
     const env = kitEnv as unknown as IngestEnv;
     await prepareIngestDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
-    const redis = createRedis({ url: env.REDIS_URL });
+    const redis = createRedis(redisTarget(env));
     // Writes never wait for Redis: it only speeds up idempotency and feeds the read path, whose
     // updates the outbox retries. So a Redis outage at startup is logged, not fatal.
     redis.on('error', () => {});

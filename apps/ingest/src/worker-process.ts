@@ -1,6 +1,6 @@
 import { createLogger } from '@feedmesh/telemetry';
 import { loadConfig } from '@feedmesh/service-kit';
-import { createRedis } from '@feedmesh/storage';
+import { createRedis, redisTarget } from '@feedmesh/storage';
 import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
 import { startOutboxWorkers } from './workers/run-outbox-workers.js';
 
@@ -14,7 +14,7 @@ export async function startWorkerProcess(): Promise<void> {
   const logger = createLogger('ingest-worker', { level: env.LOG_LEVEL });
   try {
     await prepareIngestDatabase(env);
-    const redis = createRedis({ url: env.REDIS_URL });
+    const redis = createRedis(redisTarget(env));
     redis.on('error', () => {});
     const workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

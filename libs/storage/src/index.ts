@@ -22,4 +22,4 @@ export {
 } from './feed-limits.js';
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
-export { storageEnvSpec, prepareDatabase } from './storage-env.js';
+export { storageEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
