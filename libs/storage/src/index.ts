@@ -23,3 +23,4 @@ export {
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
 export { storageEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
+export { KeyedPipeline } from './keyed-pipeline.js';

@@ -1,6 +1,7 @@
 import {
   AUTHOR_RECENT_MAX,
   encodeTimelineMember,
+  KeyedPipeline,
   redisKeys,
   TOPIC_RECENT_MAX,
   TRENDING_MAX_LENGTH,
@@ -8,7 +9,6 @@ import {
   type EngagementCounts,
   type RedisClient,
 } from '@feedmesh/storage';
-import { execOrThrow } from './redis-pipeline.js';
 
 /** What the Redis indexes need to know about an item. */
 export interface IndexedItem {
@@ -37,37 +37,36 @@ export function trimToLength(max: number): [number, number] {
  */
 export async function indexItem(redis: RedisClient, item: IndexedItem): Promise<void> {
   const member = memberOf(item);
-  const pipeline = redis.pipeline();
-  const author = redisKeys.authorRecent(item.authorId);
-  pipeline.zadd(author, item.createdAtMs, member).zremrangebyrank(author, ...trimToLength(AUTHOR_RECENT_MAX));
-  for (const topic of item.topics) {
-    const key = redisKeys.topicRecent(topic);
-    pipeline.zadd(key, item.createdAtMs, member).zremrangebyrank(key, ...trimToLength(TOPIC_RECENT_MAX));
-  }
-  const trending = redisKeys.trending(item.kind);
-  pipeline.zadd(trending, trendingScore(item.stats, item.createdAtMs), member).zremrangebyrank(trending, ...trimToLength(TRENDING_MAX_LENGTH));
-  await execOrThrow(pipeline);
+  const batch = new KeyedPipeline(redis);
+  const bounded = (key: string, score: number, max: number) =>
+    batch.add(key, (p) => p.zadd(key, score, member).zremrangebyrank(key, ...trimToLength(max)));
+  bounded(redisKeys.authorRecent(item.authorId), item.createdAtMs, AUTHOR_RECENT_MAX);
+  for (const topic of item.topics) bounded(redisKeys.topicRecent(topic), item.createdAtMs, TOPIC_RECENT_MAX);
+  bounded(redisKeys.trending(item.kind), trendingScore(item.stats, item.createdAtMs), TRENDING_MAX_LENGTH);
+  await batch.exec();
 }
 
 /** Takes an item out of its author, topic and trending zsets and drops its cached card. */
 export async function unindexItem(redis: RedisClient, item: Omit<IndexedItem, 'stats' | 'createdAtMs'>): Promise<void> {
   const member = memberOf(item);
-  const pipeline = redis.pipeline();
-  pipeline.zrem(redisKeys.authorRecent(item.authorId), member);
-  for (const topic of item.topics) pipeline.zrem(redisKeys.topicRecent(topic), member);
-  pipeline.zrem(redisKeys.trending(item.kind), member);
-  pipeline.del(redisKeys.renderedCard(item.id));
-  await execOrThrow(pipeline);
+  const batch = new KeyedPipeline(redis);
+  const zsets = [redisKeys.authorRecent(item.authorId), ...item.topics.map(redisKeys.topicRecent), redisKeys.trending(item.kind)];
+  for (const key of zsets) batch.add(key, (p) => p.zrem(key, member));
+  const card = redisKeys.renderedCard(item.id);
+  batch.add(card, (p) => p.del(card));
+  await batch.exec();
 }
 
 /** Leaves topics an edit removed, and drops the cached card so render builds it anew. */
 export async function refreshEditedItem(redis: RedisClient, item: IndexedItem, previousTopics: string[]): Promise<void> {
   const member = memberOf(item);
-  const pipeline = redis.pipeline();
+  const batch = new KeyedPipeline(redis);
   for (const topic of previousTopics) {
-    if (!item.topics.includes(topic)) pipeline.zrem(redisKeys.topicRecent(topic), member);
+    const key = redisKeys.topicRecent(topic);
+    if (!item.topics.includes(topic)) batch.add(key, (p) => p.zrem(key, member));
   }
-  pipeline.del(redisKeys.renderedCard(item.id));
-  await execOrThrow(pipeline);
+  const card = redisKeys.renderedCard(item.id);
+  batch.add(card, (p) => p.del(card));
+  await batch.exec();
   await indexItem(redis, item);
 }
