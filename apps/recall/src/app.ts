@@ -9,6 +9,7 @@ import { createFollowingSource } from './sources/following-source.js';
 import { createFreshSource } from './sources/fresh-source.js';
 import { createInterestSource } from './sources/interest-source.js';
 import { PulledAuthors } from './sources/pulled-authors.js';
+import { sharedAcrossUsers } from './sources/shared-source-cache.js';
 import { createTrendingSource } from './sources/trending-source.js';
 
 export const recallApp = {
@@ -43,7 +44,7 @@ export const recallApp = {
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FOLLOWING,
       },
       {
-        source: createTrendingSource({ redis, pool, quota: env.RECALL_TRENDING_QUOTA }),
+        source: sharedAcrossUsers(createTrendingSource({ redis, pool, quota: env.RECALL_TRENDING_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
         timeoutMs: env.RECALL_TRENDING_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_TRENDING,
       },
@@ -53,7 +54,7 @@ export const recallApp = {
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_INTEREST,
       },
       {
-        source: createFreshSource({ pool, quota: env.RECALL_FRESH_QUOTA }),
+        source: sharedAcrossUsers(createFreshSource({ pool, quota: env.RECALL_FRESH_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
         timeoutMs: env.RECALL_FRESH_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FRESH,
       },

@@ -30,5 +30,6 @@ export const recallEnvSpec = {
   RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
   RECALL_PULL_CACHE_USERS: count(50_000, 'Users whose pulled-author lists are cached in memory'),
   RECALL_INTEREST_TOPICS: count(5, 'Heaviest user topics the "interest" source reads'),
+  RECALL_SHARED_SOURCES_TTL_MS: ms(1_000, 'How long one answer of the user-independent sources ("trending", "fresh") serves every request; 0 reads them per request'),
   RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the stats hydration query; on timeout candidates go out without stats'),
 };

@@ -8,9 +8,11 @@
  * of every app process (/proc/<pid>/stat) and of the load generator.
  *
  *   npm run bench -- getfeed-mesh [--phases c1,c16,c64,auto] [--duration 15s] [--warmup 3s]
- *     [--timeout-ms 1000] [--out getfeed-mesh.json]
+ *     [--timeout-ms 1000] [--out getfeed-mesh.json] [--cpu-prof <dir>]
  * Phases: `c<N>` closed loop at N in flight, `r<R>` open loop at R requests/s, `auto` three rates
- * from the closed-loop phases run before it.
+ * from the closed-loop phases run before it. `--cpu-prof <dir>` writes a V8 CPU profile of every
+ * app to <dir>/<app>/*.cpuprofile (warm-up included); summarize them with
+ * `npx node tools/bench/dist/cpu-profile-summary.js <dir>/<app>`.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -33,6 +35,8 @@ export interface GetFeedMeshOptions {
   sampleIntervalMs?: number;
   /** Shares of the best closed-loop throughput that `auto` turns into open-loop rates. */
   autoRateShares?: number[];
+  /** Profile the apps (`node --cpu-prof`) into this directory. */
+  cpuProfileDir?: string;
 }
 
 export interface MeshPhase {
@@ -70,7 +74,7 @@ const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 
 
 export async function runGetFeedMesh(options: GetFeedMeshOptions = {}): Promise<GetFeedMeshResult> {
   await checkBenchData();
-  const mesh = await startMesh({ DATABASE_URL: BENCH_DATABASE_URL, REDIS_URL: BENCH_REDIS_URL });
+  const mesh = await startMesh({ DATABASE_URL: BENCH_DATABASE_URL, REDIS_URL: BENCH_REDIS_URL }, { cpuProfileDir: options.cpuProfileDir });
   try {
     const phases: MeshPhase[] = [];
     const specs = options.phases ?? [{ kind: 'closed', concurrency: 1 }, { kind: 'closed', concurrency: 16 }, { kind: 'closed', concurrency: 64 }, { kind: 'auto' }];
@@ -204,6 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       warmup: { type: 'string', default: '3s' },
       'timeout-ms': { type: 'string', default: '1000' },
       out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const result = await runGetFeedMesh({
@@ -211,6 +216,7 @@ export async function main(argv: string[]): Promise<number> {
     durationMs: parseDurationMs(values.duration),
     warmupMs: parseDurationMs(values.warmup),
     timeoutMs: Number(values['timeout-ms']),
+    cpuProfileDir: values['cpu-prof'],
   });
   console.log(formatMesh(result));
   const json = JSON.stringify(result);

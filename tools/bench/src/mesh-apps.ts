@@ -14,11 +14,20 @@ export interface RunningMesh {
 
 const entryOf = (name: MeshAppName) => path.resolve(__dirname, '../../../apps', name, 'dist/main.js');
 
-export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL?: string }): Promise<RunningMesh> {
+export interface MeshOptions {
+  /** Write a V8 CPU profile of each app to `<dir>/<app>/` (`--cpu-prof`), flushed when the mesh stops. */
+  cpuProfileDir?: string;
+}
+
+export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL?: string }, options: MeshOptions = {}): Promise<RunningMesh> {
   const common = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'error', MIGRATE_ON_START: 'false' };
   const started: SpawnedApp[] = [];
+  const profiling = (name: MeshAppName): Record<string, string> =>
+    options.cpuProfileDir === undefined
+      ? {}
+      : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.resolve(options.cpuProfileDir, name)}`.trim() };
   const spawn = async (name: MeshAppName, extra: Record<string, string> = {}) => {
-    const app = await spawnApp(entryOf(name), { ...common, ...extra }, { name, timeoutMs: 60_000 });
+    const app = await spawnApp(entryOf(name), { ...common, ...profiling(name), ...extra }, { name, timeoutMs: 60_000 });
     started.push(app);
     return app;
   };

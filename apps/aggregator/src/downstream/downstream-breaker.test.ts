@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { runInCallScope } from '@feedmesh/service-kit';
 import { createLogger } from '@feedmesh/telemetry';
 import { describe, expect, it } from 'vitest';
 import { DownstreamBreaker } from './downstream-breaker.js';
@@ -32,6 +33,27 @@ describe('DownstreamBreaker', () => {
     expect(breaker.state).toBe('closed');
     expect(await breaker.call(async () => 42)).toBe(42);
     breaker.shutdown();
+  });
+
+  it("does not count deadline expiries cut short by the caller's own deadline, nor cancellations", async () => {
+    const breaker = new DownstreamBreaker('render', settings, logger);
+    const expired = async () => {
+      throw new ConnectError('late', Code.DeadlineExceeded);
+    };
+    const almostLate = { deadlineMs: Date.now() + 10, onCancel: () => () => {} };
+    for (let i = 0; i < 5; i++) {
+      // The stage wanted 200 ms but the request being served had ~10 ms left.
+      await expect(runInCallScope(almostLate, () => breaker.call(expired, 200))).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+      await expect(breaker.call(async () => Promise.reject(new ConnectError('cancelled', Code.Canceled)))).rejects.toMatchObject({ code: Code.Canceled });
+    }
+    expect(breaker.state).toBe('closed');
+    breaker.shutdown();
+    // With its full budget available, an expiry is the downstream's.
+    const fresh = new DownstreamBreaker('render', settings, logger);
+    const onTime = { deadlineMs: Date.now() + 60_000, onCancel: () => () => {} };
+    for (let i = 0; i < 3; i++) await runInCallScope(onTime, () => fresh.call(expired, 200)).catch(() => undefined);
+    expect(fresh.state).toBe('open');
+    fresh.shutdown();
   });
 });
 

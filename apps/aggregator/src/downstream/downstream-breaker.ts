@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { currentCallScope } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
 import CircuitBreaker from 'opossum';
 
@@ -14,6 +15,9 @@ export interface BreakerSettings {
 /** Answers that say "your request was wrong", not "the service is sick": they never open a circuit. */
 const callerErrors = new Set<Code>([Code.InvalidArgument, Code.FailedPrecondition, Code.NotFound, Code.OutOfRange]);
 
+/** Slack between the deadline a call was given and the served call's own (clock reads, rounding). */
+const deadlineSlackMs = 2;
+
 /**
  * One circuit breaker per downstream service (opossum). A dead or drowning ranking service then
  * costs nothing per request while open — the call fails at once and the request degrades —
@@ -22,6 +26,8 @@ const callerErrors = new Set<Code>([Code.InvalidArgument, Code.FailedPreconditio
  */
 export class DownstreamBreaker {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  /** Failures that were ours, not the downstream's: opossum's errorFilter lets them pass uncounted. */
+  private readonly ownFailures = new WeakSet<object>();
 
   constructor(
     readonly name: string,
@@ -36,16 +42,36 @@ export class DownstreamBreaker {
       resetTimeout: settings.resetTimeoutMs,
       rollingCountTimeout: 10_000,
       rollingCountBuckets: 10,
-      errorFilter: (error: unknown) => error instanceof ConnectError && callerErrors.has(error.code),
+      errorFilter: (error: unknown) =>
+        (error instanceof ConnectError && callerErrors.has(error.code)) || (typeof error === 'object' && error !== null && this.ownFailures.has(error)),
     });
     this.breaker.on('open', () => logger.warn({ downstream: name }, 'circuit opened: calls fail fast'));
     this.breaker.on('halfOpen', () => logger.info({ downstream: name }, 'circuit half-open: trying one call'));
     this.breaker.on('close', () => logger.info({ downstream: name }, 'circuit closed'));
   }
 
-  /** Runs `call` through the breaker; rejects with code EOPENBREAKER while the circuit is open. */
-  async call<T>(call: () => Promise<T>): Promise<T> {
-    return (await this.breaker.fire(call)) as T;
+  /**
+   * Runs `call` through the breaker; rejects with code EOPENBREAKER while the circuit is open.
+   * `timeoutMs` is the time the call was meant to have: when the request being served had less
+   * left (it waited in a queue under overload), the call's deadline was the caller's, and its
+   * expiry (or a cancellation) says nothing about the downstream, so it does not count against it.
+   * Otherwise a burst of requests that arrive already late would open every circuit.
+   */
+  async call<T>(call: () => Promise<T>, timeoutMs?: number): Promise<T> {
+    const scope = currentCallScope();
+    const callerLeftMs = scope === undefined ? Infinity : scope.deadlineMs - Date.now();
+    const callerBound = timeoutMs === undefined ? false : callerLeftMs < timeoutMs + deadlineSlackMs;
+    const guarded = async () => {
+      try {
+        return await call();
+      } catch (error) {
+        if (error instanceof ConnectError && (error.code === Code.Canceled || (callerBound && error.code === Code.DeadlineExceeded))) {
+          this.ownFailures.add(error);
+        }
+        throw error;
+      }
+    };
+    return (await this.breaker.fire(guarded)) as T;
   }
 
   get state(): 'open' | 'half_open' | 'closed' {

@@ -35,8 +35,8 @@ export interface DownstreamBreakers {
 /** Typed clients behind one circuit breaker per service. */
 export function guardedDownstreams(clients: DownstreamClients, breakers: DownstreamBreakers): FeedDownstreams {
   return {
-    recall: (request, timeoutMs) => breakers.recall.call(() => clients.recall.recall(request, { timeoutMs })),
-    rank: (request, timeoutMs) => breakers.ranking.call(() => clients.ranking.rank(request, { timeoutMs })),
-    render: (request, timeoutMs) => breakers.render.call(() => clients.render.render(request, { timeoutMs })),
+    recall: (request, timeoutMs) => breakers.recall.call(() => clients.recall.recall(request, { timeoutMs }), timeoutMs),
+    rank: (request, timeoutMs) => breakers.ranking.call(() => clients.ranking.rank(request, { timeoutMs }), timeoutMs),
+    render: (request, timeoutMs) => breakers.render.call(() => clients.render.render(request, { timeoutMs }), timeoutMs),
   };
 }

@@ -38,12 +38,16 @@ export async function openSession(
   const now = deps.now ?? Date.now;
   const payload = query.cursor === '' ? undefined : readCursor(query.cursor, deps.secrets);
 
-  let known: boolean;
-  try {
-    known = await deps.users.exists(query.userId);
-  } catch {
-    known = true;
-    degradedReasons.push('users: unavailable');
+  // A signed cursor of this user proves the check passed when its session opened: later pages
+  // skip the users query.
+  let known = payload !== undefined && payload.userId === query.userId;
+  if (!known) {
+    try {
+      known = await deps.users.exists(query.userId);
+    } catch {
+      known = true;
+      degradedReasons.push('users: unavailable');
+    }
   }
   if (!known) throw invalidArgument('user_id', `unknown user ${JSON.stringify(query.userId)}`);
 

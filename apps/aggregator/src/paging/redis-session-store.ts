@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decodeHlc, encodeHlc } from '@feedmesh/feed-core';
 import { redisKeys, type RedisClient } from '@feedmesh/storage';
 import type { SkeletonEntry } from '../pipeline/skeleton-entry.js';
@@ -29,6 +30,8 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 return 1
 `;
+
+const commitScriptSha = createHash('sha1').update(commitScript).digest('hex');
 
 const pageField = (page: number) => `page:${page}`;
 
@@ -75,8 +78,7 @@ export class RedisSessionStore implements SessionStore {
       [pageField(session.page)]: JSON.stringify(entries),
     };
     const pairs = Object.entries(fields).flat();
-    const result = await this.redis.eval(
-      commitScript,
+    const args = [
       2,
       redisKeys.sessionState(session.sessionId),
       redisKeys.sessionServed(session.sessionId),
@@ -86,7 +88,13 @@ export class RedisSessionStore implements SessionStore {
       pairs.length / 2,
       ...pairs,
       ...entries.map((e) => e.id),
-    );
+    ] as const;
+    // EVALSHA sends 40 bytes instead of the script on every page; EVAL loads it on a NOSCRIPT
+    // (first use, or after a Redis restart or SCRIPT FLUSH).
+    const result = await this.redis.evalsha(commitScriptSha, ...args).catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return this.redis.eval(commitScript, ...args);
+      throw error;
+    });
     return result === 1;
   }
 

@@ -3,7 +3,7 @@ import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import type { PulledAuthors } from './pulled-authors.js';
 import { recencyScore } from './recency-score.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntries, type ZsetEntry } from './zset-entries.js';
+import { readTopEntries, readTopEntriesOfKeys, type ZsetEntry } from './zset-entries.js';
 
 export interface FollowingSourceDeps {
   redis: RedisClient;
@@ -27,10 +27,10 @@ export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
         pulledAuthors.of(query.userId),
       ]);
       signal.throwIfAborted();
-      // One command per author: different hash tags cannot share a multi-key command on Cluster.
-      const pulled = await Promise.all(
-        authors.map((a) => readTopEntries(redis, redisKeys.authorRecent(a), Math.min(quota, perAuthorLimit))),
-      );
+      // One command per author (different hash tags cannot share a multi-key command on
+      // Cluster), pipelined into one round trip.
+      const perAuthor = Math.min(quota, perAuthorLimit);
+      const pulled = await readTopEntriesOfKeys(redis, authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor })));
       const nowMs = Date.now();
       const candidates = [timeline, ...pulled].flatMap((entries) => entries.map((e) => byRecency(e, nowMs)));
       return topCandidates(candidates, quota);

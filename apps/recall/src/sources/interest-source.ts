@@ -2,7 +2,7 @@ import { redisKeys, type RedisClient } from '@feedmesh/storage';
 import type pg from 'pg';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntries } from './zset-entries.js';
+import { readTopEntriesOfKeys } from './zset-entries.js';
 
 export interface InterestSourceDeps {
   redis: RedisClient;
@@ -34,17 +34,15 @@ export function createInterestSource(deps: InterestSourceDeps): RecallSource {
       signal.throwIfAborted();
       const shares = topicShares(rows, quota);
       const maxWeight = rows[0]!.weight;
-      const perTopic = await Promise.all(
-        shares.map(async ({ topic, weight, count }) => {
-          const entries = await readTopEntries(redis, redisKeys.topicRecent(topic), count);
-          return entries.map(
-            ({ member, score }): RecallCandidate => ({
-              item: { id: member.id, kind: member.kind, authorId: member.authorId, createdAtMs: score },
-              sources: [],
-              recallScore: weight / maxWeight,
-            }),
-          );
-        }),
+      const read = await readTopEntriesOfKeys(redis, shares.map(({ topic, count }) => ({ key: redisKeys.topicRecent(topic), count })));
+      const perTopic = read.map((entries, t) =>
+        entries.map(
+          ({ member, score }): RecallCandidate => ({
+            item: { id: member.id, kind: member.kind, authorId: member.authorId, createdAtMs: score },
+            sources: [],
+            recallScore: shares[t]!.weight / maxWeight,
+          }),
+        ),
       );
       return topCandidates(perTopic.flat(), quota);
     },
