@@ -1,6 +1,6 @@
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnv } from './env.js';
 
@@ -11,7 +11,7 @@ export const aggregatorApp = {
   async setup({ env, logger }: SetupContext<AggregatorEnv>): Promise<AppParts> {
     await prepareDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: 4, applicationName: 'feedmesh-aggregator' });
-    const redis = createRedis({ url: env.REDIS_URL });
+    const redis = createRedis(redisTarget(env));
     await waitForRedis(redis);
 
     // Retries of UNAVAILABLE stay on (jittered, within the stage's deadline): a restarting

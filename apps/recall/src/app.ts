@@ -1,7 +1,7 @@
 import { RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
 import { recallEnvSpec } from './recall-env.js';
 import { RecallMetrics } from './recall-metrics.js';
@@ -26,7 +26,7 @@ export const recallApp = {
     });
     // Fail at start rather than on the first call, and have one connection open before traffic.
     await pool.query('select 1');
-    const redis = createRedis({ url: env.REDIS_URL });
+    const redis = createRedis(redisTarget(env));
     // After start the client reconnects by itself; a source hitting a dead Redis reports ERROR.
     redis.on('error', () => {});
     await waitForRedis(redis);

@@ -1,6 +1,6 @@
 import { RenderService } from '@feedmesh/contracts';
 import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import type { CardEntry } from './cache/card-entry.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
@@ -22,7 +22,7 @@ export const renderApp = {
       statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
       applicationName: 'feedmesh-render',
     });
-    const redis = createRedis({ url: env.REDIS_URL, commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
+    const redis = createRedis({ ...redisTarget(env), commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
     // The client reconnects by itself; errors are reported by the cache (rate-limited).
     redis.on('error', () => {});
     // Redis is only a cache here: start (and stay ready) without it, rendering from Postgres.
