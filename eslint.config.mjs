@@ -8,6 +8,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Plain Node scripts (tools/dev, deploy) are not TypeScript; give them Node's globals.
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: {
+      globals: {
+        ...Object.fromEntries(['process', 'console', 'fetch', 'require', '__dirname', 'Buffer', 'URL', 'setTimeout', 'clearTimeout'].map((name) => [name, 'readonly'])),
+        module: 'writable',
+      },
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },

@@ -10,7 +10,7 @@ const platform = (name) => {
   return { os: [os], cpu: [cpu], ...(libc ? { libc } : {}) };
 };
 let added = 0;
-for (const [key, pkg] of Object.entries(lock.packages)) {
+for (const pkg of Object.values(lock.packages)) {
   for (const [dep, version] of Object.entries(pkg.optionalDependencies ?? {})) {
     const at = `node_modules/${dep}`;
     if (lock.packages[at]) continue;
