@@ -1,10 +1,4 @@
 import { defineConfig } from 'vitest/config';
+import { integrationTests } from '../../vitest.shared.mts';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    fileParallelism: false,
-  },
-});
+export default defineConfig({ test: integrationTests() });

@@ -1,5 +1,5 @@
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
-import { createServiceClient, runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnv } from './env.js';
@@ -41,6 +41,5 @@ export const aggregatorApp = {
 };
 
 export function start() {
-  // The app's setup takes its own, narrower env type; runApp validates the spec at runtime.
-  return runApp(aggregatorApp as unknown as AppDefinition);
+  return runApp(aggregatorApp);
 }

@@ -1,16 +1,15 @@
 import { runApp, type AppDefinition } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, pgPoolStats, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
-import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
+import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
 import { ingestService } from './ingest-service.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
 export const ingestApp = {
   name: 'ingest',
   defaultPort: 8084,
-  env: ingestEnvSpecForKit,
-  async setup({ env: kitEnv, logger }) {
-    const env = kitEnv as unknown as IngestEnv;
+  env: ingestEnvSpec,
+  async setup({ env, logger }) {
     await prepareIngestDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
     const redis = createRedis(redisTarget(env));
@@ -38,7 +37,7 @@ export const ingestApp = {
       },
     };
   },
-} satisfies AppDefinition<typeof ingestEnvSpecForKit>;
+} satisfies AppDefinition<typeof ingestEnvSpec>;
 
 export function start() {
   return runApp(ingestApp);

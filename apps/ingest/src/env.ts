@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { FANOUT_PULL_THRESHOLD, prepareDatabase, storageEnvSpec, type RedisClient } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
-import { bool, num, str, type CleanedEnv } from 'envalid';
+import type { AppEnv } from '@feedmesh/service-kit';
+import { bool, num, str } from 'envalid';
 import { migrateOutbox, type OutboxWorkerOptions } from './workers/run-outbox-workers.js';
 
 /** Settings of the ingest service and of its outbox workers (in-process or `dist/worker.js`). */
@@ -21,10 +22,8 @@ export const ingestEnvSpec = {
 };
 
 /** The cleaned settings. */
-export type IngestEnv = CleanedEnv<typeof ingestEnvSpec> & { LOG_LEVEL: string; MAX_MESSAGE_BYTES: number };
+export type IngestEnv = AppEnv<typeof ingestEnvSpec>;
 
-/** The spec handed to the kit (kept as its own name for the worker process). */
-export const ingestEnvSpecForKit = ingestEnvSpec;
 
 /** The schema migrations, then graphile-worker's own (the outbox), when MIGRATE_ON_START says so. */
 export async function prepareIngestDatabase(env: IngestEnv): Promise<void> {

@@ -1,7 +1,7 @@
 import { createLogger } from '@feedmesh/telemetry';
 import { loadConfig } from '@feedmesh/service-kit';
 import { createRedis, redisTarget } from '@feedmesh/storage';
-import { ingestEnvSpecForKit, outboxWorkerOptions, prepareIngestDatabase, type IngestEnv } from './env.js';
+import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
 import { startOutboxWorkers } from './workers/run-outbox-workers.js';
 
 /**
@@ -10,7 +10,7 @@ import { startOutboxWorkers } from './workers/run-outbox-workers.js';
  * Stops gracefully on SIGTERM/SIGINT (running jobs finish; the rest stay queued).
  */
 export async function startWorkerProcess(): Promise<void> {
-  const env = loadConfig(ingestEnvSpecForKit, 0) as unknown as IngestEnv;
+  const env = loadConfig(ingestEnvSpec, 0);
   const logger = createLogger('ingest-worker', { level: env.LOG_LEVEL });
   try {
     await prepareIngestDatabase(env);

@@ -1,5 +1,5 @@
 import { RankingService } from '@feedmesh/contracts';
-import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
 import { createPgPool, pgPoolStats, prepareDatabase } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
@@ -60,6 +60,5 @@ export const rankingApp = {
 };
 
 export function start() {
-  // The app's setup takes its own, narrower env type; runApp validates the spec at runtime.
-  return runApp(rankingApp as unknown as AppDefinition);
+  return runApp(rankingApp);
 }

@@ -1,5 +1,5 @@
 import { RecallService } from '@feedmesh/contracts';
-import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
 import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
@@ -83,6 +83,5 @@ export const recallApp = {
 };
 
 export function start() {
-  // The app's setup takes its own, narrower env type; runApp validates the spec at runtime.
-  return runApp(recallApp as unknown as AppDefinition);
+  return runApp(recallApp);
 }

@@ -1,5 +1,5 @@
 import { RenderService } from '@feedmesh/contracts';
-import { runApp, service, type AppDefinition, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import type { CardEntry } from './cache/card-entry.js';
@@ -57,6 +57,5 @@ export const renderApp = {
 };
 
 export function start() {
-  // The app's setup takes its own, narrower env type; runApp validates the spec at runtime.
-  return runApp(renderApp as unknown as AppDefinition);
+  return runApp(renderApp);
 }

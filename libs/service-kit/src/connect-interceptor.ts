@@ -2,6 +2,7 @@ import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
+import { invalidArgument } from './errors.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -38,7 +39,7 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
       if (!req.stream) {
         const violation = checkFor(req.method)(req.message as unknown as Record<string, unknown>, '');
         if (violation) {
-          throw new ConnectError(`${violation.field}: ${violation.reason}`, Code.InvalidArgument, { 'x-field-violation': violation.field });
+          throw invalidArgument(violation.field, violation.reason);
         }
       }
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);

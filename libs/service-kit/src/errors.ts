@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { statusCodeName } from '@feedmesh/otel-connect';
 
 /** `InvalidArgument` naming the offending field path, e.g. `invalidArgument('events[3].item_id', 'must be a UUID')`. */
 export function invalidArgument(field: string, reason: string): ConnectError {
@@ -22,27 +23,7 @@ export function toConnectError(error: unknown): { error: ConnectError; internal:
   return { error: new ConnectError('internal error', Code.Internal, undefined, undefined, error), internal: true };
 }
 
-/** Connect codes share gRPC's numbering; the names below are gRPC's, for logs and metrics. */
-const codeNames: Record<number, string> = {
-  0: 'OK',
-  1: 'CANCELLED',
-  2: 'UNKNOWN',
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  5: 'NOT_FOUND',
-  6: 'ALREADY_EXISTS',
-  7: 'PERMISSION_DENIED',
-  8: 'RESOURCE_EXHAUSTED',
-  9: 'FAILED_PRECONDITION',
-  10: 'ABORTED',
-  11: 'OUT_OF_RANGE',
-  12: 'UNIMPLEMENTED',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-  15: 'DATA_LOSS',
-  16: 'UNAUTHENTICATED',
-};
-
+/** Connect codes share gRPC's numbering; gRPC's names (OK for 0) label logs and metrics. */
 export function grpcCodeName(code: number): string {
-  return codeNames[code] ?? String(code);
+  return statusCodeName(code === 0 ? undefined : (code as Code));
 }

@@ -3,7 +3,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
-import { toConnectError } from './errors.js';
+import { invalidArgument, toConnectError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 import { endSpan, runInContext, startServerSpan } from './grpc-tracing.js';
 import { compileMessageChecks } from './message-checks.js';
@@ -95,7 +95,7 @@ function unaryHandler(
     }
     const violation = check(request, '');
     if (violation) {
-      return fail(new ConnectError(`${violation.field}: ${violation.reason}`, Code.InvalidArgument, { 'x-field-violation': violation.field }));
+      return fail(invalidArgument(violation.field, violation.reason));
     }
 
     const deadline = call.getDeadline();

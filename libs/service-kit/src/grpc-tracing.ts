@@ -11,6 +11,8 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
+import type { Code } from '@connectrpc/connect';
+import { isErrorStatus } from '@feedmesh/otel-connect';
 import type { Metadata } from '@grpc/grpc-js';
 
 /**
@@ -36,9 +38,6 @@ const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
 
-/** Errors a server is responsible for (semconv: other codes are the client's doing). */
-const serverErrorCodes = new Set([2, 4, 12, 13, 14, 15]);
-
 function attributes(service: string, method: string): Attributes {
   return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
 }
@@ -59,7 +58,8 @@ export function startClientSpan(service: string, method: string, metadata: Metad
 
 export function endSpan(span: Span, code: number, side: 'client' | 'server', message?: string): void {
   span.setAttribute('rpc.grpc.status_code', code);
-  if (code !== 0 && (side === 'client' || serverErrorCodes.has(code))) {
+  // Semconv: a server span fails only for codes the server is responsible for.
+  if (code !== 0 && isErrorStatus(code as Code, side)) {
     span.setStatus({ code: SpanStatusCode.ERROR, message });
   }
   span.end();

@@ -23,3 +23,14 @@ export function loadAverage(): string {
     .map((v) => v.toFixed(2))
     .join(' ');
 }
+
+/** Runs a benchmark's `main` as the process: its exit code, or 1 with the error (a missing data set prints just its message). */
+export function runAsProcess(main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error && error.name === 'MissingBenchData' ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -20,7 +20,7 @@ import { FeedService, GetFeedRequestSchema, type GetFeedResponse } from '@feedme
 import { grpcCodeName } from '@feedmesh/service-kit';
 import { startTelemetry } from '@feedmesh/telemetry';
 import { ROOT_CONTEXT, context, trace, TraceFlags } from '@opentelemetry/api';
-import { loadAverage, parseDurationMs, parseNumberList } from './bench-flags.js';
+import { loadAverage, parseDurationMs, parseNumberList, runAsProcess } from './bench-flags.js';
 import { createLatencyHistogram, summarizeLatency, type LatencyMs } from './latency-histogram.js';
 import { ownCpuUs } from './proc-cpu.js';
 
@@ -218,12 +218,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error && error.name === 'MissingBenchData' ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsProcess(main);

@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runLoad, type Report } from '@feedmesh/loadgen';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_USERS, checkBenchData } from './bench-database.js';
-import { loadAverage, parseDurationMs } from './bench-flags.js';
+import { loadAverage, parseDurationMs, runAsProcess } from './bench-flags.js';
 import { startDegradedSampler } from './degraded-sampler.js';
 import { MESH_APPS, startMesh, type MeshAppName, type RunningMesh } from './mesh-apps.js';
 import { processCpuUs } from './proc-cpu.js';
@@ -225,12 +225,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error instanceof Error && error.name === 'MissingBenchData' ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAsProcess(main);
