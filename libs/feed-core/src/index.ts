@@ -1,6 +1,7 @@
 // Pure feed logic shared by the feedmesh services: no I/O lives in this package.
 export * from './feed-item.js';
 export * from './candidate.js';
+export * from './candidate-block.js';
 export * from './merge-candidates.js';
 export * from './scoring/feature.js';
 export * from './scoring/model-config.js';

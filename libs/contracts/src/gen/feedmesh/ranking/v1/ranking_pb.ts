@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/ranking/v1/ranking.proto.
  */
 export const file_feedmesh_ranking_v1_ranking: GenFile = /*@__PURE__*/
-  fileDesc("CiFmZWVkbWVzaC9yYW5raW5nL3YxL3JhbmtpbmcucHJvdG8SE2ZlZWRtZXNoLnJhbmtpbmcudjEigwEKC1JhbmtSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSMQoKY2FuZGlkYXRlcxgCIAMoCzIdLmZlZWRtZXNoLnJlY2FsbC52MS5DYW5kaWRhdGUSDQoFbGltaXQYAyABKA0SDQoFZGVidWcYBCABKAgSEgoGbm93X21zGAUgASgDQgIwAiJXCgpSYW5rZWRJdGVtEikKBGl0ZW0YASABKAsyGy5mZWVkbWVzaC5jb21tb24udjEuSXRlbVJlZhINCgVzY29yZRgCIAEoARIPCgdzb3VyY2VzGAMgAygJIqQBCgxSYW5rUmVzcG9uc2USLgoFaXRlbXMYASADKAsyHy5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtlZEl0ZW0SFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIVCg1mZWF0dXJlX2NvdW50GAMgASgNEjYKCmJyZWFrZG93bnMYBCADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24yYgoOUmFua2luZ1NlcnZpY2USUAoEUmFuaxIgLmZlZWRtZXNoLnJhbmtpbmcudjEuUmFua1JlcXVlc3QaIS5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common, file_feedmesh_recall_v1_recall]);
+  fileDesc("CiFmZWVkbWVzaC9yYW5raW5nL3YxL3JhbmtpbmcucHJvdG8SE2ZlZWRtZXNoLnJhbmtpbmcudjEigwEKC1JhbmtSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSMQoKY2FuZGlkYXRlcxgCIAMoCzIdLmZlZWRtZXNoLnJlY2FsbC52MS5DYW5kaWRhdGUSDQoFbGltaXQYAyABKA0SDQoFZGVidWcYBCABKAgSEgoGbm93X21zGAUgASgDQgIwAiJXCgpSYW5rZWRJdGVtEikKBGl0ZW0YASABKAsyGy5mZWVkbWVzaC5jb21tb24udjEuSXRlbVJlZhINCgVzY29yZRgCIAEoARIPCgdzb3VyY2VzGAMgAygJIqQBCgxSYW5rUmVzcG9uc2USLgoFaXRlbXMYASADKAsyHy5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtlZEl0ZW0SFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIVCg1mZWF0dXJlX2NvdW50GAMgASgNEjYKCmJyZWFrZG93bnMYBCADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24iaQoQUmFua0Jsb2NrUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmNhbmRpZGF0ZXMYAiABKAwSDQoFbGltaXQYAyABKA0SDQoFZGVidWcYBCABKAgSEgoGbm93X21zGAUgASgDQgIwAiK2AQoLUmFua2VkQmxvY2sSDQoFY291bnQYASABKA0SEAoIaXRlbV9pZHMYAiABKAwSDQoFa2luZHMYAyABKAwSDwoHYXV0aG9ycxgEIAMoCRIUCgxhdXRob3JfaW5kZXgYBSADKA0SFQoNY3JlYXRlZF9hdF9tcxgGIAMoARIOCgZzY29yZXMYByADKAESFAoMc291cmNlX25hbWVzGAggAygJEhMKC3NvdXJjZV9tYXNrGAkgAygNIqoBChFSYW5rQmxvY2tSZXNwb25zZRIvCgVpdGVtcxgBIAEoCzIgLmZlZWRtZXNoLnJhbmtpbmcudjEuUmFua2VkQmxvY2sSFQoNbW9kZWxfdmVyc2lvbhgCIAEoCRIVCg1mZWF0dXJlX2NvdW50GAMgASgNEjYKCmJyZWFrZG93bnMYBCADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24ywwEKDlJhbmtpbmdTZXJ2aWNlElAKBFJhbmsSIC5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtSZXF1ZXN0GiEuZmVlZG1lc2gucmFua2luZy52MS5SYW5rUmVzcG9uc2UiA5ACARJfCglSYW5rQmxvY2sSJS5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtCbG9ja1JlcXVlc3QaJi5mZWVkbWVzaC5yYW5raW5nLnYxLlJhbmtCbG9ja1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_feedmesh_common_v1_common, file_feedmesh_recall_v1_recall]);
 
 /**
  * @generated from message feedmesh.ranking.v1.RankRequest
@@ -131,6 +131,154 @@ export const RankResponseSchema: GenMessage<RankResponse> = /*@__PURE__*/
   messageDesc(file_feedmesh_ranking_v1_ranking, 2);
 
 /**
+ * @generated from message feedmesh.ranking.v1.RankBlockRequest
+ */
+export type RankBlockRequest = Message<"feedmesh.ranking.v1.RankBlockRequest"> & {
+  /**
+   * Required. The user to rank for (loads their affinities).
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required. An encoded feedmesh.recall.v1.CandidateBlock, up to 100,000 candidates.
+   *
+   * @generated from field: bytes candidates = 2;
+   */
+  candidates: Uint8Array;
+
+  /**
+   * How many ranked items to return (0 means all).
+   *
+   * @generated from field: uint32 limit = 3;
+   */
+  limit: number;
+
+  /**
+   * Return each returned item's score breakdown.
+   *
+   * @generated from field: bool debug = 4;
+   */
+  debug: boolean;
+
+  /**
+   * Scoring time in Unix ms; 0 means now.
+   *
+   * @generated from field: int64 now_ms = 5 [jstype = JS_NUMBER];
+   */
+  nowMs: bigint;
+};
+
+/**
+ * Describes the message feedmesh.ranking.v1.RankBlockRequest.
+ * Use `create(RankBlockRequestSchema)` to create a new message.
+ */
+export const RankBlockRequestSchema: GenMessage<RankBlockRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ranking_v1_ranking, 3);
+
+/**
+ * Ranked items as columns, in final order (same layout rules as recall's CandidateBlock).
+ *
+ * @generated from message feedmesh.ranking.v1.RankedBlock
+ */
+export type RankedBlock = Message<"feedmesh.ranking.v1.RankedBlock"> & {
+  /**
+   * @generated from field: uint32 count = 1;
+   */
+  count: number;
+
+  /**
+   * Item ids as 16-byte UUIDs, concatenated.
+   *
+   * @generated from field: bytes item_ids = 2;
+   */
+  itemIds: Uint8Array;
+
+  /**
+   * ItemKind, one byte each.
+   *
+   * @generated from field: bytes kinds = 3;
+   */
+  kinds: Uint8Array;
+
+  /**
+   * @generated from field: repeated string authors = 4;
+   */
+  authors: string[];
+
+  /**
+   * @generated from field: repeated uint32 author_index = 5;
+   */
+  authorIndex: number[];
+
+  /**
+   * @generated from field: repeated double created_at_ms = 6;
+   */
+  createdAtMs: number[];
+
+  /**
+   * @generated from field: repeated double scores = 7;
+   */
+  scores: number[];
+
+  /**
+   * @generated from field: repeated string source_names = 8;
+   */
+  sourceNames: string[];
+
+  /**
+   * @generated from field: repeated uint32 source_mask = 9;
+   */
+  sourceMask: number[];
+};
+
+/**
+ * Describes the message feedmesh.ranking.v1.RankedBlock.
+ * Use `create(RankedBlockSchema)` to create a new message.
+ */
+export const RankedBlockSchema: GenMessage<RankedBlock> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ranking_v1_ranking, 4);
+
+/**
+ * @generated from message feedmesh.ranking.v1.RankBlockResponse
+ */
+export type RankBlockResponse = Message<"feedmesh.ranking.v1.RankBlockResponse"> & {
+  /**
+   * @generated from field: feedmesh.ranking.v1.RankedBlock items = 1;
+   */
+  items?: RankedBlock | undefined;
+
+  /**
+   * Version of the model (weights) that scored this request.
+   *
+   * @generated from field: string model_version = 2;
+   */
+  modelVersion: string;
+
+  /**
+   * Number of features the model used.
+   *
+   * @generated from field: uint32 feature_count = 3;
+   */
+  featureCount: number;
+
+  /**
+   * Per-item breakdown of the returned items, only when debug was set.
+   *
+   * @generated from field: repeated feedmesh.common.v1.ScoreBreakdown breakdowns = 4;
+   */
+  breakdowns: ScoreBreakdown[];
+};
+
+/**
+ * Describes the message feedmesh.ranking.v1.RankBlockResponse.
+ * Use `create(RankBlockResponseSchema)` to create a new message.
+ */
+export const RankBlockResponseSchema: GenMessage<RankBlockResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ranking_v1_ranking, 5);
+
+/**
  * Feature scoring and diversity re-ranking.
  *
  * @generated from service feedmesh.ranking.v1.RankingService
@@ -145,6 +293,17 @@ export const RankingService: GenService<{
     methodKind: "unary";
     input: typeof RankRequestSchema;
     output: typeof RankResponseSchema;
+  },
+  /**
+   * Rank over a columnar candidate block (recall's RecallBlock output as is) with a columnar
+   * answer: the page path's form of Rank, same scores and order. Safe to retry.
+   *
+   * @generated from rpc feedmesh.ranking.v1.RankingService.RankBlock
+   */
+  rankBlock: {
+    methodKind: "unary";
+    input: typeof RankBlockRequestSchema;
+    output: typeof RankBlockResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_feedmesh_ranking_v1_ranking, 0);

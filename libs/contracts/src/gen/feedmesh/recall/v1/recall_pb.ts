@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/recall/v1/recall.proto.
  */
 export const file_feedmesh_recall_v1_recall: GenFile = /*@__PURE__*/
-  fileDesc("Ch9mZWVkbWVzaC9yZWNhbGwvdjEvcmVjYWxsLnByb3RvEhJmZWVkbWVzaC5yZWNhbGwudjEiVQoNUmVjYWxsUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg0KBWxpbWl0GAIgASgNEhMKC2V4Y2x1ZGVfaWRzGAMgAygJEg8KB3NvdXJjZXMYBCADKAkiiwEKCUNhbmRpZGF0ZRIpCgRpdGVtGAEgASgLMhsuZmVlZG1lc2guY29tbW9uLnYxLkl0ZW1SZWYSDwoHc291cmNlcxgCIAMoCRIsCgVzdGF0cxgDIAEoCzIdLmZlZWRtZXNoLmNvbW1vbi52MS5JdGVtU3RhdHMSFAoMcmVjYWxsX3Njb3JlGAQgASgBInUKDlJlY2FsbFJlc3BvbnNlEjEKCmNhbmRpZGF0ZXMYASADKAsyHS5mZWVkbWVzaC5yZWNhbGwudjEuQ2FuZGlkYXRlEjAKB3NvdXJjZXMYAiADKAsyHy5mZWVkbWVzaC5jb21tb24udjEuU291cmNlU3RhdHMyZQoNUmVjYWxsU2VydmljZRJUCgZSZWNhbGwSIS5mZWVkbWVzaC5yZWNhbGwudjEuUmVjYWxsUmVxdWVzdBoiLmZlZWRtZXNoLnJlY2FsbC52MS5SZWNhbGxSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
+  fileDesc("Ch9mZWVkbWVzaC9yZWNhbGwvdjEvcmVjYWxsLnByb3RvEhJmZWVkbWVzaC5yZWNhbGwudjEidAoNUmVjYWxsUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg0KBWxpbWl0GAIgASgNEhMKC2V4Y2x1ZGVfaWRzGAMgAygJEg8KB3NvdXJjZXMYBCADKAkSHQoRY3JlYXRlZF9iZWZvcmVfbXMYBSABKANCAjACIosBCglDYW5kaWRhdGUSKQoEaXRlbRgBIAEoCzIbLmZlZWRtZXNoLmNvbW1vbi52MS5JdGVtUmVmEg8KB3NvdXJjZXMYAiADKAkSLAoFc3RhdHMYAyABKAsyHS5mZWVkbWVzaC5jb21tb24udjEuSXRlbVN0YXRzEhQKDHJlY2FsbF9zY29yZRgEIAEoASJ1Cg5SZWNhbGxSZXNwb25zZRIxCgpjYW5kaWRhdGVzGAEgAygLMh0uZmVlZG1lc2gucmVjYWxsLnYxLkNhbmRpZGF0ZRIwCgdzb3VyY2VzGAIgAygLMh8uZmVlZG1lc2guY29tbW9uLnYxLlNvdXJjZVN0YXRzIvwBCg5DYW5kaWRhdGVCbG9jaxINCgVjb3VudBgBIAEoDRIQCghpdGVtX2lkcxgCIAEoDBINCgVraW5kcxgDIAEoDBIPCgdhdXRob3JzGAQgAygJEhQKDGF1dGhvcl9pbmRleBgFIAMoDRIVCg1jcmVhdGVkX2F0X21zGAYgAygBEg0KBXZpZXdzGAcgAygNEg0KBWxpa2VzGAggAygNEg4KBnNoYXJlcxgJIAMoDRINCgVoaWRlcxgKIAMoDRIUCgxzb3VyY2VfbmFtZXMYCyADKAkSEwoLc291cmNlX21hc2sYDCADKA0SFAoMcmVjYWxsX3Njb3JlGA0gAygBInkKElJlY2FsbEJsb2NrUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg0KBWxpbWl0GAIgASgNEhMKC2V4Y2x1ZGVfaWRzGAMgAygJEg8KB3NvdXJjZXMYBCADKAkSHQoRY3JlYXRlZF9iZWZvcmVfbXMYBSABKANCAjACImoKE1JlY2FsbEJsb2NrUmVzcG9uc2USEgoKY2FuZGlkYXRlcxgBIAEoDBINCgVjb3VudBgCIAEoDRIwCgdzb3VyY2VzGAMgAygLMh8uZmVlZG1lc2guY29tbW9uLnYxLlNvdXJjZVN0YXRzMsoBCg1SZWNhbGxTZXJ2aWNlElQKBlJlY2FsbBIhLmZlZWRtZXNoLnJlY2FsbC52MS5SZWNhbGxSZXF1ZXN0GiIuZmVlZG1lc2gucmVjYWxsLnYxLlJlY2FsbFJlc3BvbnNlIgOQAgESYwoLUmVjYWxsQmxvY2sSJi5mZWVkbWVzaC5yZWNhbGwudjEuUmVjYWxsQmxvY2tSZXF1ZXN0GicuZmVlZG1lc2gucmVjYWxsLnYxLlJlY2FsbEJsb2NrUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_feedmesh_common_v1_common]);
 
 /**
  * @generated from message feedmesh.recall.v1.RecallRequest
@@ -45,6 +45,14 @@ export type RecallRequest = Message<"feedmesh.recall.v1.RecallRequest"> & {
    * @generated from field: repeated string sources = 4;
    */
   sources: string[];
+
+  /**
+   * Only items created at or before this instant (Unix ms); 0 means no bound. A paging session
+   * passes its snapshot, so a post published mid-session neither shifts nor duplicates a page.
+   *
+   * @generated from field: int64 created_before_ms = 5 [jstype = JS_NUMBER];
+   */
+  createdBeforeMs: bigint;
 };
 
 /**
@@ -121,6 +129,178 @@ export const RecallResponseSchema: GenMessage<RecallResponse> = /*@__PURE__*/
   messageDesc(file_feedmesh_recall_v1_recall, 2);
 
 /**
+ * Candidates as columns: entry i of every per-candidate field belongs to candidate i, and every
+ * per-candidate field has exactly `count` entries. Ids and kinds are packed bytes, numbers packed
+ * arrays, author ids and source names dictionaries indexed per candidate. New columns may be
+ * added (readers ignore unknown fields; a column a reader needs but finds empty is all zeros).
+ *
+ * @generated from message feedmesh.recall.v1.CandidateBlock
+ */
+export type CandidateBlock = Message<"feedmesh.recall.v1.CandidateBlock"> & {
+  /**
+   * Number of candidates.
+   *
+   * @generated from field: uint32 count = 1;
+   */
+  count: number;
+
+  /**
+   * Item ids as 16-byte UUIDs, concatenated: count × 16 bytes.
+   *
+   * @generated from field: bytes item_ids = 2;
+   */
+  itemIds: Uint8Array;
+
+  /**
+   * feedmesh.common.v1.ItemKind of each candidate, one byte each.
+   *
+   * @generated from field: bytes kinds = 3;
+   */
+  kinds: Uint8Array;
+
+  /**
+   * Distinct author ids; author_index[i] is the position of candidate i's author in it.
+   *
+   * @generated from field: repeated string authors = 4;
+   */
+  authors: string[];
+
+  /**
+   * @generated from field: repeated uint32 author_index = 5;
+   */
+  authorIndex: number[];
+
+  /**
+   * Publication time, Unix ms.
+   *
+   * @generated from field: repeated double created_at_ms = 6;
+   */
+  createdAtMs: number[];
+
+  /**
+   * Engagement counters at recall time, saturating at 2^32 − 1.
+   *
+   * @generated from field: repeated uint32 views = 7;
+   */
+  views: number[];
+
+  /**
+   * @generated from field: repeated uint32 likes = 8;
+   */
+  likes: number[];
+
+  /**
+   * @generated from field: repeated uint32 shares = 9;
+   */
+  shares: number[];
+
+  /**
+   * @generated from field: repeated uint32 hides = 10;
+   */
+  hides: number[];
+
+  /**
+   * Distinct recall source names (at most 32); bit b of source_mask[i] set means
+   * source_names[b] produced candidate i.
+   *
+   * @generated from field: repeated string source_names = 11;
+   */
+  sourceNames: string[];
+
+  /**
+   * @generated from field: repeated uint32 source_mask = 12;
+   */
+  sourceMask: number[];
+
+  /**
+   * Best source-local score (see Candidate.recall_score).
+   *
+   * @generated from field: repeated double recall_score = 13;
+   */
+  recallScore: number[];
+};
+
+/**
+ * Describes the message feedmesh.recall.v1.CandidateBlock.
+ * Use `create(CandidateBlockSchema)` to create a new message.
+ */
+export const CandidateBlockSchema: GenMessage<CandidateBlock> = /*@__PURE__*/
+  messageDesc(file_feedmesh_recall_v1_recall, 3);
+
+/**
+ * The same fields as RecallRequest, with the same meaning and limits.
+ *
+ * @generated from message feedmesh.recall.v1.RecallBlockRequest
+ */
+export type RecallBlockRequest = Message<"feedmesh.recall.v1.RecallBlockRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: uint32 limit = 2;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: repeated string exclude_ids = 3;
+   */
+  excludeIds: string[];
+
+  /**
+   * @generated from field: repeated string sources = 4;
+   */
+  sources: string[];
+
+  /**
+   * @generated from field: int64 created_before_ms = 5 [jstype = JS_NUMBER];
+   */
+  createdBeforeMs: bigint;
+};
+
+/**
+ * Describes the message feedmesh.recall.v1.RecallBlockRequest.
+ * Use `create(RecallBlockRequestSchema)` to create a new message.
+ */
+export const RecallBlockRequestSchema: GenMessage<RecallBlockRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_recall_v1_recall, 4);
+
+/**
+ * @generated from message feedmesh.recall.v1.RecallBlockResponse
+ */
+export type RecallBlockResponse = Message<"feedmesh.recall.v1.RecallBlockResponse"> & {
+  /**
+   * An encoded CandidateBlock, deduplicated, most recent first. Bytes rather than the message,
+   * so a forwarder passes it on without decoding it.
+   *
+   * @generated from field: bytes candidates = 1;
+   */
+  candidates: Uint8Array;
+
+  /**
+   * Candidates in the block.
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+
+  /**
+   * Per-source count, latency and status.
+   *
+   * @generated from field: repeated feedmesh.common.v1.SourceStats sources = 3;
+   */
+  sources: SourceStats[];
+};
+
+/**
+ * Describes the message feedmesh.recall.v1.RecallBlockResponse.
+ * Use `create(RecallBlockResponseSchema)` to create a new message.
+ */
+export const RecallBlockResponseSchema: GenMessage<RecallBlockResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_recall_v1_recall, 5);
+
+/**
  * Candidate generation: several sources queried in parallel, merged and deduplicated.
  *
  * @generated from service feedmesh.recall.v1.RecallService
@@ -135,6 +315,18 @@ export const RecallService: GenService<{
     methodKind: "unary";
     input: typeof RecallRequestSchema;
     output: typeof RecallResponseSchema;
+  },
+  /**
+   * The same candidates as one columnar CandidateBlock, for the page path: a few packed arrays
+   * instead of hundreds of nested messages, carried as bytes so the aggregator forwards them to
+   * RankingService/RankBlock without decoding them. Safe to retry.
+   *
+   * @generated from rpc feedmesh.recall.v1.RecallService.RecallBlock
+   */
+  recallBlock: {
+    methodKind: "unary";
+    input: typeof RecallBlockRequestSchema;
+    output: typeof RecallBlockResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_feedmesh_recall_v1_recall, 0);
