@@ -40,3 +40,6 @@ export const TRENDING_HALF_LIFE_MS = positiveIntFromEnv('TRENDING_HALF_LIFE_MS',
 
 /** How long a publish idempotency claim lives in Redis (env PUBLISH_CLAIM_TTL_S, default 30 s). */
 export const PUBLISH_CLAIM_TTL_S = positiveIntFromEnv('PUBLISH_CLAIM_TTL_S', 30);
+
+/** Entries kept in the fresh-items zset that recall's "fresh" source reads (env FRESH_ITEMS_MAX, default 1000). */
+export const FRESH_ITEMS_MAX = positiveIntFromEnv('FRESH_ITEMS_MAX', 1_000);

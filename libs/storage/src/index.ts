@@ -19,8 +19,12 @@ export {
   TOPIC_RECENT_MAX,
   TRENDING_HALF_LIFE_MS,
   PUBLISH_CLAIM_TTL_S,
+  FRESH_ITEMS_MAX,
 } from './feed-limits.js';
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
 export { storageEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
 export { KeyedPipeline } from './keyed-pipeline.js';
+export * from './read-model/item-records.js';
+export * from './read-model/user-read-model.js';
+export * from './read-model/read-model.js';

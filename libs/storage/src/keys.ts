@@ -44,6 +44,8 @@ export const redisKeys = {
   authorRecent: (authorId: string) => tagged('a', authorId, 'recent'),
   /** zset: trending items of one kind; member = timeline member, score = trendingScore(). */
   trending: (kind: number) => `${KEY_PREFIX}{trending}:kind:${kind}`,
+  /** zset: the newest active items overall (FRESH_ITEMS_MAX); member = timeline member, score = created_at ms. */
+  freshItems: () => `${KEY_PREFIX}{fresh}:items`,
   /** zset: recent items of one topic; member = timeline member, score = created_at ms. */
   topicRecent: (topic: string) => tagged('t', topic, 'recent'),
   /** string: an item's rendered card (serialized), cached by render. */

@@ -1,0 +1,156 @@
+// Item records of the read model: what recall needs of every candidate (is it still active, when
+// was it published, its engagement counters) in Redis, so a page reads none of it from Postgres.
+// Written by the seed and kept current by ingest from the outbox's change stream (publish,
+// delete, engagement rollups); a miss falls back to Postgres and writes the row back.
+//
+// Layout: ITEM_RECORD_SHARDS hashes `{ir:<shard>}:items`, field = item id, value = the encoded
+// record. One HMGET per shard reads a page's ~500 candidates in ≤ 16 commands; on a Cluster each
+// shard is one slot.
+import type pg from 'pg';
+import { KEY_PREFIX } from '../keys.js';
+import type { RedisClient } from '../redis.js';
+
+export const ITEM_RECORD_SHARDS = 16;
+
+export interface ItemRecord {
+  status: 'active' | 'deleted';
+  /** Publication time, Unix ms (0 for a deleted item: nobody reads it). */
+  createdAtMs: number;
+  views: number;
+  likes: number;
+  shares: number;
+  hides: number;
+}
+
+/** The tombstone of a deleted item: a later engagement write must never bring it back. */
+export const DELETED_ITEM_RECORD = 'd';
+
+export function itemRecordShard(itemId: string): number {
+  // Item ids are random UUIDs: their last hex digit is uniform.
+  const code = itemId.charCodeAt(itemId.length - 1);
+  const digit = code >= 48 && code <= 57 ? code - 48 : (code | 0x20) - 87;
+  return (digit >= 0 && digit < 16 ? digit : code) % ITEM_RECORD_SHARDS;
+}
+
+export function itemRecordsKey(shard: number): string {
+  return `${KEY_PREFIX}{ir:${shard}}:items`;
+}
+
+export function encodeItemRecord(record: ItemRecord): string {
+  if (record.status === 'deleted') return DELETED_ITEM_RECORD;
+  return `a${record.createdAtMs}:${record.views}:${record.likes}:${record.shares}:${record.hides}`;
+}
+
+/** Decodes a stored record; undefined for anything malformed (read as a miss). */
+export function decodeItemRecord(value: string): ItemRecord | undefined {
+  if (value === DELETED_ITEM_RECORD) return { status: 'deleted', createdAtMs: 0, views: 0, likes: 0, shares: 0, hides: 0 };
+  if (value.charCodeAt(0) !== 97 /* a */) return undefined;
+  const parts = value.slice(1).split(':');
+  if (parts.length !== 5) return undefined;
+  const [createdAtMs, views, likes, shares, hides] = parts.map(Number) as [number, number, number, number, number];
+  if (!(createdAtMs >= 0 && views >= 0 && likes >= 0 && shares >= 0 && hides >= 0)) return undefined;
+  return { status: 'active', createdAtMs, views, likes, shares, hides };
+}
+
+function byShard(ids: readonly string[]): Map<number, string[]> {
+  const groups = new Map<number, string[]>();
+  for (const id of ids) {
+    const shard = itemRecordShard(id);
+    let group = groups.get(shard);
+    if (!group) groups.set(shard, (group = []));
+    group.push(id);
+  }
+  return groups;
+}
+
+/** The records Redis holds for `ids` (one HMGET per shard, one round trip); misses are absent. */
+export async function readItemRecords(redis: RedisClient, ids: readonly string[]): Promise<Map<string, ItemRecord>> {
+  const found = new Map<string, ItemRecord>();
+  if (ids.length === 0) return found;
+  const groups = [...byShard(ids)];
+  const replies = await Promise.all(groups.map(([shard, group]) => redis.hmget(itemRecordsKey(shard), ...group)));
+  groups.forEach(([, group], g) => {
+    const values = replies[g]!;
+    for (let i = 0; i < group.length; i++) {
+      const value = values[i];
+      const record = value == null ? undefined : decodeItemRecord(value);
+      if (record) found.set(group[i]!, record);
+    }
+  });
+  return found;
+}
+
+/**
+ * Writes records. `overwrite: false` (read-through write-backs) never replaces a value already
+ * there, which may be newer than the Postgres row just read; `overwrite: true` (ingest's rollups)
+ * replaces anything but a tombstone.
+ */
+export async function writeItemRecords(
+  redis: RedisClient,
+  records: ReadonlyArray<readonly [itemId: string, record: ItemRecord]>,
+  options: { overwrite: boolean },
+): Promise<void> {
+  if (records.length === 0) return;
+  const groups = new Map<number, string[]>();
+  for (const [id, record] of records) {
+    const shard = itemRecordShard(id);
+    let args = groups.get(shard);
+    if (!args) groups.set(shard, (args = []));
+    args.push(id, encodeItemRecord(record));
+  }
+  await Promise.all(
+    [...groups].map(([shard, args]) =>
+      options.overwrite
+        ? redis.eval(OVERWRITE_UNLESS_DELETED, 1, itemRecordsKey(shard), DELETED_ITEM_RECORD, ...args)
+        : redis.eval(WRITE_IF_ABSENT, 1, itemRecordsKey(shard), ...args),
+    ),
+  );
+}
+
+/** A deleted item's tombstone (idempotent). */
+export async function markItemsDeleted(redis: RedisClient, itemIds: readonly string[]): Promise<void> {
+  await Promise.all([...byShard(itemIds)].map(([shard, ids]) => redis.hset(itemRecordsKey(shard), ...ids.flatMap((id) => [id, DELETED_ITEM_RECORD]))));
+}
+
+const OVERWRITE_UNLESS_DELETED = `
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) ~= ARGV[1] then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+return 0`;
+
+const WRITE_IF_ABSENT = `
+for i = 1, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 0`;
+
+// Items by primary key with their counters; an item without a stats row has zero engagement.
+const ITEM_RECORDS_SQL = `
+  SELECT i.id::text AS id, i.status, floor(extract(epoch FROM i.created_at) * 1000)::float8 AS created_ms,
+         coalesce(s.views, 0)::float8 AS views, coalesce(s.likes, 0)::float8 AS likes,
+         coalesce(s.shares, 0)::float8 AS shares, coalesce(s.hides, 0)::float8 AS hides
+  FROM items i
+  LEFT JOIN item_stats s ON s.item_id = i.id
+  WHERE i.id = ANY($1::uuid[])`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The records of `ids` from Postgres (the source of truth); ids that name no item are absent. */
+export async function loadItemRecords(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, ItemRecord>> {
+  const found = new Map<string, ItemRecord>();
+  const uuids = ids.filter((id) => UUID.test(id));
+  if (uuids.length === 0) return found;
+  const { rows } = await pool.query<{ id: string; status: number; created_ms: number; views: number; likes: number; shares: number; hides: number }>(
+    ITEM_RECORDS_SQL,
+    [uuids],
+  );
+  for (const r of rows) {
+    found.set(r.id, {
+      status: r.status === 1 ? 'active' : 'deleted',
+      createdAtMs: r.status === 1 ? r.created_ms : 0,
+      views: r.views,
+      likes: r.likes,
+      shares: r.shares,
+      hides: r.hides,
+    });
+  }
+  return found;
+}
