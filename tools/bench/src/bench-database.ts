@@ -1,9 +1,19 @@
 // The benchmark data set: 100k users / 1M items in `feedmesh_bench`, timelines in Redis db 0.
+// BENCH_DATABASE_URL, BENCH_REDIS_URL and BENCH_USERS in the environment point the benchmarks at
+// another data set (e.g. a small one seeded to check the mechanics; REDIS_KEY_PREFIX as seeded).
 import { createPgPool, createRedis, redisKeys, waitForRedis } from '@feedmesh/storage';
 
-export const BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/feedmesh_bench';
-export const BENCH_REDIS_URL = 'redis://127.0.0.1:6379/0';
-export const BENCH_USERS = 100_000;
+export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/feedmesh_bench';
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL;
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
+export const BENCH_USERS = positiveInteger(process.env.BENCH_USERS, 'BENCH_USERS') ?? 100_000;
+
+function positiveInteger(text: string | undefined, name: string): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
 export const SEED_COMMAND =
   'npm run seed -- --users 100000 --items 1000000 --timeline-length 128 --database-url postgres://postgres@127.0.0.1:5432/feedmesh_bench';
 
