@@ -11,7 +11,8 @@ export const SEED_USAGE = `Usage: npm run seed -- [options]
   --timeline-length N  entries per home timeline (default and maximum TIMELINE_MAX_LENGTH)
   --if-empty         do nothing when the users table has rows
   --reset            truncate the tables first (fm:* Redis keys are always replaced)
-  --help`;
+  --help
+Redis keys (zsets and the read model) are named with $REDIS_KEY_PREFIX (default fm:).`;
 
 function integer(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;

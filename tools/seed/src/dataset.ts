@@ -5,8 +5,8 @@ import { itemPayload } from './item-payloads.js';
 import { generateItemStats, type ItemStatsColumns } from './item-stats.js';
 import { phasePrng } from './prng.js';
 import { validateDatasetOptions, type DatasetOptions } from './seed-options.js';
-import { authorAffinity, userInterests, userKindAffinity } from './user-profiles.js';
-import { TOPICS, ADJECTIVES, NOUNS } from './vocabulary.js';
+import { UserProfileStreams } from './user-profile-streams.js';
+import { ADJECTIVES, NOUNS } from './vocabulary.js';
 
 const DAY_MS = 86_400_000;
 
@@ -103,12 +103,15 @@ export function generateDataset(options: DatasetOptions): Dataset {
     name: 'user_author_affinity',
     columns: ['user_id', 'author_id', 'score', 'updated_at'],
     *lines() {
-      const prng = phasePrng(seed, 'author-affinity');
+      const profiles = new UserProfileStreams(seed, graph, catalog);
+      const scratch = new Float64Array(128);
       const updatedAt = copyTimestamp(nowMs);
       for (let u = 0; u < userCount; u++) {
         const user = userId(u);
-        for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
-          yield `${user}\t${userId(graph.followees[e]!)}\t${authorAffinity(prng)}\t${updatedAt}`;
+        const start = graph.offsets[u]!;
+        const scores = profiles.authorScores(u, scratch);
+        for (let e = 0; e < scores.length; e++) {
+          yield `${user}\t${userId(graph.followees[start + e]!)}\t${scores[e]}\t${updatedAt}`;
         }
       }
     },
@@ -118,10 +121,10 @@ export function generateDataset(options: DatasetOptions): Dataset {
     name: 'user_kind_affinity',
     columns: ['user_id', 'kind', 'score', 'updated_at'],
     *lines() {
-      const prng = phasePrng(seed, 'kind-affinity');
+      const profiles = new UserProfileStreams(seed, graph, catalog);
       const updatedAt = copyTimestamp(nowMs);
       for (let u = 0; u < userCount; u++) {
-        const scores = userKindAffinity(prng);
+        const scores = profiles.kindScores();
         for (let k = 0; k < 3; k++) yield `${userId(u)}\t${k + 1}\t${scores[k]}\t${updatedAt}`;
       }
     },
@@ -131,10 +134,9 @@ export function generateDataset(options: DatasetOptions): Dataset {
     name: 'user_interests',
     columns: ['user_id', 'topic', 'weight'],
     *lines() {
-      const prng = phasePrng(seed, 'interests');
-      const scratch = new Float64Array(TOPICS.length);
+      const profiles = new UserProfileStreams(seed, graph, catalog);
       for (let u = 0; u < userCount; u++) {
-        for (const [topic, weight] of userInterests(u, graph, catalog, scratch, prng)) {
+        for (const [topic, weight] of profiles.interests(u)) {
           yield `${userId(u)}\t${topic}\t${weight}`;
         }
       }

@@ -1,3 +1,4 @@
+import { KEY_PREFIX } from '@feedmesh/storage';
 import { parseSeedArgs, SEED_USAGE } from './cli-args.js';
 import { seed } from './seed.js';
 
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const log = (line: string) => console.log(`[seed +${((performance.now() - started) / 1000).toFixed(1)}s] ${line}`);
-  log(`users=${options.users} items=${options.items} seed=${options.seed} days=${options.days} db=${options.databaseUrl} redis=${options.redisUrl}`);
+  log(`users=${options.users} items=${options.items} seed=${options.seed} days=${options.days} db=${options.databaseUrl} redis=${options.redisUrl} prefix=${KEY_PREFIX}`);
   await seed({ ...options, log });
   log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 }

@@ -1,4 +1,4 @@
-import { TIMELINE_MAX_LENGTH } from '@feedmesh/storage';
+import { TIMELINE_MAX_LENGTH, type UserReadModelLimits } from '@feedmesh/storage';
 
 /** What to generate (pure data shape; the same values always give the same rows). */
 export interface DatasetOptions {
@@ -19,6 +19,8 @@ export interface SeedOptions extends DatasetOptions {
   reset: boolean;
   /** Entries written per home timeline; at most TIMELINE_MAX_LENGTH. */
   timelineLength: number;
+  /** What each user's read-model hash keeps (default SEED_READ_MODEL_LIMITS). */
+  readModelLimits?: UserReadModelLimits;
   /** Progress lines; silent when omitted. */
   log?: (line: string) => void;
 }

@@ -1,7 +1,8 @@
-import { createPgPool, createRedis, deleteFeedmeshKeys, ensureDatabase, migrate, TIMELINE_MAX_LENGTH, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, deleteFeedmeshKeys, ensureDatabase, KEY_PREFIX, migrate, TIMELINE_MAX_LENGTH, waitForRedis } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import { copyTable } from './copy-table.js';
 import { generateDataset } from './dataset.js';
+import { SEED_READ_MODEL_LIMITS, writeReadModel, type ReadModelCounts } from './redis-read-model.js';
 import { redisZsets } from './redis-zsets.js';
 import { writeZsets } from './redis-writer.js';
 import { defaultSeedOptions, type SeedOptions } from './seed-options.js';
@@ -11,6 +12,8 @@ export interface SeedResult {
   seeded: boolean;
   rows: Record<string, number>;
   redis: { keys: number; entries: number; deletedKeys: number };
+  /** The read model written after the commit (absent when nothing was seeded). */
+  readModel?: ReadModelCounts;
   timingsMs: Record<string, number>;
 }
 
@@ -31,9 +34,10 @@ const SEED_LOCK_ID = 7_412_331_902;
 
 /**
  * Ensures the database, migrates it, bulk-loads the generated dataset with COPY in one
- * transaction and, meanwhile, replaces feedmesh's Redis keys with the matching zsets. On failure
- * the Postgres transaction rolls back; Redis may hold partial keys until the next seed replaces
- * them.
+ * transaction and, meanwhile, replaces feedmesh's Redis keys with the matching zsets; once the
+ * data is committed, writes the read model of all of it (item records, user hashes, fresh
+ * items) while Postgres analyzes. On failure the Postgres transaction rolls back; Redis may hold
+ * partial keys until the next seed replaces them.
  */
 export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedResult> {
   const options: SeedOptions = { ...defaultSeedOptions(), ...overrides };
@@ -100,7 +104,18 @@ export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedRe
       }
       await redisWork;
       await timed('commit', () => client.query('COMMIT'));
-      await timed('analyze', () => client.query(`ANALYZE ${dataset.tables.map((t) => t.name).join(', ')}`));
+      // The read model mirrors committed rows only; ANALYZE is Postgres' work, so both at once.
+      const settled = await Promise.allSettled([
+        timed('analyze', () => client.query(`ANALYZE ${dataset.tables.map((t) => t.name).join(', ')}`)),
+        timed('read model', () => writeReadModel(redis, dataset, options.readModelLimits ?? SEED_READ_MODEL_LIMITS)),
+      ]);
+      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+      const readModel = (settled[1] as PromiseFulfilledResult<ReadModelCounts>).value;
+      result.readModel = readModel;
+      log(
+        `read model (${KEY_PREFIX}): ${readModel.users} user hashes (${readModel.userFields} fields), ` +
+          `${readModel.itemRecords} item records, ${readModel.freshItems} fresh items in ${timingsMs['read model']} ms`,
+      );
       result.seeded = true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

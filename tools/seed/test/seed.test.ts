@@ -1,5 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis, decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, KEY_PREFIX, redisKeys, waitForRedis } from '@feedmesh/storage';
+import {
+  createPgPool,
+  createRedis,
+  decodeTimelineMember,
+  deleteFeedmeshKeys,
+  dropDatabase,
+  encodeItemRecord,
+  encodeTimelineMember,
+  FRESH_ITEMS_MAX,
+  itemRecordShard,
+  itemRecordsKey,
+  KEY_PREFIX,
+  loadItemRecords,
+  loadUserReadModel,
+  readItemRecords,
+  redisKeys,
+  userReadModelKey,
+  waitForRedis,
+  type UserReadModelLimits,
+} from '@feedmesh/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed } from '../src/index.js';
@@ -10,7 +29,11 @@ const databaseUrl = `${PG_BASE}/feedmesh_test_${randomBytes(5).toString('hex')}`
 const redisUrl = process.env.SEED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/5';
 const redis = createRedis({ url: redisUrl, lazyConnect: true, commandTimeoutMs: 10_000 });
 const db = new pg.Client({ connectionString: databaseUrl });
-const tiny = { users: 200, items: 2000, seed: 11, days: 3, databaseUrl, redisUrl, timelineLength: 100 };
+// Limits that cut some users and not others (a user follows 20..49 authors here, 6..20 of them
+// with more than 59 followers, and one author has exactly 59), so the comparison with Postgres
+// covers truncation, ordering, the threshold's edge and pulled authors.
+const readModelLimits: UserReadModelLimits = { maxAuthorAffinities: 30, maxTopics: 3, pullThreshold: 59, maxPulledAuthors: 12 };
+const tiny = { users: 200, items: 2000, seed: 11, days: 3, databaseUrl, redisUrl, timelineLength: 100, readModelLimits };
 
 async function count(sql: string): Promise<number> {
   const { rows } = await db.query<{ n: string }>(sql);
@@ -23,6 +46,8 @@ beforeAll(async () => {
   const first = await seed(tiny);
   expect(first.seeded).toBe(true);
   await db.connect();
+  expect(first.readModel).toEqual({ users: 200, userFields: expect.any(Number), itemRecords: 2000, freshItems: Math.min(FRESH_ITEMS_MAX, 2000) });
+  expect(first.timingsMs['read model']).toBeGreaterThanOrEqual(0);
 });
 
 afterAll(async () => {
@@ -94,6 +119,50 @@ describe('seed into a fresh database', () => {
     expect(await redis.zcard(redisKeys.topicRecent('tech'))).toBeGreaterThan(0);
   });
 
+  it('writes a read model equal to what the read path loads from Postgres', async () => {
+    const pool = createPgPool({ connectionString: databaseUrl, max: 2 });
+    try {
+      expect(await count(`SELECT count(*) AS n FROM users WHERE follower_count = ${readModelLimits.pullThreshold}`)).toBeGreaterThan(0);
+      const sizes = { affinities: new Set<number>(), pulled: new Set<number>() };
+      for (let u = 1; u <= 200; u++) {
+        const id = `u${u}`;
+        const loaded = await loadUserReadModel(pool, id, readModelLimits);
+        expect(loaded, id).toBeDefined();
+        const expected: Record<string, string> = { _: '1' };
+        for (let f = 0; f < loaded!.fields.length; f += 2) expected[loaded!.fields[f]!] = loaded!.fields[f + 1]!;
+        expect(await redis.hgetall(userReadModelKey(id)), id).toEqual(expected);
+        sizes.affinities.add(loaded!.model.authorAffinity.size);
+        sizes.pulled.add(loaded!.model.pulledAuthors.length);
+      }
+      // The comparison above covered users cut by each limit and users under it.
+      for (const [part, limit] of [['affinities', readModelLimits.maxAuthorAffinities], ['pulled', readModelLimits.maxPulledAuthors]] as const) {
+        expect(sizes[part].has(limit), part).toBe(true);
+        expect(Math.min(...sizes[part]), part).toBeGreaterThan(0);
+        expect(Math.min(...sizes[part]), part).toBeLessThan(limit);
+      }
+
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM items');
+      const ids = rows.map((r) => r.id);
+      const fromPostgres = await loadItemRecords(pool, ids);
+      const fromRedis = await readItemRecords(redis, ids);
+      expect(fromRedis.size).toBe(2000);
+      expect(fromRedis).toEqual(fromPostgres);
+      const sample = ids[0]!;
+      expect(await redis.hget(itemRecordsKey(itemRecordShard(sample)), sample)).toBe(encodeItemRecord(fromPostgres.get(sample)!));
+
+      const { rows: newest } = await db.query<{ id: string; kind: number; author_id: string; ms: number }>(
+        `SELECT id, kind, author_id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms
+         FROM items WHERE status = 1 ORDER BY created_at DESC, id DESC LIMIT $1`,
+        [FRESH_ITEMS_MAX],
+      );
+      const fresh = await redis.zrevrange(redisKeys.freshItems(), 0, -1, 'WITHSCORES');
+      const expectedFresh = newest.flatMap((r) => [encodeTimelineMember({ id: r.id, kind: r.kind, authorId: r.author_id }), String(r.ms)]);
+      expect(fresh).toEqual(expectedFresh);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('leaves existing data alone with ifEmpty, refuses without it, replaces it with reset', async () => {
     const skipped = await seed({ ...tiny, ifEmpty: true, seed: 99 });
     expect(skipped.seeded).toBe(false);
@@ -106,5 +175,7 @@ describe('seed into a fresh database', () => {
     expect(await count('SELECT count(*) AS n FROM items')).toBe(500);
     expect(await redis.exists(`${KEY_PREFIX}stale-key`)).toBe(0);
     expect(await redis.zcard(redisKeys.homeTimeline('u151'))).toBe(0);
+    expect(await redis.exists(userReadModelKey('u151'))).toBe(0);
+    expect(await redis.hlen(userReadModelKey('u150'))).toBeGreaterThan(1);
   });
 });
