@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversify, type DiversityRules } from './diversity.js';
+import { diversify, diversifyRuns, diversityReach, type DiversityRules } from './diversity.js';
 
 interface Item {
   id: string;
@@ -125,8 +125,77 @@ describe('diversify', () => {
   });
 });
 
+describe('diversifyRuns', () => {
+  const rules: DiversityRules = { maxSameKindRun: 2, maxSameAuthorRun: 1 };
+
+  it('re-ranks exactly as the per-item pass it replaced, and so does diversify', () => {
+    const next = rng(9);
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(next() * 80);
+      const ranked: Item[] = Array.from({ length: n }, (_, i) => ({ id: String(i), kind: 'val'[Math.floor(next() * 3)]!, author: 'abcd'[Math.floor(next() * 4)]! }));
+      const r: DiversityRules = { maxSameKindRun: 1 + Math.floor(next() * 3), maxSameAuthorRun: 1 + Math.floor(next() * 2) };
+      const limit = Math.floor(next() * (n + 1));
+      const lookahead = 1 + Math.floor(next() * 10);
+      const kinds = Uint8Array.from(ranked, (x) => x.kind.charCodeAt(0));
+      const authors = Int32Array.from(ranked, (x) => x.author.charCodeAt(0));
+      const picked = diversifyRuns(kinds, authors, r, { limit, lookahead });
+      const expected = referenceDiversify(ranked, r, limit, lookahead);
+      expect(Array.from(picked, (p) => ranked[p]!)).toEqual(expected);
+      expect(diversify(ranked, r, keys, { limit, lookahead })).toEqual(expected);
+      // Only the reachable prefix is read: its keys alone give the same picks.
+      const reach = diversityReach(n, limit, lookahead);
+      expect(Array.from(diversifyRuns(kinds.subarray(0, reach), authors.subarray(0, reach), r, { limit, lookahead }))).toEqual(Array.from(picked));
+    }
+  });
+
+  it('takes the best fitting position', () => {
+    // v a, v a, v b, a b, a c, v d (kinds v=1 a=2; authors a..d = 0..3)
+    const picked = diversifyRuns([1, 1, 1, 2, 2, 1], [0, 0, 1, 1, 2, 3], rules);
+    expect(Array.from(picked)).toEqual([0, 2, 4, 1, 3, 5]);
+    expect(Array.from(diversifyRuns([1, 1, 1, 2, 2, 1], [0, 0, 1, 1, 2, 3], rules, { limit: 3 }))).toEqual([0, 2, 4]);
+  });
+
+  it('rejects keys of different lengths and run limits below 1', () => {
+    expect(() => diversifyRuns([1, 2], [1], rules)).toThrow(RangeError);
+    expect(() => diversifyRuns([], [], { maxSameKindRun: 1, maxSameAuthorRun: 0 })).toThrow(RangeError);
+  });
+});
+
 function runBefore(xs: Item[], i: number, key: (x: Item) => string): number {
   let run = 0;
   for (let j = i - 1; j >= 0 && key(xs[j]!) === key(xs[i - 1]!); j--) run++;
   return run;
+}
+
+/** The pass before integer keys: key closures per item, the same linked list. */
+function referenceDiversify(ranked: readonly Item[], rules: DiversityRules, limit: number, lookahead: number): Item[] {
+  const n = ranked.length;
+  const next = Array.from({ length: n }, (_, i) => (i + 1 < n ? i + 1 : -1));
+  let head = n > 0 ? 0 : -1;
+  const out: Item[] = [];
+  let lastKind: string | undefined;
+  let lastAuthor: string | undefined;
+  let kindRun = 0;
+  let authorRun = 0;
+  while (out.length < Math.min(n, limit)) {
+    let pick = head;
+    let pickPrev = -1;
+    for (let i = head, prev = -1, seen = 0; i !== -1 && seen < lookahead; prev = i, i = next[i]!, seen++) {
+      const item = ranked[i]!;
+      if (!(kindRun >= rules.maxSameKindRun && item.kind === lastKind) && !(authorRun >= rules.maxSameAuthorRun && item.author === lastAuthor)) {
+        pick = i;
+        pickPrev = prev;
+        break;
+      }
+    }
+    if (pickPrev === -1) head = next[pick]!;
+    else next[pickPrev] = next[pick]!;
+    const item = ranked[pick]!;
+    kindRun = item.kind === lastKind ? kindRun + 1 : 1;
+    authorRun = item.author === lastAuthor ? authorRun + 1 : 1;
+    lastKind = item.kind;
+    lastAuthor = item.author;
+    out.push(item);
+  }
+  return out;
 }

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { authorAffinity } from './author-affinity.js';
-import { emptyUserFeatures, type UserFeatures } from './feature.js';
+import { emptyUserFeatures, type UserFeatures, type Feature } from './feature.js';
 import { defaultModelConfig } from './model-config.js';
+import type { CandidateLike } from '../candidate.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+
+/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
+function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
+  const columns = columnsOfCandidates([c]);
+  const out = new Float64Array(1);
+  f.computeColumn(columns, user, now, out);
+  expect(f.value(columns, 0, user, now)).toBe(out[0]);
+  return out[0]!;
+}
 
 const now = 1_700_000_000_000;
 const withAuthor = (authorId: string) => ({
@@ -16,12 +27,12 @@ describe('author-affinity', () => {
 
   it('reads the user affinity of the author, clamped to [0, 1]', () => {
     expect(feature.name).toBe('author-affinity');
-    expect(feature.compute(withAuthor('fav'), user, now)).toBe(0.8);
-    expect(feature.compute(withAuthor('weird'), user, now)).toBe(1);
+    expect(valueOf(feature, withAuthor('fav'), user, now)).toBe(0.8);
+    expect(valueOf(feature, withAuthor('weird'), user, now)).toBe(1);
   });
 
   it('is 0 for unknown authors and items without a ref', () => {
-    expect(feature.compute(withAuthor('other'), user, now)).toBe(0);
-    expect(feature.compute({ sources: [], recallScore: 0 }, user, now)).toBe(0);
+    expect(valueOf(feature, withAuthor('other'), user, now)).toBe(0);
+    expect(valueOf(feature, { sources: [], recallScore: 0 }, user, now)).toBe(0);
   });
 });

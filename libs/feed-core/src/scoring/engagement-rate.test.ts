@@ -2,8 +2,18 @@ import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
 import { engagementRate } from './engagement-rate.js';
-import { emptyUserFeatures } from './feature.js';
+import { emptyUserFeatures, type Feature, type UserFeatures } from './feature.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+
+/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
+function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
+  const columns = columnsOfCandidates([c]);
+  const out = new Float64Array(1);
+  f.computeColumn(columns, user, now, out);
+  expect(f.value(columns, 0, user, now)).toBe(out[0]);
+  return out[0]!;
+}
 
 const now = 1_700_000_000_000;
 
@@ -23,9 +33,9 @@ const model: ModelConfig = { ...defaultModelConfig, engagementPriorViews: 100, e
 describe('engagement-rate', () => {
   it('engagement rate is smoothed toward the prior mean', () => {
     const f = engagementRate.create(model);
-    const rate = (s: [number, number, number, number]) => f.compute(cand({}, s), emptyUserFeatures, now);
+    const rate = (s: [number, number, number, number]) => valueOf(f, cand({}, s), emptyUserFeatures, now);
     expect(rate([0, 0, 0, 0])).toBeCloseTo(0.1, 12); // no evidence: the prior mean
-    expect(f.compute(cand(), emptyUserFeatures, now)).toBeCloseTo(0.1, 12); // no stats at all
+    expect(valueOf(f, cand(), emptyUserFeatures, now)).toBeCloseTo(0.1, 12); // no stats at all
     expect(rate([1, 1, 0, 0])).toBeCloseTo((1 + 10) / 101, 12); // one lucky like barely moves it
     expect(rate([10_000, 2000, 0, 0])).toBeCloseTo((2000 + 10) / 10_100, 12);
     expect(rate([10_000, 2000, 0, 0])).toBeGreaterThan(rate([1, 1, 0, 0]));

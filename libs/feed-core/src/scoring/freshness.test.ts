@@ -1,9 +1,19 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
-import { emptyUserFeatures } from './feature.js';
+import { emptyUserFeatures, type Feature, type UserFeatures } from './feature.js';
 import { freshness } from './freshness.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+
+/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
+function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
+  const columns = columnsOfCandidates([c]);
+  const out = new Float64Array(1);
+  f.computeColumn(columns, user, now, out);
+  expect(f.value(columns, 0, user, now)).toBe(out[0]);
+  return out[0]!;
+}
 
 const now = 1_700_000_000_000;
 
@@ -24,9 +34,9 @@ const model: ModelConfig = { ...defaultModelConfig, freshnessHalfLifeHours: 10 }
 describe('freshness', () => {
   it('freshness halves every half-life and treats future items as new', () => {
     const f = freshness.create(model);
-    expect(f.compute(cand({ createdAtMs: now }), emptyUserFeatures, now)).toBe(1);
-    expect(f.compute(cand({ createdAtMs: now - 10 * hour }), emptyUserFeatures, now)).toBeCloseTo(0.5, 12);
-    expect(f.compute(cand({ createdAtMs: now - 20 * hour }), emptyUserFeatures, now)).toBeCloseTo(0.25, 12);
-    expect(f.compute(cand({ createdAtMs: now + hour }), emptyUserFeatures, now)).toBe(1);
+    expect(valueOf(f, cand({ createdAtMs: now }), emptyUserFeatures, now)).toBe(1);
+    expect(valueOf(f, cand({ createdAtMs: now - 10 * hour }), emptyUserFeatures, now)).toBeCloseTo(0.5, 12);
+    expect(valueOf(f, cand({ createdAtMs: now - 20 * hour }), emptyUserFeatures, now)).toBeCloseTo(0.25, 12);
+    expect(valueOf(f, cand({ createdAtMs: now + hour }), emptyUserFeatures, now)).toBe(1);
   });
 });

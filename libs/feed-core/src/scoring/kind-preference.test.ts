@@ -1,8 +1,19 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { emptyUserFeatures, type UserFeatures } from './feature.js';
+import { emptyUserFeatures, type UserFeatures, type Feature } from './feature.js';
 import { kindPreference } from './kind-preference.js';
 import { defaultModelConfig } from './model-config.js';
+import type { CandidateLike } from '../candidate.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+
+/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
+function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
+  const columns = columnsOfCandidates([c]);
+  const out = new Float64Array(1);
+  f.computeColumn(columns, user, now, out);
+  expect(f.value(columns, 0, user, now)).toBe(out[0]);
+  return out[0]!;
+}
 
 const now = 1_700_000_000_000;
 const ofKind = (kind: ItemKind) => ({ item: { id: 'i', kind, authorId: 'a', createdAtMs: now }, sources: [], recallScore: 0 });
@@ -13,12 +24,12 @@ describe('kind-preference', () => {
 
   it('reads the user preference for the kind, clamped to [0, 1]', () => {
     expect(feature.name).toBe('kind-preference');
-    expect(feature.compute(ofKind(ItemKind.VIDEO), user, now)).toBe(0.6);
-    expect(feature.compute(ofKind(ItemKind.ARTICLE), user, now)).toBe(0);
+    expect(valueOf(feature, ofKind(ItemKind.VIDEO), user, now)).toBe(0.6);
+    expect(valueOf(feature, ofKind(ItemKind.ARTICLE), user, now)).toBe(0);
   });
 
   it('is 0 for kinds the user has no preference for and items without a ref', () => {
-    expect(feature.compute(ofKind(ItemKind.LIVE), user, now)).toBe(0);
-    expect(feature.compute({ sources: [], recallScore: 0 }, user, now)).toBe(0);
+    expect(valueOf(feature, ofKind(ItemKind.LIVE), user, now)).toBe(0);
+    expect(valueOf(feature, { sources: [], recallScore: 0 }, user, now)).toBe(0);
   });
 });

@@ -3,7 +3,9 @@ import { CandidateSchema, ItemKind, ItemRefSchema, ItemStatsSchema, type Candida
 import { describe, expect, it } from 'vitest';
 import { emptyUserFeatures, type UserFeatures } from './feature.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
-import { modelFeatures, scoreCandidates } from './score-candidates.js';
+import { compareIds, type CandidateLike } from '../candidate.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+import { explainCandidate, modelFeatures, scoreCandidates, scoreColumns } from './score-candidates.js';
 
 const now = 1_700_000_000_000;
 const hour = 3_600_000;
@@ -96,4 +98,87 @@ describe('scoreCandidates', () => {
       ['source-boost', 1],
     ]);
   });
+
+  it('scores and orders exactly as the per-candidate scorer it replaced', () => {
+    const random = rng(3);
+    const uuid = (i: number) => `00000000-0000-4000-8000-${(i % 3000).toString(16).padStart(12, '0')}`; // duplicates too
+    for (const idOf of [uuid, (i: number) => `item-${i % 3000}`]) {
+      const cs = Array.from({ length: 4000 }, (_, i) => {
+        const views = Math.floor(random() * 500);
+        return create(CandidateSchema, {
+          item: { id: idOf(Math.floor(random() * 100_000)), kind: 1 + Math.floor(random() * 3), authorId: `u${Math.floor(random() * 50)}`, createdAtMs: BigInt(now - Math.floor(random() * 30) * hour) },
+          stats: i % 10 === 0 ? undefined : { views: BigInt(views), likes: BigInt(Math.floor(random() * 20)), shares: BigInt(Math.floor(random() * 3)), hides: BigInt(Math.floor(random() * 2)) },
+          sources: [['following'], ['trending'], ['following', 'trending'], ['fresh'], []][Math.floor(random() * 5)]!,
+        });
+      });
+      const user: UserFeatures = { authorAffinity: new Map([['u1', 0.5], ['u2', 1], ['u3', 0.25]]), kindAffinity: new Map([[ItemKind.VIDEO, 0.3]]) };
+      const model: ModelConfig = { ...defaultModelConfig, engagementPriorViews: 40, engagementPriorMean: 0.125 }; // prior·mean/prior = mean exactly
+      const old = referenceScores(cs, user, model, now);
+      const scored = scoreCandidates(cs, user, model, now);
+      expect(Array.from(scored.scores)).toEqual(Array.from(old.scores));
+      expect(Array.from(scored.order)).toEqual(old.order);
+      const columns = columnsOfCandidates(cs);
+      expect(Array.from(scoreColumns(columns, user, model, now, { top: 150 }).order)).toEqual(old.order.slice(0, 150));
+    }
+  });
+
+  it('explains one candidate with the exact floats of its score', () => {
+    const cs = [cand('a', 3, { likes: 5, views: 40, sources: ['trending'] }), cand('b', 30, { author: 'fav', kind: ItemKind.LIVE })];
+    const user: UserFeatures = { authorAffinity: new Map([['fav', 0.7]]), kindAffinity: new Map([[ItemKind.LIVE, 0.2]]) };
+    const columns = columnsOfCandidates(cs);
+    const { scores } = scoreColumns(columns, user, defaultModelConfig, now);
+    const b = explainCandidate(columns, 1, user, defaultModelConfig, now, scores[1]!, 'b');
+    expect(b.itemId).toBe('b');
+    expect(b.features.reduce((sum, f) => sum + f.contribution, 0)).toBe(scores[1]);
+    expect(b.features.find((f) => f.feature === 'author-affinity')?.value).toBe(0.7);
+  });
 });
+
+/** The scorer before columns: every feature computed per candidate object, one comparator sort over id strings. */
+function referenceScores(cs: readonly CandidateLike[], user: UserFeatures, model: ModelConfig, nowMs: number) {
+  const num = (v: bigint | number) => Number(v);
+  const decayPerMs = Math.LN2 / (model.freshnessHalfLifeHours * 3_600_000);
+  const clamp = (x: number) => (x > 0 ? (x < 1 ? x : 1) : 0);
+  const prior = model.engagementPriorViews;
+  const compute: Record<string, (c: CandidateLike) => number> = {
+    freshness: (c) => {
+      const age = nowMs - num(c.item!.createdAtMs);
+      return age <= 0 ? 1 : clamp(Math.exp(-age * decayPerMs));
+    },
+    'engagement-rate': (c) => {
+      const s = c.stats;
+      if (s === undefined) return clamp(model.engagementPriorMean);
+      return clamp((num(s.likes) + 2 * num(s.shares) - 3 * num(s.hides) + prior * model.engagementPriorMean) / (num(s.views) + prior));
+    },
+    'author-affinity': (c) => clamp(user.authorAffinity.get(c.item!.authorId) ?? 0),
+    'kind-preference': (c) => clamp(user.kindAffinity.get(c.item!.kind) ?? 0),
+    'source-boost': (c) => clamp(Math.max(0, ...c.sources.map((s) => model.sourceBoosts[s] ?? 0))),
+  };
+  const scores = cs.map((c) => {
+    let score = 0;
+    for (const name of ['freshness', 'engagement-rate', 'author-affinity', 'kind-preference', 'source-boost']) {
+      const w = model.weights[name];
+      if (w !== undefined) score = score + compute[name]!(c) * w;
+    }
+    return score;
+  });
+  const order = cs
+    .map((_, i) => i)
+    .sort((a, b) => {
+      if (scores[a] !== scores[b]) return scores[a]! < scores[b]! ? 1 : -1;
+      const ta = num(cs[a]!.item!.createdAtMs);
+      const tb = num(cs[b]!.item!.createdAtMs);
+      if (ta !== tb) return ta < tb ? 1 : -1;
+      return compareIds(cs[a]!.item!.id, cs[b]!.item!.id) || a - b;
+    });
+  return { scores, order };
+}
+
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

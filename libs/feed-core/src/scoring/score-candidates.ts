@@ -1,11 +1,20 @@
-// Scores up to ~100k candidates: every feature is computed into its own Float64Array column,
-// the score is the weighted sum in registry order, and one index sort yields the ranking.
-// Typed arrays keep memory flat (8 bytes per candidate per column, no per-item objects
-// unless debug breakdowns are asked for) and the comparator gives a total, stable order.
-import { candidateCreatedAtMs, candidateId, compareIds, type CandidateLike } from '../candidate.js';
+// Scores up to ~100k candidates as array code over CandidateColumns: every feature the model
+// weights computes its column into one reused Float64Array in a tight loop, the score is the
+// weighted sum in registry order (which fixes the floating-point summation order, so scores are
+// reproducible), and the ranking order comes from rankOrder — a selection for a page, a radix
+// sort for everything. No per-candidate objects: memory stays a few typed arrays (8 bytes per
+// candidate per column), and breakdowns are built only for the candidates asked about.
+import { readUuid, type CandidateColumns } from '../candidate-block.js';
+import { candidateId, type CandidateLike } from '../candidate.js';
+import { columnsOfCandidates } from './candidate-columns.js';
 import type { Feature, UserFeatures } from './feature.js';
 import { featureDefinitions } from './feature-registry.js';
 import type { ModelConfig } from './model-config.js';
+import { rankOrder } from './rank-order.js';
+
+// Exported through this module (the package index re-exports it).
+export { columnsOfCandidates, isCanonicalUuid } from './candidate-columns.js';
+export { rankComparator, rankOrder } from './rank-order.js';
 
 export interface FeatureContributionLike {
   feature: string;
@@ -21,37 +30,95 @@ export interface ScoreBreakdownLike {
   features: FeatureContributionLike[];
 }
 
-export interface ScoreOptions {
-  /** Also return a per-candidate breakdown (allocates one object per candidate). */
-  debug?: boolean;
+export interface ScoreColumnsOptions {
+  /** Order only the best `top` candidates (default: all); a page needs limit + lookahead. */
+  top?: number;
 }
 
-export interface ScoredCandidates {
-  /** Candidate indexes, best first: score desc, then created_at desc, then id asc. */
+export interface ScoredColumns {
+  /** The best `top` candidate indexes, best first: score desc, then created_at desc, then id asc. */
   order: Int32Array;
-  /** scores[i] is the score of candidates[i]. */
+  /** scores[i] is the score of candidate i (every candidate, not only the ordered ones). */
   scores: Float64Array;
   /** Features the model used, in evaluation order (its length is `feature.count`). */
   featureNames: readonly string[];
-  /** breakdowns[i] explains scores[i]; only with `debug`. */
-  breakdowns?: ScoreBreakdownLike[];
 }
 
-interface WeightedFeature {
+export interface WeightedFeature {
   feature: Feature;
   weight: number;
 }
 
-/** The features a model weights, in registry order. */
+const featuresByModel = new WeakMap<ModelConfig, WeightedFeature[]>();
+
+/** The features a model weights, in registry order (built once per model object). */
 export function modelFeatures(model: ModelConfig): WeightedFeature[] {
-  const out: WeightedFeature[] = [];
-  for (const definition of featureDefinitions) {
-    const weight = model.weights[definition.name];
-    if (weight !== undefined) out.push({ feature: definition.create(model), weight });
+  let out = featuresByModel.get(model);
+  if (out === undefined) {
+    out = [];
+    for (const definition of featureDefinitions) {
+      const weight = model.weights[definition.name];
+      if (weight !== undefined) out.push({ feature: definition.create(model), weight });
+    }
+    featuresByModel.set(model, out);
   }
   return out;
 }
 
+/** Scores every candidate of `columns` and orders the best `options.top`. */
+export function scoreColumns(
+  columns: CandidateColumns,
+  user: UserFeatures,
+  model: ModelConfig,
+  nowMs: number,
+  options: ScoreColumnsOptions = {},
+): ScoredColumns {
+  const n = columns.count;
+  const features = modelFeatures(model);
+  const scores = new Float64Array(n);
+  const column = new Float64Array(features.length > 0 ? n : 0);
+  for (const { feature, weight } of features) {
+    feature.computeColumn(columns, user, nowMs, column);
+    for (let i = 0; i < n; i++) scores[i] = scores[i]! + column[i]! * weight;
+  }
+  const order = rankOrder(scores, columns.createdAtMs, columns.ids, options.top ?? n);
+  return { order, scores, featureNames: features.map((f) => f.feature.name) };
+}
+
+/**
+ * The breakdown of candidate `i`: each feature's value recomputed alone (the same float as its
+ * column), so the contributions, summed in order from 0, are exactly `score`.
+ */
+export function explainCandidate(
+  columns: CandidateColumns,
+  i: number,
+  user: UserFeatures,
+  model: ModelConfig,
+  nowMs: number,
+  score: number,
+  itemId: string = readUuid(columns.ids, i * 16),
+): ScoreBreakdownLike {
+  return {
+    itemId,
+    score,
+    features: modelFeatures(model).map(({ feature, weight }) => {
+      const value = feature.value(columns, i, user, nowMs);
+      return { feature: feature.name, value, weight, contribution: value * weight };
+    }),
+  };
+}
+
+export interface ScoreOptions {
+  /** Also return a breakdown of every candidate (allocates one object per candidate). */
+  debug?: boolean;
+}
+
+export interface ScoredCandidates extends ScoredColumns {
+  /** breakdowns[i] explains scores[i]; only with `debug`. */
+  breakdowns?: ScoreBreakdownLike[];
+}
+
+/** v1 candidates, scored by the same code: converted to columns first (see columnsOfCandidates). */
 export function scoreCandidates(
   candidates: readonly CandidateLike[],
   user: UserFeatures,
@@ -59,51 +126,10 @@ export function scoreCandidates(
   nowMs: number,
   options: ScoreOptions = {},
 ): ScoredCandidates {
-  const n = candidates.length;
-  const features = modelFeatures(model);
-  const scores = new Float64Array(n);
-  const columns = features.map(() => new Float64Array(n));
-
-  features.forEach(({ feature, weight }, f) => {
-    const column = columns[f]!;
-    for (let i = 0; i < n; i++) {
-      const value = feature.compute(candidates[i]!, user, nowMs);
-      column[i] = value;
-      scores[i] = scores[i]! + value * weight;
-    }
-  });
-
-  const createdAt = new Float64Array(n);
-  const ids = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    createdAt[i] = candidateCreatedAtMs(candidates[i]!);
-    ids[i] = candidateId(candidates[i]!);
-  }
-
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  // The comparator returns small integers only: a fractional difference returned to a typed-array
-  // sort is boxed as a heap number on every call (~25 MB of garbage for 100k candidates).
-  order.sort((a, b) => {
-    const sa = scores[a]!;
-    const sb = scores[b]!;
-    if (sa !== sb) return sa < sb ? 1 : -1;
-    const ta = createdAt[a]!;
-    const tb = createdAt[b]!;
-    if (ta !== tb) return ta < tb ? 1 : -1;
-    return compareIds(ids[a]!, ids[b]!) || a - b;
-  });
-
-  const result: ScoredCandidates = { order, scores, featureNames: features.map((f) => f.feature.name) };
+  const columns = columnsOfCandidates(candidates);
+  const result: ScoredCandidates = scoreColumns(columns, user, model, nowMs);
   if (options.debug) {
-    result.breakdowns = Array.from({ length: n }, (_, i) => ({
-      itemId: ids[i]!,
-      score: scores[i]!,
-      features: features.map(({ feature, weight }, f) => {
-        const value = columns[f]![i]!;
-        return { feature: feature.name, value, weight, contribution: value * weight };
-      }),
-    }));
+    result.breakdowns = candidates.map((c, i) => explainCandidate(columns, i, user, model, nowMs, result.scores[i]!, candidateId(c)));
   }
   return result;
 }

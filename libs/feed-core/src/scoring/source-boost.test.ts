@@ -1,9 +1,19 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
-import { emptyUserFeatures } from './feature.js';
+import { emptyUserFeatures, type Feature, type UserFeatures } from './feature.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
 import { sourceBoost } from './source-boost.js';
+import { columnsOfCandidates } from './candidate-columns.js';
+
+/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
+function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
+  const columns = columnsOfCandidates([c]);
+  const out = new Float64Array(1);
+  f.computeColumn(columns, user, now, out);
+  expect(f.value(columns, 0, user, now)).toBe(out[0]);
+  return out[0]!;
+}
 
 const now = 1_700_000_000_000;
 
@@ -23,8 +33,8 @@ const model: ModelConfig = { ...defaultModelConfig, sourceBoosts: { following: 1
 describe('source-boost', () => {
   it('source boost takes the best configured source', () => {
     const s = sourceBoost.create(model);
-    expect(s.compute(cand({ sources: ['trending'] }), emptyUserFeatures, now)).toBe(0.4);
-    expect(s.compute(cand({ sources: ['trending', 'following'] }), emptyUserFeatures, now)).toBe(1);
-    expect(s.compute(cand({ sources: ['unknown'] }), emptyUserFeatures, now)).toBe(0);
+    expect(valueOf(s, cand({ sources: ['trending'] }), emptyUserFeatures, now)).toBe(0.4);
+    expect(valueOf(s, cand({ sources: ['trending', 'following'] }), emptyUserFeatures, now)).toBe(1);
+    expect(valueOf(s, cand({ sources: ['unknown'] }), emptyUserFeatures, now)).toBe(0);
   });
 });
