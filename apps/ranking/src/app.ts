@@ -1,7 +1,7 @@
 import { RankingService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, pgPoolStats, prepareDatabase } from '@feedmesh/storage';
+import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, ReadModel, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
 import { rankingEnv } from './ranking-env.js';
 import { RankingMetrics } from './ranking-metrics.js';
@@ -34,8 +34,22 @@ export const rankingApp = {
     rankingMetrics.modelServing(models.current().scoring.version);
 
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'ranking' });
+    const redis = createRedis(redisTarget(env));
+    // After start the client reconnects by itself; a failed read fails open (ranked without features).
+    redis.on('error', () => {});
+    await waitForRedis(redis);
+    const readModel = new ReadModel(redis, pool, {
+      limits: {
+        maxAuthorAffinities: env.USER_AFFINITY_MAX_ROWS,
+        maxTopics: env.USER_INTEREST_TOPICS_MAX,
+        pullThreshold: FANOUT_PULL_THRESHOLD,
+        maxPulledAuthors: env.USER_PULLED_AUTHORS_MAX,
+      },
+      onLookup: (what, outcome, count) => rankingMetrics.readModelLookup(what, outcome, count),
+      onWriteBackError: (err) => logger.warn({ err }, 'read model write-back failed'),
+    });
     const userFeatures = new UserFeaturesCache({
-      load: (userId) => queryUserFeatures(pool, userId, env.USER_AFFINITY_MAX_ROWS),
+      load: (userId) => queryUserFeatures(readModel, userId, env.USER_AFFINITY_MAX_ROWS),
       ttlMs: env.USER_FEATURES_CACHE_TTL_MS,
       maxUsers: env.USER_FEATURES_CACHE_MAX,
     });
@@ -47,12 +61,13 @@ export const rankingApp = {
           createRankingService({ models, userFeatures, userFeaturesTimeoutMs: env.USER_FEATURES_TIMEOUT_MS, metrics: rankingMetrics, logger }),
         ),
       ],
-      // Postgres only feeds optional features, but a ranking without them for every user is a
-      // degraded instance: report it so traffic goes to healthy ones.
-      readiness: { postgres: () => pool.query('select 1') },
+      // Redis and Postgres only feed optional features, but a ranking without them for every user
+      // is a degraded instance: report it so traffic goes to healthy ones.
+      readiness: { postgres: () => pool.query('select 1'), redis: () => redis.ping() },
       pools: () => ({ postgres: pgPoolStats(pool) }),
       close: async () => {
         models.close();
+        redis.disconnect();
         await pool.end();
       },
     };

@@ -1,10 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { Code, ConnectError, createHandlerContext } from '@connectrpc/connect';
-import { CandidateSchema, ItemKind, RankingService, RankRequestSchema, RankResponseSchema } from '@feedmesh/contracts';
-import { defaultModelConfig, type UserFeatures } from '@feedmesh/feed-core';
+import {
+  CandidateBlockSchema,
+  CandidateSchema,
+  ItemKind,
+  RankBlockRequestSchema,
+  RankBlockResponseSchema,
+  RankingService,
+  RankRequestSchema,
+  RankResponseSchema,
+} from '@feedmesh/contracts';
+import { blockOfCandidates, defaultModelConfig, rankedEntries, type UserFeatures } from '@feedmesh/feed-core';
 import { createLogger, startTelemetry } from '@feedmesh/telemetry';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +39,7 @@ describe('RankingService.rank', () => {
   let models: ModelStore;
   let registry: Registry;
   let rank: ReturnType<typeof createRankingService>['rank'];
+  let rankBlock: ReturnType<typeof createRankingService>['rankBlock'];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ranking-service-'));
@@ -53,7 +63,9 @@ describe('RankingService.rank', () => {
       ttlMs: 60_000,
       maxUsers: 10,
     });
-    rank = createRankingService({ models, userFeatures, userFeaturesTimeoutMs: 20, metrics: new RankingMetrics(registry), logger }).rank;
+    const service = createRankingService({ models, userFeatures, userFeaturesTimeoutMs: 20, metrics: new RankingMetrics(registry), logger });
+    rank = service.rank;
+    rankBlock = service.rankBlock;
   });
 
   const candidates = [
@@ -93,5 +105,47 @@ describe('RankingService.rank', () => {
     expect(error?.code).toBe(Code.InvalidArgument);
     expect(error?.rawMessage).toBe('candidates[1].item.id: is required');
     expect(ended).toEqual([]);
+  });
+
+  describe('rankBlock', () => {
+    const uuid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const many = Array.from({ length: 60 }, (_, i) =>
+      create(CandidateSchema, {
+        item: { id: uuid((i * 37) % 60), kind: [ItemKind.ARTICLE, ItemKind.VIDEO, ItemKind.LIVE][i % 3]!, authorId: i % 4 === 0 ? 'fav' : `a${i % 5}`, createdAtMs: BigInt(NOW - (i % 7) * 3_600_000) },
+        sources: i % 2 ? ['following'] : ['trending'],
+        stats: { views: BigInt(100 + i), likes: BigInt(i % 6), shares: 0n, hides: 0n },
+      }),
+    );
+    const blockBytes = toBinary(CandidateBlockSchema, create(CandidateBlockSchema, blockOfCandidates(many)));
+    const blockContext = () =>
+      createHandlerContext({ service: RankingService, method: RankingService.method.rankBlock, protocolName: 'connect', requestMethod: 'POST', url: '/rank-block' });
+
+    it('ranks a block like Rank ranks the same candidates: same order, scores and breakdowns', async () => {
+      for (const limit of [0, 10]) {
+        const v1 = create(RankResponseSchema, await rank(create(RankRequestSchema, { userId: 'u1', candidates: many, nowMs: BigInt(NOW), limit, debug: true }), context()));
+        const ctx = blockContext();
+        const res = create(RankBlockResponseSchema, await rankBlock(create(RankBlockRequestSchema, { userId: 'u1', candidates: blockBytes, nowMs: BigInt(NOW), limit, debug: true }), ctx));
+        const entries = rankedEntries(res.items!);
+        expect(entries.map((e) => e.id)).toEqual(v1.items.map((r) => r.item!.id));
+        expect(entries.map((e) => e.score)).toEqual(v1.items.map((r) => r.score));
+        expect(entries.map((e) => [e.kind, e.authorId, e.createdAtMs, e.sources])).toEqual(v1.items.map((r) => [r.item!.kind, r.item!.authorId, Number(r.item!.createdAtMs), r.sources]));
+        expect(res.breakdowns).toEqual(v1.breakdowns);
+        expect(res.modelVersion).toBe('svc-v1');
+        expect(res.featureCount).toBe(5);
+        expect(ctx.responseHeader.get(USER_FEATURES_HEADER)).toBe('cached');
+      }
+      const span = ended.filter((s) => s.name === 'feed.ranking.score').at(-1);
+      expect(span?.attributes).toMatchObject({ 'model.version': 'svc-v1', 'feature.count': 5, 'candidate.count': 60 });
+    });
+
+    it('rejects a malformed block naming the field, before doing any work', async () => {
+      const bad = toBinary(CandidateBlockSchema, create(CandidateBlockSchema, { ...blockOfCandidates(many), authorIndex: [99] }));
+      const error = await Promise.resolve()
+        .then(() => rankBlock(create(RankBlockRequestSchema, { userId: 'u1', candidates: bad }), blockContext()))
+        .then(() => undefined, (e: unknown) => e as ConnectError);
+      expect(error?.code).toBe(Code.InvalidArgument);
+      expect(error?.rawMessage).toMatch(/^candidates\.author_index: /);
+      expect(ended).toEqual([]);
+    });
   });
 });

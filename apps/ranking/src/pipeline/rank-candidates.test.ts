@@ -1,10 +1,10 @@
 import { create } from '@bufbuild/protobuf';
 import { CandidateSchema, ItemKind, type Candidate } from '@feedmesh/contracts';
-import { defaultModelConfig, emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
+import { columnsOfCandidates, defaultModelConfig, emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
 import { parseRankingModel, type RankingModel } from '../model/ranking-model.js';
 import { diversityReach } from './diversity-selector.js';
-import { rankCandidates } from './rank-candidates.js';
+import { rankCandidates as rankColumns, type RankInput } from './rank-candidates.js';
 
 const NOW = 1_750_000_000_000;
 const HOUR = 3_600_000;
@@ -24,7 +24,10 @@ function model(diversity: Partial<RankingModel['diversity']> = {}, weights?: Rec
   );
 }
 
-const ids = (candidates: readonly Candidate[], picked: readonly number[]) => picked.map((i) => candidates[i]!.item!.id);
+const ids = (candidates: readonly Candidate[], picked: ArrayLike<number>) => Array.from(picked, (i) => candidates[i]!.item!.id);
+/** The v1 call shape: candidates as columns, breakdowns showing their ids. */
+const rankCandidates = ({ candidates, ...rest }: Omit<RankInput, 'columns'> & { candidates: readonly Candidate[] }) =>
+  rankColumns({ ...rest, columns: columnsOfCandidates(candidates), itemIdOf: (i) => candidates[i]!.item!.id });
 
 describe('rankCandidates', () => {
   // Freshness-only model: younger is better, so the expected order is obvious.

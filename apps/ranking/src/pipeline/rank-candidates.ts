@@ -1,41 +1,43 @@
-// The ranking pipeline for one request, as pure logic: score every candidate (typed arrays, one
-// index sort), hand the reachable best-ranked prefix to the diversity selector, explain the
-// picks when asked. Candidates are never copied: stages pass indexes into the request's array.
-import type { Candidate } from '@feedmesh/contracts';
-import { scoreCandidates, type ScoreBreakdownLike, type UserFeatures } from '@feedmesh/feed-core';
+// The ranking pipeline for one request, as pure array code over CandidateColumns: score every
+// candidate (one pass per feature over typed/packed arrays), order only the reachable best-ranked
+// prefix, re-rank that prefix for diversity, explain the picks when asked. Candidates are never
+// copied or turned into objects: stages pass indexes into the columns.
+import { diversityReach, scoreColumns, type CandidateColumns, type ScoreBreakdownLike, type UserFeatures } from '@feedmesh/feed-core';
 import type { RankingModel } from '../model/ranking-model.js';
-import { createDiversitySelector, diversityReach } from './diversity-selector.js';
+import { createDiversitySelector } from './diversity-selector.js';
 import { explainScores } from './explain-scores.js';
 
 export interface RankInput {
-  candidates: readonly Candidate[];
+  columns: CandidateColumns;
   user: UserFeatures;
   model: RankingModel;
   nowMs: number;
   /** Items to return; 0 means all. */
   limit: number;
   debug: boolean;
+  /** The id breakdowns show for candidate i (default: the block's packed UUID). */
+  itemIdOf?: (i: number) => string;
 }
 
 export interface RankOutput {
   /** Candidate indexes in final order. */
-  picked: number[];
-  /** scores[i] belongs to candidates[i]. */
+  picked: Int32Array;
+  /** scores[i] belongs to candidate i. */
   scores: Float64Array;
   /** Only with debug; breakdowns[k] explains picked[k]. */
   breakdowns?: ScoreBreakdownLike[];
 }
 
 export function rankCandidates(input: RankInput): RankOutput {
-  const { candidates, user, model, nowMs, debug } = input;
-  const total = candidates.length;
+  const { columns, user, model, nowMs, debug } = input;
+  const total = columns.count;
   const limit = input.limit === 0 ? total : Math.min(input.limit, total);
 
-  const { order, scores } = scoreCandidates(candidates, user, model.scoring, nowMs);
-  const reachable = Array.from(order.subarray(0, diversityReach(total, limit, model.diversity.lookahead)));
-  const picked = createDiversitySelector(candidates, model.diversity).select(reachable, limit);
+  const reach = diversityReach(total, limit, model.diversity.lookahead);
+  const { order, scores } = scoreColumns(columns, user, model.scoring, nowMs, { top: reach });
+  const picked = createDiversitySelector(columns, model.diversity).select(order, limit);
 
   const output: RankOutput = { picked, scores };
-  if (debug) output.breakdowns = explainScores(picked, candidates, scores, user, model.scoring, nowMs);
+  if (debug) output.breakdowns = explainScores(picked, columns, scores, user, model.scoring, nowMs, input.itemIdOf);
   return output;
 }

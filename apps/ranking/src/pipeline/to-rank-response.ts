@@ -1,13 +1,21 @@
-// Presentation: the picked candidates as RankedItems. The decoded ItemRef messages are reused
-// as they are, not copied.
-import type { Candidate, RankResponseSchema } from '@feedmesh/contracts';
+// Presentation: the picked candidates as v1 RankedItems (the decoded ItemRef messages are reused
+// as they are, not copied), or as a columnar RankedBlock for RankBlock.
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Candidate, RankBlockResponseSchema, RankResponseSchema } from '@feedmesh/contracts';
+import { rankedBlockOf, type CandidateColumns } from '@feedmesh/feed-core';
 import type { RankingModel } from '../model/ranking-model.js';
-import type { RankOutput } from './rank-candidates.js';
 
 export type RankResponseInit = MessageInitShape<typeof RankResponseSchema>;
+export type RankBlockResponseInit = MessageInitShape<typeof RankBlockResponseSchema>;
 
-export function toRankResponse(candidates: readonly Candidate[], ranked: RankOutput, model: RankingModel): RankResponseInit {
+/** What presentation reads of a ranking (RankOutput, or a literal in tests). */
+export interface RankedPicks {
+  picked: ArrayLike<number>;
+  scores: ArrayLike<number>;
+  breakdowns?: RankResponseInit['breakdowns'];
+}
+
+export function toRankResponse(candidates: readonly Candidate[], ranked: RankedPicks, model: RankingModel): RankResponseInit {
   const { picked, scores } = ranked;
   const items = new Array<NonNullable<RankResponseInit['items']>[number]>(picked.length);
   for (let k = 0; k < picked.length; k++) {
@@ -17,6 +25,15 @@ export function toRankResponse(candidates: readonly Candidate[], ranked: RankOut
   }
   return {
     items,
+    modelVersion: model.scoring.version,
+    featureCount: model.featureCount,
+    breakdowns: ranked.breakdowns ?? [],
+  };
+}
+
+export function toRankBlockResponse(columns: CandidateColumns, ranked: RankedPicks, model: RankingModel): RankBlockResponseInit {
+  return {
+    items: rankedBlockOf(columns, ranked.picked, ranked.scores),
     modelVersion: model.scoring.version,
     featureCount: model.featureCount,
     breakdowns: ranked.breakdowns ?? [],

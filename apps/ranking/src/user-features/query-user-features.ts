@@ -1,31 +1,24 @@
-// Loads one user's ranking features in a single round trip: their strongest author affinities
-// (bounded, so a heavy user cannot make a request slow) and all of their kind affinities
-// (at most three rows). Both reads are index range scans on the (user_id, ...) primary keys.
-import type { ItemKind } from '@feedmesh/contracts';
-import type { UserFeatures } from '@feedmesh/feed-core';
-import type pg from 'pg';
+// Loads one user's ranking features from the read model: one HGETALL of the user's hash in
+// Redis, or, on a miss, a read-through to Postgres that the ReadModel writes back (so the next
+// load is a Redis hit). Only the affinity parts of the model are used here. A user the read
+// model does not know ranks with empty features, as a user without affinity rows always has.
+import { emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
+import type { ReadModel } from '@feedmesh/storage';
 
-const AUTHOR = 1;
-const KIND = 2;
+export type UserReadModelSource = Pick<ReadModel, 'user'>;
 
-const sql = `
-  (SELECT ${AUTHOR} AS source, author_id AS key, score FROM user_author_affinity
-    WHERE user_id = $1 ORDER BY score DESC, author_id LIMIT $2)
-  UNION ALL
-  (SELECT ${KIND}, kind::text, score FROM user_kind_affinity WHERE user_id = $1)`;
+export async function queryUserFeatures(readModel: UserReadModelSource, userId: string, maxAuthorAffinities: number): Promise<UserFeatures> {
+  const model = await readModel.user(userId);
+  if (model === undefined) return emptyUserFeatures;
+  return { authorAffinity: strongest(model.authorAffinity, maxAuthorAffinities), kindAffinity: model.kindAffinity };
+}
 
-export async function queryUserFeatures(pool: pg.Pool, userId: string, maxAuthorRows: number): Promise<UserFeatures> {
-  const result = await pool.query<[number, string, number]>({
-    name: 'ranking-user-features',
-    text: sql,
-    values: [userId, maxAuthorRows],
-    rowMode: 'array',
-  });
-  const authorAffinity = new Map<string, number>();
-  const kindAffinity = new Map<ItemKind, number>();
-  for (const [source, key, score] of result.rows) {
-    if (source === AUTHOR) authorAffinity.set(key, score);
-    else kindAffinity.set(Number(key) as ItemKind, score);
-  }
-  return { authorAffinity, kindAffinity };
+/**
+ * At most `max` affinities, strongest first (ties by author id), as the Postgres load keeps them:
+ * a Redis hash that updates grew past the bound must not make a heavy user's requests slow.
+ */
+function strongest(affinity: Map<string, number>, max: number): Map<string, number> {
+  if (affinity.size <= max) return affinity;
+  const kept = [...affinity].sort(([a, x], [b, y]) => (x !== y ? (x > y ? -1 : 1) : a < b ? -1 : a > b ? 1 : 0)).slice(0, max);
+  return new Map(kept);
 }
