@@ -24,7 +24,9 @@ describe('pageCosts', () => {
       postgresDatabaseBackendsCpuUs: 900_000,
       redisCpuUs: 300_000,
       pgXacts: 3022,
-      pgIdleXacts: 22,
+      pgIdleXactsPerS: 2,
+      windowS: 15,
+      pgSettleS: 11,
       redisCommands: 12_345,
       redisCommandUs: 450_000,
     });
@@ -34,6 +36,7 @@ describe('pageCosts', () => {
       redisCpuUsPerRequest: 300,
       totalCpuUsPerRequest: 4000,
       pgXactsPerRequest: 3,
+      pgXactsPerRequestBeyondIdle: 2.97,
       redisCommandsPerRequest: 12.35,
       redisCommandUsPerRequest: 450,
     });
@@ -43,12 +46,14 @@ describe('pageCosts', () => {
     const costs = pageCosts({ pages: 10, appCpuUsPerPage: 700, redisCpuUs: 1000 });
     expect(costs.postgresCpuUsPerRequest).toBeNull();
     expect(costs.pgXactsPerRequest).toBeNull();
+    expect(costs.pgXactsPerRequestBeyondIdle).toBeNull();
     expect(costs.redisCommandsPerRequest).toBeNull();
     expect(costs.totalCpuUsPerRequest).toBe(800);
   });
 
-  it('never takes more idle transactions off than were counted', () => {
-    expect(pageCosts({ pages: 10, appCpuUsPerPage: 0, pgXacts: 5, pgIdleXacts: 8 }).pgXactsPerRequest).toBe(0);
+  it('takes nothing off without an idle rate, and never more than was counted', () => {
+    expect(pageCosts({ pages: 10, appCpuUsPerPage: 0, pgXacts: 50, windowS: 5, pgSettleS: 11 })).toMatchObject({ pgXactsPerRequest: 5, pgXactsPerRequestBeyondIdle: 5 });
+    expect(pageCosts({ pages: 10, appCpuUsPerPage: 0, pgXacts: 50, pgIdleXactsPerS: 4, windowS: 5, pgSettleS: 11 })).toMatchObject({ pgXactsPerRequest: 0.6, pgXactsPerRequestBeyondIdle: 0 });
   });
 });
 

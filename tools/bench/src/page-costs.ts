@@ -20,8 +20,11 @@ export interface WindowWork {
   redisCpuUs?: number;
   /** Transactions counted in pg_stat_database for the benchmark database. */
   pgXacts?: number;
-  /** Of those, the ones the mesh makes without load (pollers) over the settle time that the count also spans. */
-  pgIdleXacts?: number;
+  /** Transactions per second of the mesh without load (ingest's job poller), when measured. */
+  pgIdleXactsPerS?: number | null;
+  /** The window, and the idle time after it that the count also spans (the settle), seconds. */
+  windowS?: number;
+  pgSettleS?: number;
   redisCommands?: number;
   /** Time Redis spent inside those commands, µs. */
   redisCommandUs?: number;
@@ -34,6 +37,8 @@ export interface PageCosts {
   /** Apps + Postgres + Redis (the parts measured); excludes the load generator. */
   totalCpuUsPerRequest: number;
   pgXactsPerRequest: number | null;
+  /** pgXactsPerRequest less what the idle mesh would have made over the window: the transactions that serving pages added. */
+  pgXactsPerRequestBeyondIdle: number | null;
   redisCommandsPerRequest: number | null;
   redisCommandUsPerRequest: number | null;
 }
@@ -41,7 +46,10 @@ export interface PageCosts {
 export function pageCosts(work: WindowWork): PageCosts {
   const postgres = perPage(work.postgresCpuUs, work.pages);
   const redis = perPage(work.redisCpuUs, work.pages);
-  const pgXacts = work.pgXacts === undefined ? undefined : Math.max(0, work.pgXacts - (work.pgIdleXacts ?? 0));
+  const idleRate = work.pgIdleXactsPerS ?? 0;
+  // The count spans the settle after the window, when only the idle mesh ran: not the window's.
+  const pgXacts = work.pgXacts === undefined ? undefined : Math.max(0, work.pgXacts - idleRate * (work.pgSettleS ?? 0));
+  const beyondIdle = pgXacts === undefined ? undefined : Math.max(0, pgXacts - idleRate * (work.windowS ?? 0));
   return {
     postgresCpuUsPerRequest: postgres,
     postgresDatabaseBackendsCpuUsPerRequest: perPage(work.postgresDatabaseBackendsCpuUs, work.pages),
@@ -49,6 +57,7 @@ export function pageCosts(work: WindowWork): PageCosts {
     // The sum of the rounded columns, so that the table adds up.
     totalCpuUsPerRequest: work.appCpuUsPerPage + (postgres ?? 0) + (redis ?? 0),
     pgXactsPerRequest: perPage(pgXacts, work.pages, 2),
+    pgXactsPerRequestBeyondIdle: perPage(beyondIdle, work.pages, 2),
     redisCommandsPerRequest: perPage(work.redisCommands, work.pages, 2),
     redisCommandUsPerRequest: perPage(work.redisCommandUs, work.pages),
   };
