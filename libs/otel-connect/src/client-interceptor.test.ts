@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { Int32ValueSchema, StringValueSchema } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient, createContextValues, createRouterTransport } from '@connectrpc/connect';
 import type { StreamRequest, StreamResponse } from '@connectrpc/connect';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EchoService } from '../test/support/echo-service.js';
 import type { TestTracing } from '../test/support/test-tracing.js';
@@ -195,5 +195,21 @@ describe('createClientTracingInterceptor', () => {
     const span = tracing.span(countdownSpan);
     expect(span.attributes).toMatchObject({ 'rpc.status_code': 'OK', 'server.address': 'echo.test', 'server.port': 80 });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
+  });
+  it('under an unsampled parent records nothing, builds no attributes, and still sends the unsampled traceparent', async () => {
+    let built = 0;
+    const { client, received } = echoClient({ attributes: () => (built++, { 'app.tenant': 'acme' }) });
+    const remote = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE, isRemote: true };
+    await context.with(trace.setSpanContext(context.active(), remote), () => client.echo(say('hi')));
+    const values: string[] = [];
+    await context.with(trace.setSpanContext(context.active(), remote), async () => {
+      for await (const message of client.countdown(count(2))) values.push(message.value);
+    });
+
+    expect(values).toEqual(['2', '1']);
+    expect(tracing.exporter.getFinishedSpans()).toEqual([]);
+    expect(built).toBe(0);
+    expect(received[0]?.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/);
+    expect(received[0]?.traceparent).not.toContain(remote.spanId);
   });
 });

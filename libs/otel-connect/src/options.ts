@@ -12,7 +12,7 @@ export interface TracingInterceptorOptions {
   readonly tracerName?: string;
   /** Return false to leave a call untraced (e.g. health checks). Every call is traced by default. */
   readonly filter?: (req: RpcRequest) => boolean;
-  /** Extra attributes for the span, computed when the call starts. */
+  /** Extra attributes for the span, computed when the call starts; only for spans that record (sampled). */
   readonly attributes?: (req: RpcRequest) => Attributes;
   /**
    * Also emit the deprecated pre-1.38 RPC attributes (`rpc.system`, `rpc.service`,

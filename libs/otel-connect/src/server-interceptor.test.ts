@@ -25,6 +25,7 @@ beforeEach(() => tracing.exporter.reset());
 /** What the handler saw of its context, each time it looked. */
 interface HandlerView {
   activeSpanIds: (string | undefined)[];
+  activeTraceIds: (string | undefined)[];
   baggageTiers: (string | undefined)[];
 }
 
@@ -35,10 +36,11 @@ interface HandlerView {
  * pg or redis instrumentation would, whenever they look at their context.
  */
 function echoClient(options: TracingInterceptorOptions = {}) {
-  const view: HandlerView = { activeSpanIds: [], baggageTiers: [] };
+  const view: HandlerView = { activeSpanIds: [], activeTraceIds: [], baggageTiers: [] };
   const handlerTracer = tracing.provider.getTracer('handler');
   const observe = () => {
     view.activeSpanIds.push(trace.getActiveSpan()?.spanContext().spanId);
+    view.activeTraceIds.push(trace.getActiveSpan()?.spanContext().traceId);
     view.baggageTiers.push(propagation.getBaggage(context.active())?.getEntry('tier')?.value);
     handlerTracer.startSpan('handler-work').end();
   };
@@ -213,5 +215,21 @@ describe('createServerTracingInterceptor', () => {
     const { client } = echoClient({ tracerName: 'feedmesh-render' });
     await client.echo(say('hi'));
     expect(tracing.span(echoSpan).instrumentationScope.name).toBe('feedmesh-render');
+  });
+  it('records nothing for an unsampled caller, builds no attributes, and still runs the handler in its trace', async () => {
+    let built = 0;
+    const { client, view } = echoClient({ attributes: () => (built++, { 'app.tenant': 'acme' }) });
+    const unsampled = `00-${remoteTraceId}-${remoteSpanId}-00`;
+    await client.echo(say('hi'), { headers: { traceparent: unsampled, baggage: 'tier=gold' } });
+    await expect(client.echo(say('fail:internal'), { headers: { traceparent: unsampled } })).rejects.toThrow('database down');
+    expect(await collect(client.countdown(count(2), { headers: { traceparent: unsampled } }))).toEqual(['2', '1']);
+
+    // The handler's own work (a child of the server span) is not sampled either.
+    expect(tracing.exporter.getFinishedSpans()).toEqual([]);
+    expect(built).toBe(0);
+    expect(view.baggageTiers[0]).toBe('gold');
+    // Every look, in the unary handler and in each pull of the stream, saw a span of the caller's trace.
+    expect(view.activeTraceIds).toEqual(Array(4).fill(remoteTraceId));
+    expect(new Set(view.activeSpanIds).has(remoteSpanId)).toBe(false);
   });
 });

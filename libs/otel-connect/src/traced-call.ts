@@ -48,6 +48,22 @@ export async function runTracedCall(
   return { ...res, message: traceAsyncIterable(res.message, call.spanContext, finish) };
 }
 
+/**
+ * The same for a call whose span does not record (not sampled): nothing to end or to record, so no
+ * listeners, only the context, which the call and every pull of a response stream run in.
+ */
+export async function runUnrecordedCall(
+  spanContext: Context,
+  next: (req: RpcRequest) => Promise<RpcResponse>,
+  req: RpcRequest,
+): Promise<RpcResponse> {
+  const res = await context.with(spanContext, next, undefined, req);
+  if (!res.stream) return res;
+  return { ...res, message: traceAsyncIterable(res.message, spanContext, ignoreOutcome) };
+}
+
+const ignoreOutcome = () => {};
+
 /** Returns a function that records the outcome on the span and ends it; later calls do nothing. */
 function spanFinisher(call: TracedCall, cleanUp: () => void): (error: unknown) => void {
   let ended = false;
