@@ -69,3 +69,41 @@ describe('CancellableScope', () => {
     expect(ran).toBe(1);
   });
 });
+
+describe('CancellableScope.watch', () => {
+  /** A scope that, like a served call, subscribes to its cancellation only when asked to. */
+  class WatchedScope extends CancellableScope {
+    watched = 0;
+    constructor(private readonly alreadyGone = false) {
+      super(Infinity);
+    }
+    protected override watch(): void {
+      this.watched++;
+      if (this.alreadyGone) this.cancel();
+    }
+  }
+
+  it('is not called until a hook is registered', () => {
+    const scope = new WatchedScope();
+    expect(scope.watched).toBe(0);
+    scope.onCancel(() => {});
+    expect(scope.watched).toBe(1);
+  });
+
+  it('runs a hook at once when watching finds the call already cancelled', () => {
+    const scope = new WatchedScope(true);
+    let ran = 0;
+    scope.onCancel(() => ran++);
+    expect(ran).toBe(1);
+    // Once cancelled there is nothing left to watch.
+    scope.onCancel(() => ran++);
+    expect([ran, scope.watched]).toEqual([2, 1]);
+  });
+});
+
+describe('runInCallScope', () => {
+  it('passes extra arguments on to fn', () => {
+    const scope = new CancellableScope(7);
+    expect(runInCallScope(scope, (a: number, b: string) => `${a}${b}${currentCallScope()?.deadlineMs}`, 1, 'x')).toBe('1x7');
+  });
+});

@@ -4,7 +4,7 @@ import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { invalidArgument } from './errors.js';
 import { compileMessageChecks } from './message-checks.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { MethodLatency, ServiceMetrics } from './metrics.js';
 
 export interface ConnectKitOptions {
   logger: Logger;
@@ -14,58 +14,85 @@ export interface ConnectKitOptions {
 }
 
 /**
+ * The call scope of a Connect call: cancelled when the call's signal aborts, except on Connect's
+ * own deadline. It listens to the signal only once a downstream call registers a cancel hook.
+ */
+class ConnectCallScope extends CancellableScope {
+  private watching = false;
+
+  constructor(
+    deadlineMs: number,
+    private readonly signal: AbortSignal,
+  ) {
+    super(deadlineMs);
+  }
+
+  protected override watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    if (this.signal.aborted) this.onAbort();
+    else this.signal.addEventListener('abort', () => this.onAbort(), { once: true });
+  }
+
+  private onAbort(): void {
+    // Connect's own timer starts on arrival, a moment before this deadline: when it fires, the
+    // downstream calls are left to expire by their own deadline (DEADLINE_EXCEEDED) rather
+    // than being cancelled a few ms early, which would surface as CANCELLED.
+    const reason: unknown = this.signal.reason;
+    if (!(reason instanceof ConnectError && reason.code === Code.DeadlineExceeded)) this.cancel();
+  }
+}
+
+/** What every call of one method shares, built on its first call. */
+interface ConnectMethod {
+  readonly check: ReturnType<typeof compileMessageChecks>;
+  readonly latency: MethodLatency;
+}
+
+/**
  * The Connect-path twin of the gRPC handler wrapper: the same message checks, deadline scope,
  * metrics and error masking, so both protocols behave alike.
  */
 export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
   const { logger, metrics, maxDeadlineMs } = options;
-  const checks = new Map<DescMethod, ReturnType<typeof compileMessageChecks>>();
-  const checkFor = (method: DescMethod) => {
-    let check = checks.get(method);
-    if (!check) {
-      check = compileMessageChecks(method.input as DescMessage, { rejectUnknownFields: options.rejectUnknownFields });
-      checks.set(method, check);
+  const methods = new Map<DescMethod, ConnectMethod>();
+  const methodFor = (method: DescMethod): ConnectMethod => {
+    let m = methods.get(method);
+    if (!m) {
+      m = {
+        check: compileMessageChecks(method.input as DescMessage, { rejectUnknownFields: options.rejectUnknownFields }),
+        latency: metrics.serverLatency(method.parent.typeName, method.name, 'connect'),
+      };
+      methods.set(method, m);
     }
-    return check;
+    return m;
   };
 
   return (next) => async (req) => {
     const started = performance.now();
-    const service = req.service.typeName;
-    const method = req.method.name;
+    const m = methodFor(req.method);
     metrics.serverStarted();
     let code = 0;
     try {
       if (!req.stream) {
-        const violation = checkFor(req.method)(req.message as unknown as Record<string, unknown>, '');
+        const violation = m.check(req.message as unknown as Record<string, unknown>, '');
         if (violation) {
           throw invalidArgument(violation.field, violation.reason);
         }
       }
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
       const deadlineMs = Date.now() + Math.min(Number.isFinite(timeout) ? timeout : Infinity, maxDeadlineMs);
-      const scope = new CancellableScope(deadlineMs);
-      // Connect's own timer starts on arrival, a moment before this deadline: when it fires, the
-      // downstream calls are left to expire by their own deadline (DEADLINE_EXCEEDED) rather
-      // than being cancelled a few ms early, which would surface as CANCELLED.
-      req.signal.addEventListener(
-        'abort',
-        () => {
-          if (!(req.signal.reason instanceof ConnectError && req.signal.reason.code === Code.DeadlineExceeded)) scope.cancel();
-        },
-        { once: true },
-      );
-      return await runInCallScope(scope, () => next(req));
+      return await runInCallScope(new ConnectCallScope(deadlineMs, req.signal), next, req);
     } catch (error) {
       if (error instanceof ConnectError) {
         code = error.code;
         throw error;
       }
       code = Code.Internal;
-      logger.error({ err: error, method }, 'unhandled error in handler');
+      logger.error({ err: error, method: req.method.name }, 'unhandled error in handler');
       throw new ConnectError('internal error', Code.Internal);
     } finally {
-      metrics.serverFinished(service, method, code, 'connect', (performance.now() - started) / 1000);
+      metrics.serverEnded(m.latency, code, (performance.now() - started) / 1000);
     }
   };
 }

@@ -6,6 +6,7 @@ import type { Metadata } from '@grpc/grpc-js';
  * Connect's HandlerContext for calls served by grpc-js. Connect's own createHandlerContext builds
  * an AbortController, three Headers and a timer per call; on the hot path those cost more than
  * the rest of the hop, so everything here is created only when a handler asks for it.
+ * Even the subscription to the call's cancellation waits for the first look at `signal`.
  */
 export class GrpcHandlerContext implements HandlerContext {
   readonly requestMethod = 'POST';
@@ -23,6 +24,8 @@ export class GrpcHandlerContext implements HandlerContext {
     readonly method: DescMethod,
     private readonly metadata: Metadata,
     private readonly deadlineMs: number,
+    /** Told when the signal is first asked for; the call's cancellation then arrives as `abort()`. */
+    private readonly cancellation?: { watchCancellation(): void },
   ) {}
 
   get url(): string {
@@ -33,12 +36,14 @@ export class GrpcHandlerContext implements HandlerContext {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.isAborted) this.controller.abort(this.aborted);
+      else this.cancellation?.watchCancellation();
     }
     return this.controller.signal;
   }
 
-  readonly timeoutMs = (): number | undefined =>
-    this.deadlineMs === Infinity ? undefined : Math.max(0, this.deadlineMs - Date.now());
+  timeoutMs(): number | undefined {
+    return this.deadlineMs === Infinity ? undefined : Math.max(0, this.deadlineMs - Date.now());
+  }
 
   get requestHeader(): Headers {
     if (!this.lazyHeader) {

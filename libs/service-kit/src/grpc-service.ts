@@ -2,12 +2,13 @@ import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMet
 import { Code, ConnectError } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@feedmesh/telemetry';
+import { type Context, context, trace } from '@opentelemetry/api';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { invalidArgument, toConnectError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
-import { endSpan, runInContext, startServerSpan } from './grpc-tracing.js';
+import { endSpan, methodSpan, startServerSpan, type MethodSpan } from './grpc-tracing.js';
 import { compileMessageChecks } from './message-checks.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { MethodLatency, ServiceMetrics } from './metrics.js';
 import type { ServiceRegistration } from './service-registration.js';
 
 export interface GrpcServiceOptions {
@@ -55,98 +56,166 @@ function unimplementedHandler(service: DescService, method: DescMethod): grpc.ha
     callback({ code: grpc.status.UNIMPLEMENTED, details: `${service.typeName}/${method.name} is not implemented` });
 }
 
+/** What every call of one method shares, resolved once when the service is registered. */
+interface UnaryMethod {
+  readonly service: DescService;
+  readonly method: DescMethod & { methodKind: 'unary' };
+  readonly fn: UnaryImpl;
+  readonly check: ReturnType<typeof compileMessageChecks>;
+  readonly span: MethodSpan;
+  readonly latency: MethodLatency;
+  readonly options: GrpcServiceOptions;
+}
+
 function unaryHandler(
   service: DescService,
   method: DescMethod & { methodKind: 'unary' },
   fn: UnaryImpl,
   options: GrpcServiceOptions,
 ): grpc.handleUnaryCall<Buffer, unknown> {
-  const { logger, metrics, maxMessageBytes, maxDeadlineMs } = options;
-  const check = compileMessageChecks(method.input, { rejectUnknownFields: options.rejectUnknownFields });
-  const serviceName = service.typeName;
-  const methodName = method.name;
+  const m: UnaryMethod = {
+    service,
+    method,
+    fn,
+    check: compileMessageChecks(method.input, { rejectUnknownFields: options.rejectUnknownFields }),
+    span: methodSpan(service.typeName, method.name),
+    latency: options.metrics.serverLatency(service.typeName, method.name, 'grpc'),
+    options,
+  };
+  return (call, callback) => new ServerCall(m, call, callback).serve();
+}
 
-  return (call, callback) => {
-    const started = performance.now();
-    metrics.serverStarted();
-    const traced = startServerSpan(serviceName, methodName, call.metadata);
-    let finished = false;
-    let capTimer: NodeJS.Timeout | undefined;
-    const finish = (code: number, message?: string) => {
-      finished = true;
-      clearTimeout(capTimer);
-      endSpan(traced.span, code, 'server', message);
-      metrics.serverFinished(serviceName, methodName, code, 'grpc', (performance.now() - started) / 1000);
-    };
-    const fail = (error: ConnectError, internal = false, cause?: unknown) => {
-      if (internal) runInContext(traced.context, () => logger.error({ err: cause, method: methodName }, 'unhandled error in handler'));
-      finish(error.code, error.rawMessage);
-      callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
-    };
+/**
+ * One unary call being served, and the call scope of the client calls made while serving it. All
+ * per-call state lives in this one object (no closures per call); the 'cancelled' listener is only
+ * added once something wants to know (the handler's signal, a downstream call's cancel hook).
+ */
+class ServerCall extends CancellableScope {
+  private readonly started = performance.now();
+  private readonly traceContext: Context;
+  private readonly callerDeadlineMs: number;
+  private finished = false;
+  private watching = false;
+  private capTimer: NodeJS.Timeout | undefined;
+  private handlerContext: GrpcHandlerContext | undefined;
 
+  constructor(
+    private readonly m: UnaryMethod,
+    private readonly call: grpc.ServerUnaryCall<Buffer, unknown>,
+    private readonly callback: grpc.sendUnaryData<unknown>,
+  ) {
+    const deadline = call.getDeadline();
+    const callerDeadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
+    // Upper bound on a client's deadline: longer (or absent) deadlines are cut to MAX_DEADLINE_MS.
+    super(Math.min(callerDeadlineMs, Date.now() + m.options.maxDeadlineMs));
+    this.callerDeadlineMs = callerDeadlineMs;
+    m.options.metrics.serverStarted();
+    this.traceContext = startServerSpan(m.span, call.metadata);
+  }
+
+  serve(): void {
+    const { m, call } = this;
+    const { maxMessageBytes } = m.options;
     if (call.request.length > maxMessageBytes) {
-      return fail(new ConnectError(`request message is ${call.request.length} bytes; the limit is ${maxMessageBytes}`, Code.InvalidArgument));
+      return this.fail(new ConnectError(`request message is ${call.request.length} bytes; the limit is ${maxMessageBytes}`, Code.InvalidArgument));
     }
     let request: Record<string, unknown>;
     try {
-      request = fromBinary(method.input, call.request) as unknown as Record<string, unknown>;
+      request = fromBinary(m.method.input, call.request) as unknown as Record<string, unknown>;
     } catch (error) {
-      return fail(new ConnectError(`malformed ${method.input.typeName}: ${(error as Error).message}`, Code.InvalidArgument));
+      return this.fail(new ConnectError(`malformed ${m.method.input.typeName}: ${(error as Error).message}`, Code.InvalidArgument));
     }
-    const violation = check(request, '');
+    const violation = m.check(request, '');
     if (violation) {
-      return fail(invalidArgument(violation.field, violation.reason));
+      return this.fail(invalidArgument(violation.field, violation.reason));
     }
 
-    const deadline = call.getDeadline();
-    const callerDeadline = typeof deadline === 'number' ? deadline : deadline.getTime();
-    const deadlineMs = Math.min(callerDeadline, Date.now() + maxDeadlineMs);
-    const context = new GrpcHandlerContext(service, method, call.metadata, deadlineMs);
-    const scope = new CancellableScope(deadlineMs);
-    call.on('cancelled', () => {
-      // grpc-js also reports 'cancelled' when the stream closes after a normal response.
-      if (finished) return;
-      context.abort(new ConnectError('call cancelled', Code.Canceled));
-      scope.cancel();
-    });
-    // grpc-js enforces only the caller's deadline; when MAX_DEADLINE_MS cut it shorter, the call
-    // expires here, or a handler without downstream calls would run on past the cap.
-    if (deadlineMs < callerDeadline) {
-      capTimer = setTimeout(() => {
-        if (finished) return;
-        const expired = new ConnectError(`deadline exceeded (the server caps deadlines at ${maxDeadlineMs} ms)`, Code.DeadlineExceeded);
-        context.abort(expired);
-        scope.cancel();
-        fail(expired);
-      }, deadlineMs - Date.now());
+    const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this.deadlineMs, this);
+    this.handlerContext = handlerContext;
+    // When MAX_DEADLINE_MS cut the caller's deadline, the call expires here, or a handler without
+    // downstream calls would run on past the cap. (Otherwise grpc-js's own deadline timer ends it.)
+    if (this.deadlineMs < this.callerDeadlineMs) {
+      this.capTimer = setTimeout(expireAtCap, this.deadlineMs - Date.now(), this);
     }
 
     let result: unknown;
     try {
-      result = runInContext(traced.context, () => runInCallScope(scope, () => fn(request, context)));
+      result = context.with(this.traceContext, runInCallScope, undefined, this, m.fn, request, handlerContext);
     } catch (error) {
-      const { error: e, internal } = toConnectError(error);
-      return fail(e, internal, error);
+      return this.failWith(error);
     }
     Promise.resolve(result).then(
-      (response) => {
-        if (finished) return;
-        const headers = context.responseMetadataHeaders();
-        if (headers) {
-          const md = new grpc.Metadata();
-          headers.forEach((value, key) => md.set(key, value));
-          call.sendMetadata(md);
-        }
-        finish(0);
-        callback(null, isMessage(response, method.output) ? response : create(method.output, response as never));
-      },
-      (error: unknown) => {
-        if (finished) return;
-        const { error: e, internal } = toConnectError(error);
-        fail(e, internal, error);
-      },
+      (response: unknown) => this.respond(response),
+      (error: unknown) => this.failWith(error),
     );
-  };
+  }
+
+  /** Subscribes to the call's cancellation (once); runs it at once if the call is already gone. */
+  watchCancellation(): void {
+    if (this.watching || this.finished) return;
+    this.watching = true;
+    if (this.call.cancelled) this.onCancelled();
+    else this.call.once('cancelled', () => this.onCancelled());
+  }
+
+  protected override watch(): void {
+    this.watchCancellation();
+  }
+
+  private onCancelled(): void {
+    // grpc-js also reports 'cancelled' when the stream closes after a normal response.
+    if (this.finished) return;
+    this.handlerContext?.abort(new ConnectError('call cancelled', Code.Canceled));
+    this.cancel();
+  }
+
+  expire(): void {
+    if (this.finished) return;
+    const expired = new ConnectError(`deadline exceeded (the server caps deadlines at ${this.m.options.maxDeadlineMs} ms)`, Code.DeadlineExceeded);
+    this.handlerContext?.abort(expired);
+    this.cancel();
+    this.fail(expired);
+  }
+
+  private respond(response: unknown): void {
+    if (this.finished) return;
+    const output = this.m.method.output;
+    const headers = this.handlerContext?.responseMetadataHeaders();
+    if (headers) {
+      const md = new grpc.Metadata();
+      headers.forEach((value, key) => md.set(key, value));
+      this.call.sendMetadata(md);
+    }
+    this.finish(0);
+    this.callback(null, isMessage(response, output) ? response : create(output, response as never));
+  }
+
+  private failWith(thrown: unknown): void {
+    if (this.finished) return;
+    const { error, internal } = toConnectError(thrown);
+    this.fail(error, internal, thrown);
+  }
+
+  private fail(error: ConnectError, internal = false, cause?: unknown): void {
+    if (internal) {
+      const { logger } = this.m.options;
+      const method = this.m.method.name;
+      context.with(this.traceContext, () => logger.error({ err: cause, method }, 'unhandled error in handler'));
+    }
+    this.finish(error.code, error.rawMessage);
+    this.callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
+  }
+
+  private finish(code: number, message?: string): void {
+    this.finished = true;
+    if (this.capTimer) clearTimeout(this.capTimer);
+    endSpan(trace.getSpan(this.traceContext)!, code, 'server', message);
+    this.m.options.metrics.serverEnded(this.m.latency, code, (performance.now() - this.started) / 1000);
+  }
+}
+
+function expireAtCap(call: ServerCall): void {
+  call.expire();
 }
 
 function errorMetadata(error: ConnectError): grpc.Metadata | undefined {

@@ -2,6 +2,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanOptions,
   type TextMapGetter,
   type TextMapSetter,
   ROOT_CONTEXT,
@@ -23,6 +24,11 @@ import type { Metadata } from '@grpc/grpc-js';
  * re-extracts peer metadata; measured on this hop it cost more CPU than grpc-js's own client
  * (tools/bench hop benchmark, BENCHMARKS.md). The kit owns both ends of the hop, so it starts the
  * spans itself; pg and ioredis keep their official instrumentations.
+ *
+ * Head sampling decides in the SDK's `startSpan`: for a call the sampler drops (the caller's
+ * traceparent says unsampled, under the default ParentBased sampler) it returns a non-recording
+ * span, and nothing else is built for it here: attributes are only set on recording spans. Its
+ * context is still propagated, so the W3C trace context crosses every hop, sampled or not.
  */
 const tracer = trace.getTracer('@feedmesh/service-kit');
 
@@ -38,29 +44,50 @@ const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => carrier.set(key, value),
 };
 
-function attributes(service: string, method: string): Attributes {
-  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+/** A method's span name and start attributes, built once per method instead of once per call. */
+export interface MethodSpan {
+  readonly name: string;
+  readonly attributes: Readonly<Attributes>;
 }
 
-export function startServerSpan(service: string, method: string, metadata: Metadata): { span: Span; context: Context } {
+export function methodSpan(service: string, method: string): MethodSpan {
+  return Object.freeze({
+    name: `${service}/${method}`,
+    attributes: Object.freeze({ 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method }),
+  });
+}
+
+// Shared and read-only: the SDK only reads span options.
+const serverSpanOptions: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
+const clientSpanOptions: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
+
+/**
+ * Continues the caller's trace from the metadata: returns the context to serve the call in, which
+ * holds the SERVER span (`trace.getSpan(context)`; non-recording when the call is not sampled).
+ */
+export function startServerSpan(method: MethodSpan, metadata: Metadata): Context {
   const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
-  const span = tracer.startSpan(`${service}/${method}`, { kind: SpanKind.SERVER, attributes: attributes(service, method) }, parent);
-  return { span, context: trace.setSpan(parent, span) };
+  const span = tracer.startSpan(method.name, serverSpanOptions, parent);
+  if (span.isRecording()) span.setAttributes(method.attributes);
+  return trace.setSpan(parent, span);
 }
 
-export function startClientSpan(service: string, method: string, metadata: Metadata): { span: Span; context: Context } {
+/** Starts a CLIENT span under the active context and writes its trace context into `metadata`. */
+export function startClientSpan(method: MethodSpan, metadata: Metadata): Span {
   const parent = context.active();
-  const span = tracer.startSpan(`${service}/${method}`, { kind: SpanKind.CLIENT, attributes: attributes(service, method) }, parent);
-  const spanContext = trace.setSpan(parent, span);
-  propagation.inject(spanContext, metadata, metadataSetter);
-  return { span, context: spanContext };
+  const span = tracer.startSpan(method.name, clientSpanOptions, parent);
+  if (span.isRecording()) span.setAttributes(method.attributes);
+  propagation.inject(trace.setSpan(parent, span), metadata, metadataSetter);
+  return span;
 }
 
 export function endSpan(span: Span, code: number, side: 'client' | 'server', message?: string): void {
-  span.setAttribute('rpc.grpc.status_code', code);
-  // Semconv: a server span fails only for codes the server is responsible for.
-  if (code !== 0 && isErrorStatus(code as Code, side)) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message });
+  if (span.isRecording()) {
+    span.setAttribute('rpc.grpc.status_code', code);
+    // Semconv: a server span fails only for codes the server is responsible for.
+    if (code !== 0 && isErrorStatus(code as Code, side)) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
+    }
   }
   span.end();
 }

@@ -1,10 +1,10 @@
 import { create, fromBinary, isMessage, type DescMessage, type DescMethodUnary, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Transport, type UnaryResponse } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
-import { currentCallScope } from './call-scope.js';
-import { endSpan, startClientSpan } from './grpc-tracing.js';
+import { currentCallScope, type CallScope } from './call-scope.js';
+import { endSpan, methodSpan, startClientSpan, type MethodSpan } from './grpc-tracing.js';
 import { responseSerializer } from './grpc-service.js';
-import { getProcessMetrics } from './metrics.js';
+import { getProcessMetrics, type MethodLatency, type ServiceMetrics } from './metrics.js';
 
 export interface GrpcTransportOptions {
   /** host:port of the app. */
@@ -27,12 +27,43 @@ function retryable(method: DescMethodUnary): boolean {
   return method.idempotency === 1 || method.idempotency === 2; // NO_SIDE_EFFECTS, IDEMPOTENT
 }
 
-const emptyHeaders = (): Headers => new Headers();
+/**
+ * A unary response. Its header and trailer are empty (grpc-js keeps them to itself) and only
+ * built if someone asks; a class, so a response is one small object with no closures.
+ */
+class GrpcUnaryResponse {
+  readonly stream = false;
+  constructor(
+    readonly service: DescMethodUnary['parent'],
+    readonly method: DescMethodUnary,
+    readonly message: unknown,
+  ) {}
+
+  get header(): Headers {
+    return new Headers();
+  }
+
+  get trailer(): Headers {
+    return new Headers();
+  }
+}
+
+/** What every call of one method needs, built on its first call. */
+interface MethodCodec {
+  readonly serialize: (value: unknown) => Buffer;
+  readonly path: string;
+  readonly span: MethodSpan;
+  readonly retryable: boolean;
+  /** The client latency histogram of this method, for the process metrics it was taken from. */
+  latency: MethodLatency | undefined;
+  latencyOf: ServiceMetrics | undefined;
+}
 
 /**
  * A Connect Transport that sends over a grpc-js channel, so callers use Connect's typed clients
  * (`createClient(FeedService, transport)`) while paying grpc-js's cost per call, not Connect's.
  * The remaining deadline of the server call being served (if any) caps every call's deadline.
+ * The deadline itself is grpc-js's to enforce: no timer of ours runs per call.
  */
 export function createGrpcTransport(options: GrpcTransportOptions): Transport & { close(): void } {
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 5_000;
@@ -46,33 +77,46 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
     'grpc.keepalive_timeout_ms': 10_000,
     ...options.channelOptions,
   });
-  const codecs = new WeakMap<DescMethodUnary, { serialize: (v: unknown) => Buffer; path: string; service: string }>();
+  const codecs = new WeakMap<DescMethodUnary, MethodCodec>();
 
-  function codecFor(method: DescMethodUnary) {
+  function codecFor(method: DescMethodUnary): MethodCodec {
     let codec = codecs.get(method);
     if (!codec) {
       codec = {
         serialize: responseSerializer(method.input),
         path: `/${method.parent.typeName}/${method.name}`,
-        service: method.parent.typeName,
+        span: methodSpan(method.parent.typeName, method.name),
+        retryable: retryable(method),
+        latency: undefined,
+        latencyOf: undefined,
       };
       codecs.set(method, codec);
     }
     return codec;
   }
 
-  function attempt<O extends DescMessage>(
-    method: DescMethodUnary<DescMessage, O>,
+  /** The method's latency histogram in the process metrics (set by the app, possibly later). */
+  function latencyOf(codec: MethodCodec, method: DescMethodUnary): MethodLatency | undefined {
+    const metrics = getProcessMetrics();
+    if (metrics !== codec.latencyOf) {
+      codec.latencyOf = metrics;
+      codec.latency = metrics?.clientLatency(method.parent.typeName, method.name);
+    }
+    return codec.latency;
+  }
+
+  function attempt(
+    codec: MethodCodec,
     message: unknown,
     metadata: grpc.Metadata,
     deadlineMs: number,
+    scope: CallScope | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Buffer> {
-    const codec = codecFor(method as DescMethodUnary);
-    const { span } = startClientSpan(codec.service, method.name, metadata);
+    const span = startClientSpan(codec.span, metadata);
     return new Promise((resolve, reject) => {
-      const scope = currentCallScope();
       let unregister: (() => void) | undefined;
+      let onAbort: (() => void) | undefined;
       const call = client.makeUnaryRequest<unknown, Buffer>(
         codec.path,
         codec.serialize,
@@ -82,7 +126,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
         { deadline: deadlineMs },
         (error, response) => {
           unregister?.();
-          if (signal) signal.removeEventListener('abort', onAbort);
+          if (onAbort) signal?.removeEventListener('abort', onAbort);
           if (error) {
             // Cancelled by our own deadline scope reads better as what it is.
             const code = error.code === grpc.status.CANCELLED && Date.now() >= deadlineMs - 1 ? Code.DeadlineExceeded : (error.code as number as Code);
@@ -94,10 +138,15 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
           resolve(response as Buffer);
         },
       );
-      const onAbort = () => call.cancel();
       // Cancel downstream work when the call we are serving is cancelled, or the caller aborts.
-      if (scope) unregister = scope.onCancel(onAbort);
-      if (signal) signal.addEventListener('abort', onAbort, { once: true });
+      if (scope || signal) {
+        const cancel = () => call.cancel();
+        if (scope) unregister = scope.onCancel(cancel);
+        if (signal) {
+          onAbort = cancel;
+          signal.addEventListener('abort', cancel, { once: true });
+        }
+      }
     });
   }
 
@@ -119,35 +168,24 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
     const metadata = new grpc.Metadata();
     if (header) new Headers(header).forEach((value, key) => metadata.set(key, value));
 
-    const canRetry = retryable(method as DescMethodUnary);
-    const service = method.parent.typeName;
-    const metrics = getProcessMetrics();
+    const codec = codecFor(method as DescMethodUnary);
+    const latency = latencyOf(codec, method as DescMethodUnary);
     for (let n = 0; ; n++) {
       try {
-        const bytes = await attempt(method, message, metadata, deadlineMs, signal);
-        metrics?.clientFinished(service, method.name, 0, (performance.now() - started) / 1000);
-        const decoded = fromBinary(method.output, bytes);
-        return {
-          stream: false,
-          service: method.parent,
-          method,
-          message: decoded,
-          get header() {
-            return emptyHeaders();
-          },
-          get trailer() {
-            return emptyHeaders();
-          },
-        } as UnaryResponse<I, O>;
+        const bytes = await attempt(codec, message, metadata, deadlineMs, scope, signal);
+        latency?.observe(0, (performance.now() - started) / 1000);
+        return new GrpcUnaryResponse(method.parent, method as DescMethodUnary, fromBinary(method.output, bytes)) as unknown as UnaryResponse<I, O>;
       } catch (error) {
         const e = error as ConnectError;
-        const waitMs = Math.random() * backoffMs * 2 ** n;
-        if (canRetry && e.code === Code.Unavailable && n < maxRetries && Date.now() + waitMs < deadlineMs && !signal?.aborted) {
-          metrics?.clientRetried(service, method.name);
-          await new Promise((r) => setTimeout(r, waitMs));
-          continue;
+        if (codec.retryable && e.code === Code.Unavailable && n < maxRetries && !signal?.aborted) {
+          const waitMs = Math.random() * backoffMs * 2 ** n;
+          if (Date.now() + waitMs < deadlineMs) {
+            getProcessMetrics()?.clientRetried(method.parent.typeName, method.name);
+            await new Promise((r) => setTimeout(r, waitMs));
+            continue;
+          }
         }
-        metrics?.clientFinished(service, method.name, e.code ?? Code.Unknown, (performance.now() - started) / 1000);
+        latency?.observe(e.code ?? Code.Unknown, (performance.now() - started) / 1000);
         throw e;
       }
     }

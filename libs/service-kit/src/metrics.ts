@@ -6,6 +6,28 @@ const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.085, 
 
 export type PoolStats = () => Record<string, { total: number; idle: number; waiting: number }>;
 
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+/**
+ * The latency histogram of one method (on one side, over one protocol), its prom-client children
+ * cached by status code: a finished call observes without building a label object or key.
+ */
+export class MethodLatency {
+  private readonly byCode: Array<HistogramChild | undefined> = [];
+
+  constructor(private readonly child: (codeName: string) => HistogramChild) {}
+
+  observe(code: number, seconds: number): void {
+    let child = this.byCode[code];
+    if (!child) {
+      child = this.child(grpcCodeName(code));
+      // Status codes are small integers (0–16); anything else still works, just uncached.
+      if (Number.isInteger(code) && code >= 0 && code < 64) this.byCode[code] = child;
+    }
+    child.observe(seconds);
+  }
+}
+
 /**
  * Prometheus metrics of one app: RPC rate, errors by code and latency per method (server and
  * client side, RPC semconv names), connection pool stats and Node's default process metrics.
@@ -14,11 +36,12 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly serverDuration: Histogram<string>;
   private readonly clientDuration: Histogram<string>;
-  private readonly inFlight: Gauge<string>;
   private readonly clientRetries: Counter<string>;
-  // prom-client hashes label sets on every observe; caching the bound child keeps it at ~0.3 µs.
-  private readonly serverChildren = new Map<string, ReturnType<Histogram<string>['labels']>>();
-  private readonly clientChildren = new Map<string, ReturnType<Histogram<string>['labels']>>();
+  // prom-client hashes label sets on every observe: children are cached per method and code.
+  private readonly serverLatencies = new Map<string, MethodLatency>();
+  private readonly clientLatencies = new Map<string, MethodLatency>();
+  /** Calls being served; read by the gauge at scrape time rather than updated in it per call. */
+  private inFlightCalls = 0;
 
   constructor(app: string) {
     this.registry.setDefaultLabels({ app });
@@ -37,10 +60,14 @@ export class ServiceMetrics {
       buckets: latencyBuckets,
       registers: [this.registry],
     });
-    this.inFlight = new Gauge({
+    const inFlightCalls = () => this.inFlightCalls;
+    new Gauge({
       name: 'rpc_server_in_flight',
       help: 'RPCs being served right now.',
       registers: [this.registry],
+      collect() {
+        this.set(inFlightCalls());
+      },
     });
     this.clientRetries = new Counter({
       name: 'rpc_client_retries_total',
@@ -51,28 +78,45 @@ export class ServiceMetrics {
   }
 
   serverStarted(): void {
-    this.inFlight.inc();
+    this.inFlightCalls++;
+  }
+
+  /** The server latency of one method over one protocol; look it up once, not per call. */
+  serverLatency(service: string, method: string, protocol: string): MethodLatency {
+    const key = `${service}/${method}/${protocol}`;
+    let latency = this.serverLatencies.get(key);
+    if (!latency) {
+      const histogram = this.serverDuration;
+      latency = new MethodLatency((code) => histogram.labels({ rpc_service: service, rpc_method: method, rpc_grpc_status_code: code, protocol }));
+      this.serverLatencies.set(key, latency);
+    }
+    return latency;
+  }
+
+  /** Ends a call counted by `serverStarted`, observing its latency. */
+  serverEnded(latency: MethodLatency, code: number, seconds: number): void {
+    this.inFlightCalls--;
+    latency.observe(code, seconds);
   }
 
   serverFinished(service: string, method: string, code: number, protocol: string, seconds: number): void {
-    this.inFlight.dec();
-    const key = `${service}/${method}/${code}/${protocol}`;
-    let child = this.serverChildren.get(key);
-    if (!child) {
-      child = this.serverDuration.labels(service, method, grpcCodeName(code), protocol);
-      this.serverChildren.set(key, child);
+    this.serverEnded(this.serverLatency(service, method, protocol), code, seconds);
+  }
+
+  /** The client latency of calls to one method; look it up once, not per call. */
+  clientLatency(service: string, method: string): MethodLatency {
+    const key = `${service}/${method}`;
+    let latency = this.clientLatencies.get(key);
+    if (!latency) {
+      const histogram = this.clientDuration;
+      latency = new MethodLatency((code) => histogram.labels({ rpc_service: service, rpc_method: method, rpc_grpc_status_code: code }));
+      this.clientLatencies.set(key, latency);
     }
-    child.observe(seconds);
+    return latency;
   }
 
   clientFinished(service: string, method: string, code: number, seconds: number): void {
-    const key = `${service}/${method}/${code}`;
-    let child = this.clientChildren.get(key);
-    if (!child) {
-      child = this.clientDuration.labels(service, method, grpcCodeName(code));
-      this.clientChildren.set(key, child);
-    }
-    child.observe(seconds);
+    this.clientLatency(service, method).observe(code, seconds);
   }
 
   clientRetried(service: string, method: string): void {
