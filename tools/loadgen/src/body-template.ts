@@ -5,8 +5,15 @@
 // only assigns those fields on one reused message. Any other placement (maps, oneofs, enums,
 // 64-bit ints, well-known types) falls back to `fromJson` on the reused, patched JSON tree, which
 // is correct everywhere but costs a few microseconds more per request.
-import { fromJson, ScalarType, type DescField, type DescMessage, type JsonValue, type Message } from '@bufbuild/protobuf';
+//
+// The transports do not need the message, only its encoding, so the body is also compiled into
+// encoders (binary-template.ts, json-template.ts): the constant bytes are encoded once and each
+// request only writes the placeholder fields' bytes (and the lengths of the messages around them),
+// instead of assigning fields and running `toBinary` / `toJson` over the whole message.
+import { fromJson, ScalarType, toBinary, toJson, type DescField, type DescMessage, type JsonValue, type Message } from '@bufbuild/protobuf';
+import { compileBinaryTemplate, type BinaryTemplate } from './binary-template.js';
 import type { VariableSpec } from './generators.js';
+import { compileJsonTemplate } from './json-template.js';
 import { UsageError } from './method-resolver.js';
 
 export interface CompiledBody {
@@ -17,9 +24,33 @@ export interface CompiledBody {
   readonly strategy: 'constant' | 'field-setters' | 'from-json';
   /** The next request. The returned object is reused; encode it before calling `next()` again. */
   next(): Message;
+  /**
+   * The next request in the proto binary encoding, or as a whole gRPC message frame with
+   * `grpcFrame`. A new buffer per call, or one shared buffer when the body is constant: never
+   * modify a returned buffer.
+   */
+  nextBinary(): Buffer;
+  /** The next request as proto JSON text. */
+  nextJson(): string;
+  /** How `nextBinary` / `nextJson` work: "constant", "template" (placeholders spliced in) or "encode" (per request). */
+  readonly encoderStrategy: { readonly binary: EncoderStrategy; readonly json: EncoderStrategy };
 }
 
-type PathKey = string | number;
+export type EncoderStrategy = 'constant' | 'template' | 'encode';
+
+export interface CompileOptions {
+  /** `nextBinary` returns a gRPC frame: the 5-byte prefix (uncompressed, length) and the message. */
+  readonly grpcFrame?: boolean;
+}
+
+/** A placeholder occurrence as the encoders see it: where it is, and how to render its value. */
+export interface PlaceholderSite {
+  readonly path: readonly PathKey[];
+  /** The string value this request, rendered from the current variable values. */
+  readonly render: () => string;
+}
+
+export type PathKey = string | number;
 
 /** One string in the JSON tree that contains placeholders. */
 interface Occurrence {
@@ -30,7 +61,13 @@ interface Occurrence {
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
-export function compileBody(schema: DescMessage, bodyText: string | undefined, variables: readonly VariableSpec[]): CompiledBody {
+export function compileBody(
+  schema: DescMessage,
+  bodyText: string | undefined,
+  variables: readonly VariableSpec[],
+  options: CompileOptions = {},
+): CompiledBody {
+  const framed = options.grpcFrame ?? false;
   let tree: JsonValue;
   try {
     tree = JSON.parse(bodyText ?? '{}') as JsonValue;
@@ -72,33 +109,72 @@ export function compileBody(schema: DescMessage, bodyText: string | undefined, v
 
   if (occurrences.length === 0) {
     const constant = message;
-    return { schema, constant: true, strategy: 'constant', next: () => constant };
+    const bytes = frameBytes(toBinary(schema, constant), framed);
+    const json = JSON.stringify(toJson(schema, constant));
+    return {
+      schema,
+      constant: true,
+      strategy: 'constant',
+      next: () => constant,
+      nextBinary: () => bytes,
+      nextJson: () => json,
+      encoderStrategy: { binary: 'constant', json: 'constant' },
+    };
   }
 
   const setters = occurrences.map((o) => fieldSetter(schema, message, o.path));
+  let next: () => Message;
+  let strategy: CompiledBody['strategy'];
   if (setters.every((s): s is FieldSetter => s !== undefined)) {
     const count = setters.length;
-    return {
-      schema,
-      constant: false,
-      strategy: 'field-setters',
-      next: () => {
-        fillValues();
-        for (let i = 0; i < count; i++) setters[i](render(occurrences[i].parts));
-        return message;
-      },
+    strategy = 'field-setters';
+    next = () => {
+      fillValues();
+      for (let i = 0; i < count; i++) setters[i](render(occurrences[i].parts));
+      return message;
     };
-  }
-  return {
-    schema,
-    constant: false,
-    strategy: 'from-json',
-    next: () => {
+  } else {
+    strategy = 'from-json';
+    next = () => {
       fillValues();
       patchTree();
       return fromJson(schema, tree);
-    },
+    };
+  }
+
+  // The encoders render from the same values: fillValues() once per request, then each site.
+  const sites: PlaceholderSite[] = occurrences.map((o) => ({ path: o.path, render: () => render(o.parts) }));
+  const template: BinaryTemplate | undefined = compileBinaryTemplate(schema, message, sites, framed);
+  const encodeBinary = (): Buffer => frameBytes(toBinary(schema, next()), framed);
+  const nextBinary = template === undefined ? encodeBinary : () => (fillValues(), template.render());
+  const jsonTemplate = compileJsonTemplate(schema, message, sites);
+  const nextJson = jsonTemplate === undefined ? () => JSON.stringify(toJson(schema, next())) : () => (fillValues(), jsonTemplate());
+  return {
+    schema,
+    constant: false,
+    strategy,
+    next,
+    nextBinary,
+    nextJson,
+    encoderStrategy: { binary: template === undefined ? 'encode' : 'template', json: jsonTemplate === undefined ? 'encode' : 'template' },
   };
+}
+
+/** The message bytes as a Buffer (no copy), or copied into a gRPC frame. */
+export function frameBytes(bytes: Uint8Array, grpcFrame: boolean): Buffer {
+  if (!grpcFrame) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + bytes.byteLength);
+  writeGrpcPrefix(out, bytes.byteLength);
+  out.set(bytes, GRPC_PREFIX_BYTES);
+  return out;
+}
+
+/** The gRPC message prefix: 1 byte "compressed" flag + 4 bytes big-endian length. */
+export const GRPC_PREFIX_BYTES = 5;
+
+export function writeGrpcPrefix(out: Buffer, messageBytes: number): void {
+  out[0] = 0;
+  out.writeUInt32BE(messageBytes, 1);
 }
 
 function findOccurrences(node: JsonValue, path: PathKey[], names: readonly string[], out: Occurrence[]): void {

@@ -19,7 +19,7 @@ export const USAGE = `Usage: feedmesh-loadgen --target HOST:PORT --method SERVIC
 Load:
   --method NAME            feedmesh.feed.v1.FeedService/GetFeed or FeedService/GetFeed
   --target ADDR            gRPC: host:port; Connect: http://host:port
-  --protocol grpc|connect  gRPC (default) or Connect JSON over HTTP/1.1
+  --protocol P             grpc (default, node:http2), grpc-js (@grpc/grpc-js) or connect (JSON, HTTP/1.1)
   --body JSON              request as proto JSON, with {{var}} placeholders (default {})
   --var NAME=SPEC          range:u1..u100000 | list:a,b,c | file:ids.txt | uuid (repeatable)
   --concurrency N          closed loop: calls in flight (default 16)
@@ -28,7 +28,8 @@ Load:
   --warmup D               not recorded, e.g. 2s (default 0)
   --duration D             measured time, e.g. 30s, 500ms, 1m (default 10s)
   --requests N             bound on measured calls
-  --connections N          gRPC channels / Connect sockets
+  --connections N          gRPC connections / Connect sockets
+  --workers N              split the load over N worker threads (default 1)
   --timeout-ms MS          per-call deadline (default 5000)
   --metadata K=V           request header (repeatable)
   --trace-sample F         fraction sent with the traceparent sampled flag (default 0.01)
@@ -62,6 +63,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
         duration: { type: 'string', short: 'd' },
         requests: { type: 'string', short: 'n' },
         connections: { type: 'string' },
+        workers: { type: 'string', short: 'w' },
         'timeout-ms': { type: 'string' },
         metadata: { type: 'string', multiple: true },
         'trace-sample': { type: 'string' },
@@ -80,8 +82,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values.help) return { help: true, load: { target: '', method: '' }, json: false, reportFile: undefined, progress: undefined };
   if (values.method === undefined) throw new UsageError('--method is required');
   if (values.target === undefined) throw new UsageError('--target is required');
-  if (values.protocol !== undefined && values.protocol !== 'grpc' && values.protocol !== 'connect') {
-    throw new UsageError(`--protocol must be grpc or connect, got "${values.protocol}"`);
+  if (values.protocol !== undefined && values.protocol !== 'grpc' && values.protocol !== 'grpc-js' && values.protocol !== 'connect') {
+    throw new UsageError(`--protocol must be grpc, grpc-js or connect, got "${values.protocol}"`);
   }
   if (values.rate !== undefined && values.concurrency !== undefined) throw new UsageError('use either --concurrency (closed loop) or --rate (open loop)');
   if (values['max-inflight'] !== undefined && values.rate === undefined) throw new UsageError('--max-inflight applies to --rate (open loop) only');
@@ -89,7 +91,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const load: LoadOptions = {
     target: values.target,
     method: values.method,
-    protocol: values.protocol as 'grpc' | 'connect' | undefined,
+    protocol: values.protocol as LoadOptions['protocol'],
     body: values.body,
     variables: values.var ?? [],
     concurrency: optionalNumber('--concurrency', values.concurrency),
@@ -99,6 +101,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
     durationMs: values.duration === undefined ? undefined : parseDurationMs('--duration', values.duration),
     requests: optionalNumber('--requests', values.requests),
     connections: optionalNumber('--connections', values.connections),
+    workers: optionalNumber('--workers', values.workers),
     timeoutMs: optionalNumber('--timeout-ms', values['timeout-ms']),
     metadata: (values.metadata ?? []).map(parseMetadata),
     traceSample: optionalNumber('--trace-sample', values['trace-sample']),

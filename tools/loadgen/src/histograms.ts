@@ -1,5 +1,5 @@
 // Latency histograms: HdrHistogram over integer microseconds, 3 significant digits, up to 1 hour.
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, JsHistogram, type Histogram } from 'hdr-histogram-js';
 
 export type { Histogram };
 
@@ -24,6 +24,26 @@ export function mergeHistograms(parts: readonly Histogram[]): Histogram {
   const merged = newLatencyHistogram();
   for (const part of parts) merged.add(part);
   return merged;
+}
+
+/** A histogram recorded in a worker thread, on its way to the main thread. */
+export interface EncodedHistogram {
+  /** The standard HdrHistogram V2 compressed encoding: every bucket count, losslessly. */
+  readonly counts: string;
+  /** The exact largest value, which the bucket counts only give to the bucket's precision. */
+  readonly max: number;
+}
+
+export function encodeHistogram(histogram: Histogram): EncodedHistogram {
+  return { counts: encodeIntoCompressedBase64(histogram), max: histogram.maxValue };
+}
+
+/** Decodes `encodeHistogram` output into a histogram with this tool's settings, equal to the one encoded. */
+export function decodeHistogram(encoded: EncodedHistogram): Histogram {
+  const histogram = newLatencyHistogram();
+  histogram.add(decodeFromCompressedBase64(encoded.counts, 32, false));
+  if (histogram.totalCount > 0 && histogram instanceof JsHistogram) histogram.maxValue = encoded.max;
+  return histogram;
 }
 
 export interface LatencySummaryMs {

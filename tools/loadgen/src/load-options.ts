@@ -6,7 +6,8 @@ export interface LoadOptions {
   readonly target: string;
   /** "feedmesh.feed.v1.FeedService/GetFeed" or "FeedService/GetFeed". */
   readonly method: string;
-  readonly protocol?: 'grpc' | 'connect';
+  /** "grpc" (node:http2, default), "grpc-js" (@grpc/grpc-js) or "connect" (JSON over HTTP/1.1). */
+  readonly protocol?: 'grpc' | 'grpc-js' | 'connect';
   /** Proto JSON with {{variable}} placeholders; default "{}". */
   readonly body?: string;
   /** "name=spec" generator definitions (see generators.ts). */
@@ -29,6 +30,11 @@ export interface LoadOptions {
   readonly metadata?: readonly (readonly [string, string])[];
   /** Fraction of calls sent with the traceparent sampled flag (default 0.01). */
   readonly traceSample?: number;
+  /**
+   * Split the load over this many worker threads (default 1: none), each with its own connections;
+   * concurrency, rate, --max-inflight, --requests and --connections are divided among them.
+   */
+  readonly workers?: number;
   /** Decode every response (default true); off saves client CPU on large responses. */
   readonly decodeResponses?: boolean;
   readonly slo?: SloThresholds;

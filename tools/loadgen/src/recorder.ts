@@ -1,6 +1,6 @@
 // Records each measured call: latency into per-interval histograms (folded into the run totals
 // with `Histogram.add` every second), counts by status code, and the slowest calls' trace ids.
-import { newLatencyHistogram, toMicros } from './histograms.js';
+import { newLatencyHistogram, toMicros, type Histogram } from './histograms.js';
 import { OK } from './status-codes.js';
 import type { TraceContext } from './traceparent.js';
 
@@ -17,7 +17,7 @@ export class SlowestCalls {
 
   constructor(private readonly capacity = 10) {}
 
-  offer(latencyMs: number, trace: TraceContext, code: number): void {
+  offer(latencyMs: number, trace: Pick<TraceContext, 'traceId' | 'sampled'>, code: number): void {
     const calls = this.calls;
     if (calls.length === this.capacity && latencyMs <= calls[calls.length - 1].latencyMs) return;
     let index = calls.length;
@@ -68,8 +68,11 @@ export class Recorder {
     if (trace.sampled) this.slowestSampled.offer(latencyMs, trace, code);
   }
 
-  /** Folds the current interval into the totals, starts a new one, and returns the closed interval's stats. */
-  flushInterval(): IntervalStats {
+  /**
+   * Folds the current interval into the totals, starts a new one, and returns the closed interval's
+   * stats; `inspect` sees the interval's success histogram before it is reset.
+   */
+  flushInterval(inspect?: (stats: IntervalStats, intervalOk: Histogram) => void): IntervalStats {
     this.okLatency.add(this.intervalOk);
     this.errorLatency.add(this.intervalErrors);
     this.okCount += this.intervalOkCount;
@@ -81,6 +84,7 @@ export class Recorder {
       p50Ms: empty ? 0 : this.intervalOk.getValueAtPercentile(50) / 1000,
       p99Ms: empty ? 0 : this.intervalOk.getValueAtPercentile(99) / 1000,
     };
+    inspect?.(stats, this.intervalOk);
     this.intervalOk.reset();
     this.intervalErrors.reset();
     this.intervalOkCount = 0;

@@ -15,12 +15,14 @@ export interface Report {
   readonly tool: 'feedmesh-loadgen';
   readonly target: string;
   readonly method: string;
-  readonly protocol: 'grpc' | 'connect';
+  readonly protocol: 'grpc' | 'grpc-js' | 'connect';
   readonly mode: 'closed-loop' | 'open-loop';
   readonly concurrency: number | null;
   readonly rate: number | null;
   readonly maxInflight: number | null;
   readonly connections: number | null;
+  /** Worker threads the load was split over (1: none). */
+  readonly workers: number;
   readonly startedAt: string;
   readonly warmupS: number;
   /** Measured wall time: from the end of warmup until the last measured call finished. */
@@ -43,6 +45,7 @@ export interface Report {
   /** (errors + dropped) / (completed + dropped). */
   readonly errorRate: number;
   readonly errorsByCode: Readonly<Record<string, number>>;
+  /** The tool's CPU over the measured window, every worker thread included. */
   readonly clientCpu: { readonly userMs: number; readonly systemMs: number; readonly usPerRequest: number };
   readonly slowest: readonly ReportedSlowCall[];
   readonly slowestSampled: readonly ReportedSlowCall[];
@@ -60,7 +63,9 @@ export function reportSlowCalls(calls: readonly SlowCall[]): ReportedSlowCall[] 
 
 export function formatTable(report: Report): string {
   const lat = report.latencyMs;
-  const load = report.mode === 'closed-loop' ? `concurrency ${report.concurrency}` : `rate ${report.rate}/s (max in flight ${report.maxInflight})`;
+  const load =
+    (report.mode === 'closed-loop' ? `concurrency ${report.concurrency}` : `rate ${report.rate}/s (max in flight ${report.maxInflight})`) +
+    (report.workers > 1 ? `, ${report.workers} workers` : '');
   const lines = [
     `${report.method} @ ${report.target} (${report.protocol}, ${report.mode}, ${load})`,
     `duration    ${report.durationS.toFixed(2)} s after ${report.warmupS} s warmup`,

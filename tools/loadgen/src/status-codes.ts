@@ -3,6 +3,11 @@
 import { status } from '@grpc/grpc-js';
 
 export const OK = status.OK;
+export const CANCELLED = status.CANCELLED;
+export const UNKNOWN = status.UNKNOWN;
+export const DEADLINE_EXCEEDED = status.DEADLINE_EXCEEDED;
+export const INTERNAL = status.INTERNAL;
+export const UNAVAILABLE = status.UNAVAILABLE;
 
 export function statusName(code: number): string {
   return status[code] ?? `CODE_${code}`;

@@ -80,6 +80,17 @@ describe('feedmesh-loadgen CLI', () => {
     expect(report.slowestSampled.every((call) => call.sampled)).toBe(true);
   }, 30_000);
 
+  it('drives gRPC through @grpc/grpc-js as well (--protocol grpc-js)', async () => {
+    fixture = await startGrpcRankingFixture();
+    const result = await runCli(['--protocol', 'grpc-js', '--target', fixture.address, ...LOAD_ARGS, '-c', '4', '--duration', '1200ms',
+      '--trace-sample', '1', '--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report).toMatchObject({ protocol: 'grpc-js', workers: 1 });
+    expectHealthyReport(report);
+    expect(fixture.traceparents.every((h) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(h))).toBe(true);
+  }, 30_000);
+
   it('drives an open loop at a fixed rate', async () => {
     fixture = await startGrpcRankingFixture();
     const result = await runCli(['--target', fixture.address, ...LOAD_ARGS, '--rate', '200', '--duration', '1500ms', '--json']);
@@ -112,9 +123,9 @@ describe('feedmesh-loadgen CLI', () => {
     }
   }, 30_000);
 
-  it.each(['grpc', 'connect'] as const)('counts %s UNAVAILABLE errors by code and exits 2 on --max-error-rate', async (protocol) => {
-    fixture = protocol === 'grpc' ? await startGrpcRankingFixture('unavailable') : await startConnectRankingFixture('unavailable');
-    const target = protocol === 'grpc' ? fixture.address : `http://${fixture.address}`;
+  it.each(['grpc', 'grpc-js', 'connect'] as const)('counts %s UNAVAILABLE errors by code and exits 2 on --max-error-rate', async (protocol) => {
+    fixture = protocol !== 'connect' ? await startGrpcRankingFixture('unavailable') : await startConnectRankingFixture('unavailable');
+    const target = protocol !== 'connect' ? fixture.address : `http://${fixture.address}`;
     const result = await runCli(['--protocol', protocol, '--target', target, ...LOAD_ARGS, '-c', '2', '--duration', '800ms',
       '--max-error-rate', '0.01', '--json']);
     expect(result.code).toBe(2);

@@ -1,9 +1,17 @@
-import type { DescMethod, Message } from '@bufbuild/protobuf';
+import type { DescMethod } from '@bufbuild/protobuf';
 import type { CallSlot } from '../call-slot.js';
+
+/**
+ * What a transport sends: a gRPC frame (the proto binary after 5 prefix bytes the transport fills),
+ * the bare proto binary, or proto JSON text.
+ */
+export type PayloadKind = 'grpc-frame' | 'binary' | 'json';
 
 /** Sends unary calls; every `send` ends in exactly one `slot.finish(code)`. */
 export interface Transport {
-  send(slot: CallSlot, request: Message): void;
+  readonly payload: PayloadKind;
+  /** `payload` as `payload` says: a Buffer for "grpc-frame" and "binary", a string for "json". Not retained past the call. */
+  send(slot: CallSlot, payload: Buffer | string): void;
   close(): void;
 }
 
@@ -13,12 +21,10 @@ export interface TransportOptions {
   /** "/package.Service/Method". */
   readonly path: string;
   readonly method: DescMethod;
-  /** gRPC channels, or the cap on HTTP/1.1 sockets (undefined: one per in-flight call). */
+  /** gRPC channels / HTTP/2 connections, or the cap on HTTP/1.1 sockets (undefined: one per in-flight call). */
   readonly connections: number | undefined;
   readonly timeoutMs: number;
   readonly metadata: readonly (readonly [string, string])[];
   /** Decode responses (validates them) or only count them; decoding costs client CPU. */
   readonly decodeResponses: boolean;
-  /** The body never changes, so it is encoded once. */
-  readonly constantBody: boolean;
 }
