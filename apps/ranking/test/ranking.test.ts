@@ -1,13 +1,23 @@
-// End to end: the built app against a fresh Postgres database, called over gRPC and Connect JSON.
+// End to end: the built app against a fresh Postgres database and the run's own Redis key prefix,
+// called over gRPC and Connect JSON.
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { create, toJson } from '@bufbuild/protobuf';
+import { create, toBinary, toJson } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { CandidateSchema, ItemKind, RankingService, RankRequestSchema, type Candidate, type RankResponse } from '@feedmesh/contracts';
-import { diversify } from '@feedmesh/feed-core';
+import {
+  CandidateBlockSchema,
+  CandidateSchema,
+  ItemKind,
+  RankBlockRequestSchema,
+  RankingService,
+  RankRequestSchema,
+  type Candidate,
+  type RankResponse,
+} from '@feedmesh/contracts';
+import { blockOfCandidates, diversify, rankedEntries } from '@feedmesh/feed-core';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { dropDatabase, ensureDatabase, migrate } from '@feedmesh/storage';
+import { createRedis, dropDatabase, ensureDatabase, migrate, userReadModelKey, waitForRedis } from '@feedmesh/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -42,6 +52,18 @@ async function modelJson(version: string, changes: Record<string, unknown> = {})
 }
 
 const idsOf = (response: RankResponse) => response.items.map((r) => r.item!.id);
+const blockOf = (cs: readonly Candidate[]) => toBinary(CandidateBlockSchema, create(CandidateBlockSchema, blockOfCandidates(cs)));
+/** Users whose read-model hashes the app writes back to Redis (deleted afterwards). */
+const USERS = ['reader', 'switcher'];
+const redis = createRedis({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', lazyConnect: true });
+
+/** A sample of the app's /metrics: the series of `name` that has all of `labels` (e.g. `outcome="hit"`). */
+async function metric(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://${app.address}/metrics`)).text();
+  const wanted = labels.split(',');
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((label) => l.slice(0, l.indexOf('}')).includes(label)));
+  return line === undefined ? 0 : Number(line.split(' ').at(-1));
+}
 const byId = new Map(candidates.map((c) => [c.item!.id, c]));
 
 beforeAll(async () => {
@@ -51,9 +73,9 @@ beforeAll(async () => {
   await db.connect();
   try {
     await db.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id`, [
-      ['reader', 'author-0', 'author-1', 'author-2', 'author-3', 'author-4'],
+      [...USERS, 'author-0', 'author-1', 'author-2', 'author-3', 'author-4'],
     ]);
-    await db.query(`INSERT INTO user_author_affinity (user_id, author_id, score) VALUES ('reader', 'author-3', 1), ('reader', 'author-1', 0.4)`);
+    await db.query(`INSERT INTO user_author_affinity (user_id, author_id, score) VALUES ('reader', 'author-3', 1), ('reader', 'author-1', 0.4), ('switcher', 'author-2', 1)`);
     await db.query(`INSERT INTO user_kind_affinity (user_id, kind, score) VALUES ('reader', ${ItemKind.LIVE}, 0.9)`);
   } finally {
     await db.end();
@@ -69,13 +91,19 @@ beforeAll(async () => {
     RANKING_MODEL_POLL_MS: '250',
     // Generous: these tests check that the features are used, not the fail-open path.
     USER_FEATURES_TIMEOUT_MS: '5000',
+    // Short, so that a change of the read model in Redis is seen within the test.
+    USER_FEATURES_CACHE_TTL_MS: '300',
   }, { name: 'ranking' });
+  await waitForRedis(redis);
   client = createServiceClient(RankingService, { address: app.address, defaultTimeoutMs: 20_000, maxMessageBytes: 32 * 1024 * 1024 });
 });
 
 afterAll(async () => {
   client?.close();
   await app?.stop();
+  // Only what this run wrote: the key prefix is the run's own, but the Redis is shared.
+  await redis.del(...USERS.map(userReadModelKey)).catch(() => undefined);
+  redis.disconnect();
   await dropDatabase(databaseUrl);
   if (modelDir) await rm(modelDir, { recursive: true, force: true });
 });
@@ -150,6 +178,83 @@ describe('ranking app', () => {
     expect(await res.json()).toMatchObject({ code: 'invalid_argument', message: 'user_id: is required' });
   });
 
+  it('ranks a CandidateBlock (RankBlock) exactly as Rank ranks the same candidates', async () => {
+    const candidatesBytes = blockOf(candidates);
+    for (const limit of [0, 10]) {
+      const v1 = await client.rank({ userId: 'reader', candidates, nowMs: BigInt(NOW), limit, debug: true });
+      const block = await client.rankBlock({ userId: 'reader', candidates: candidatesBytes, nowMs: BigInt(NOW), limit, debug: true });
+      const entries = rankedEntries(block.items!);
+      expect(entries).toHaveLength(limit || candidates.length);
+      expect(entries.map((e) => e.id)).toEqual(idsOf(v1));
+      expect(entries.map((e) => e.score)).toEqual(v1.items.map((r) => r.score));
+      expect(entries.map((e) => [e.kind, e.authorId, e.createdAtMs, e.sources])).toEqual(
+        v1.items.map((r) => [r.item!.kind, r.item!.authorId, Number(r.item!.createdAtMs), r.sources]),
+      );
+      expect(block.breakdowns).toEqual(v1.breakdowns);
+      expect([block.modelVersion, block.featureCount]).toEqual([v1.modelVersion, v1.featureCount]);
+    }
+    // The block's order is the diversified score order, as for Rank (checked in the first test).
+    const top = await client.rankBlock({ userId: 'reader', candidates: candidatesBytes, nowMs: BigInt(NOW), limit: 3 });
+    expect(rankedEntries(top.items!).map((e) => e.id)).toEqual(idsOf(await client.rank({ userId: 'reader', candidates, nowMs: BigInt(NOW) })).slice(0, 3));
+  });
+
+  it('rejects a malformed block naming the column, on both protocols', async () => {
+    const good = blockOfCandidates(candidates);
+    const cases: Array<[string, Uint8Array]> = [
+      ['candidates.item_ids', toBinary(CandidateBlockSchema, create(CandidateBlockSchema, { ...good, itemIds: good.itemIds.subarray(0, 100) }))],
+      ['candidates.author_index', toBinary(CandidateBlockSchema, create(CandidateBlockSchema, { ...good, authorIndex: good.authorIndex.map(() => 5) }))],
+      ['candidates.likes', toBinary(CandidateBlockSchema, create(CandidateBlockSchema, { ...good, likes: [1, 2] }))],
+      ['candidates', new Uint8Array([0x0a, 0xff])],
+    ];
+    for (const [field, bytes] of cases) {
+      const error = await client.rankBlock({ userId: 'reader', candidates: bytes }).then(() => undefined, (e: unknown) => ConnectError.from(e));
+      expect(error?.code, field).toBe(Code.InvalidArgument);
+      expect(error?.rawMessage, field).toMatch(new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+    const res = await fetch(`http://${app.address}/feedmesh.ranking.v1.RankingService/RankBlock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(toJson(RankBlockRequestSchema, create(RankBlockRequestSchema, { userId: 'reader', candidates: cases[1]![1] }))),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/^candidates\.author_index: /) });
+    const noUser = await client.rankBlock({ userId: '', candidates: blockOf(candidates) }).then(() => undefined, (e: unknown) => ConnectError.from(e));
+    expect(noUser?.rawMessage).toBe('user_id: is required');
+  });
+
+  it('reads user features from Redis once a first lookup has read them through from Postgres', async () => {
+    const affinities = (response: RankResponse) =>
+      new Map(response.breakdowns.map((b) => [byId.get(b.itemId)!.item!.authorId, b.features.find((f) => f.feature === 'author-affinity')!.value]));
+    const firstPosition = (response: RankResponse, authorId: string) => response.items.findIndex((r) => r.item!.authorId === authorId);
+    const misses = await metric('feedmesh_read_model_lookups_total', 'what="user",outcome="miss"');
+
+    // First lookup: not in Redis → Postgres (author-2), written back to the user's hash.
+    const before = await client.rank({ userId: 'switcher', candidates, nowMs: BigInt(NOW), debug: true });
+    expect(Object.fromEntries(affinities(before))).toEqual({ 'author-0': 0, 'author-1': 0, 'author-2': 1, 'author-3': 0, 'author-4': 0 });
+    expect(await metric('feedmesh_read_model_lookups_total', 'what="user",outcome="miss"')).toBe(misses + 1);
+    const key = userReadModelKey('switcher');
+    await vi.waitFor(async () => expect(await redis.hgetall(key)).toMatchObject({ _: '1', 'a:author-2': '1' }), { timeout: 5_000, interval: 50 });
+
+    // Redis now decides: move the affinity to author-4 there only (Postgres still says author-2).
+    await redis.hset(key, 'a:author-4', '1');
+    await redis.hdel(key, 'a:author-2');
+    const hits = await metric('feedmesh_read_model_lookups_total', 'what="user",outcome="hit"');
+    let after = before;
+    await vi.waitFor(
+      async () => {
+        after = await client.rank({ userId: 'switcher', candidates, nowMs: BigInt(NOW), debug: true });
+        expect(affinities(after).get('author-4')).toBe(1);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(affinities(after).get('author-2')).toBe(0);
+    expect(await metric('feedmesh_read_model_lookups_total', 'what="user",outcome="hit"')).toBeGreaterThan(hits);
+    expect(await metric('feedmesh_read_model_lookups_total', 'what="user",outcome="miss"')).toBe(misses + 1);
+    // ...and the order follows: author-4 comes up, author-2 goes down.
+    expect(firstPosition(after, 'author-4')).toBeLessThan(firstPosition(before, 'author-4'));
+    expect(firstPosition(after, 'author-2')).toBeGreaterThan(firstPosition(before, 'author-2'));
+  });
+
   it('hot-reloads a changed model file without a restart, and keeps it when the next file is bad', async () => {
     const pid = app.child.pid;
     // Freshness only: the newest item must come first.
@@ -193,5 +298,13 @@ describe('ranking app', () => {
     expect(new Set(idsOf(response)).size).toBe(100_000);
     const top = await client.rank({ userId: 'reader', candidates: many, nowMs: BigInt(NOW), limit: 20 });
     expect(idsOf(top)).toEqual(idsOf(response).slice(0, 20));
+
+    // The same 100k as one block through RankBlock: the same ranking, whole and as a page.
+    const manyBytes = blockOf(many);
+    const all = rankedEntries((await client.rankBlock({ userId: 'reader', candidates: manyBytes, nowMs: BigInt(NOW) })).items!);
+    expect(all.map((e) => e.id)).toEqual(idsOf(response));
+    expect(all.map((e) => e.score)).toEqual(response.items.map((r) => r.score));
+    const page = rankedEntries((await client.rankBlock({ userId: 'reader', candidates: manyBytes, nowMs: BigInt(NOW), limit: 20 })).items!);
+    expect(page.map((e) => e.id)).toEqual(idsOf(top));
   });
 });
