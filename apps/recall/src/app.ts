@@ -1,14 +1,13 @@
 import { RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, ReadModel, readModelLookupCounter, redisTarget, USER_READ_MODEL_LIMITS, waitForRedis } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
 import { recallEnvSpec } from './recall-env.js';
 import { RecallMetrics } from './recall-metrics.js';
 import { createFollowingSource } from './sources/following-source.js';
 import { createFreshSource } from './sources/fresh-source.js';
 import { createInterestSource } from './sources/interest-source.js';
-import { PulledAuthors } from './sources/pulled-authors.js';
 import { sharedAcrossUsers } from './sources/shared-source-cache.js';
 import { createTrendingSource } from './sources/trending-source.js';
 
@@ -16,7 +15,7 @@ export const recallApp = {
   name: 'recall',
   defaultPort: 8081,
   env: recallEnvSpec,
-  async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof recallEnvSpec>>): Promise<AppParts> {
+  async setup({ env, logger, metrics: { registry } }: SetupContext<CleanedEnv<typeof recallEnvSpec>>): Promise<AppParts> {
     await prepareDatabase(env);
     const pool = createPgPool({
       connectionString: env.DATABASE_URL,
@@ -31,30 +30,35 @@ export const recallApp = {
     redis.on('error', () => {});
     await waitForRedis(redis);
 
-    const pulledAuthors = new PulledAuthors(pool, {
-      threshold: FANOUT_PULL_THRESHOLD,
-      ttlMs: env.RECALL_PULL_AUTHORS_CACHE_MS,
-      maxAuthors: env.RECALL_PULL_AUTHORS_MAX,
-      maxUsers: env.RECALL_PULL_CACHE_USERS,
+    const metrics = new RecallMetrics(registry);
+    const readModel = new ReadModel(redis, pool, {
+      limits: USER_READ_MODEL_LIMITS,
+      onLookup: readModelLookupCounter(registry),
+      onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
     });
     const sources: ConfiguredSource[] = [
       {
-        source: createFollowingSource({ redis, pulledAuthors, quota: env.RECALL_FOLLOWING_QUOTA, perAuthorLimit: env.RECALL_PULL_PER_AUTHOR }),
+        source: createFollowingSource({
+          redis,
+          quota: env.RECALL_FOLLOWING_QUOTA,
+          maxPulledAuthors: env.RECALL_PULL_AUTHORS_MAX,
+          perAuthorLimit: env.RECALL_PULL_PER_AUTHOR,
+        }),
         timeoutMs: env.RECALL_FOLLOWING_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FOLLOWING,
       },
       {
-        source: sharedAcrossUsers(createTrendingSource({ redis, pool, quota: env.RECALL_TRENDING_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
+        source: sharedAcrossUsers(createTrendingSource({ redis, readModel, quota: env.RECALL_TRENDING_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
         timeoutMs: env.RECALL_TRENDING_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_TRENDING,
       },
       {
-        source: createInterestSource({ redis, pool, quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
+        source: createInterestSource({ redis, quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
         timeoutMs: env.RECALL_INTEREST_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_INTEREST,
       },
       {
-        source: sharedAcrossUsers(createFreshSource({ pool, quota: env.RECALL_FRESH_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
+        source: sharedAcrossUsers(createFreshSource({ redis, pool, quota: env.RECALL_FRESH_QUOTA, onFallback: () => metrics.freshFallback() }), env.RECALL_SHARED_SOURCES_TTL_MS),
         timeoutMs: env.RECALL_FRESH_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FRESH,
       },
@@ -63,15 +67,9 @@ export const recallApp = {
       if (s.injectedDelayMs > 0) logger.warn({ source: s.source.name, delayMs: s.injectedDelayMs }, 'fault injection: recall source delayed');
     }
 
-    const recall = createRecallHandler({
-      sources,
-      pool,
-      hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS,
-      metrics: new RecallMetrics(metrics.registry),
-      logger,
-    });
+    const handler = createRecallHandler({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
     return {
-      services: [service(RecallService, { recall })],
+      services: [service(RecallService, handler)],
       readiness: { postgres: () => pool.query('select 1'), redis: () => redis.ping() },
       pools: () => ({ postgres: pgPoolStats(pool) }),
       close: async () => {

@@ -25,11 +25,9 @@ export const recallEnvSpec = {
   RECALL_SOURCE_DELAY_MS_INTEREST: faultDelay('interest'),
   RECALL_SOURCE_DELAY_MS_FRESH: faultDelay('fresh'),
 
-  RECALL_PULL_AUTHORS_CACHE_MS: ms(30_000, 'How long a user\'s list of pulled (above FANOUT_PULL_THRESHOLD) authors is reused'),
   RECALL_PULL_AUTHORS_MAX: count(100, 'Pulled authors read per request, most followed first'),
   RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
-  RECALL_PULL_CACHE_USERS: count(50_000, 'Users whose pulled-author lists are cached in memory'),
   RECALL_INTEREST_TOPICS: count(5, 'Heaviest user topics the "interest" source reads'),
   RECALL_SHARED_SOURCES_TTL_MS: ms(1_000, 'How long one answer of the user-independent sources ("trending", "fresh") serves every request; 0 reads them per request'),
-  RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the stats hydration query; on timeout candidates go out without stats'),
+  RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the item-record hydration (Redis, Postgres on a miss); on timeout candidates go out without counters'),
 };

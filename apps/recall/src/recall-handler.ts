@@ -1,13 +1,22 @@
 // Recall as a short pipeline: validate → run the sources in parallel (each fail-open under its
-// own timeout) → merge and dedupe → hydrate stats (dropping deleted items) → respond.
-import type { MessageInitShape } from '@bufbuild/protobuf';
+// own timeout) → drop what the session must not see (excluded ids, items after its snapshot) →
+// merge and dedupe → hydrate item records (dropping deleted items) → respond, as v1 nested
+// Candidates (Recall) or one columnar CandidateBlock (RecallBlock, the page path).
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import type { HandlerContext } from '@connectrpc/connect';
-import { SourceStatus, type RecallRequest, type RecallResponseSchema } from '@feedmesh/contracts';
-import { mergeCandidates } from '@feedmesh/feed-core';
+import {
+  CandidateBlockSchema,
+  SourceStatus,
+  type RecallBlockRequest,
+  type RecallBlockResponseSchema,
+  type RecallRequest,
+  type RecallResponseSchema,
+} from '@feedmesh/contracts';
+import { CandidateBlockBuilder, mergeCandidates } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
+import type { ReadModel, UserReadModel } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
-import type pg from 'pg';
-import { hydrateStats, type HydratedCandidate } from './hydrate-stats.js';
+import { hydrateRecords, type HydratedCandidate } from './hydrate-records.js';
 import type { RecallCandidate, RecallSource } from './recall-candidate.js';
 import type { RecallMetrics } from './recall-metrics.js';
 import { runSource, type SourceRun } from './run-source.js';
@@ -23,67 +32,101 @@ export interface ConfiguredSource {
 
 export interface RecallHandlerDeps {
   sources: readonly ConfiguredSource[];
-  pool: pg.Pool;
+  readModel: ReadModel;
   hydrateTimeoutMs: number;
   metrics: RecallMetrics;
   logger: Logger;
 }
 
-type RecallResponseInit = MessageInitShape<typeof RecallResponseSchema>;
-
 /** Time kept back from the sources (20 % of the deadline, at most this) for hydration, serialisation and the trip back. */
 const MAX_RESERVE_MS = 100;
+
+interface Recalled {
+  candidates: Array<RecallCandidate & Partial<HydratedCandidate>>;
+  runs: SourceRun[];
+}
 
 export function createRecallHandler(deps: RecallHandlerDeps) {
   const byName = new Map(deps.sources.map((s) => [s.source.name, s]));
   const names = [...byName.keys()];
 
-  return async function recall(req: RecallRequest, ctx: HandlerContext): Promise<RecallResponseInit> {
+  async function recalled(req: RecallRequest | RecallBlockRequest, ctx: HandlerContext): Promise<Recalled> {
     const request = validateRecallRequest(req, names);
     const remainingMs = ctx.timeoutMs();
     const reserveMs = remainingMs === undefined ? 0 : Math.min(MAX_RESERVE_MS, remainingMs * 0.2);
+    let user: Promise<UserReadModel | undefined> | undefined;
+    const query = { userId: request.userId, user: () => (user ??= deps.readModel.user(request.userId)) };
 
     // Skeleton: every selected source in parallel.
     const runs = await Promise.all(
       request.sources.map((name) => {
         const configured = byName.get(name)!;
         const timeoutMs = capped(configured.timeoutMs, remainingMs, reserveMs);
-        return runSource(configured.source, { userId: request.userId }, { timeoutMs, injectedDelayMs: configured.injectedDelayMs }, ctx.signal);
+        return runSource(configured.source, query, { timeoutMs, injectedDelayMs: configured.injectedDelayMs }, ctx.signal);
       }),
     );
     for (const run of runs) deps.metrics.sourceFinished(run);
     if (runs.every((r) => r.status !== SourceStatus.OK)) {
       throw unavailable(`every recall source failed: ${runs.map((r) => `${r.name} ${SourceStatus[r.status]} (${r.error})`).join('; ')}`);
     }
-
+    const bound = request.createdBeforeMs;
     // A little over the limit, so that items dropped by hydration (deleted) leave the page full.
     const slack = Math.min(64, Math.ceil(request.limit * 0.05));
     const merged = mergeCandidates(
-      runs.map((r) => ({ source: r.name, candidates: r.candidates })),
+      runs.map((r) => ({ source: r.name, candidates: bound === undefined ? r.candidates : r.candidates.filter((c) => c.item.createdAtMs <= bound) })),
       request.exclude,
       request.limit + slack,
     );
-
     const hydrated = await hydrateFailOpen(merged, capped(deps.hydrateTimeoutMs, ctx.timeoutMs(), 20));
-    return {
-      candidates: hydrated.slice(0, request.limit).map(toProtoCandidate),
-      sources: runs.map(toSourceStats),
-    };
-  };
+    return { candidates: hydrated.slice(0, request.limit), runs };
+  }
 
   /**
-   * Stats are features, not the candidates themselves: when Postgres is slow or down the
-   * candidates go out without stats (ranking reads them as zero) rather than failing the feed.
+   * Counters are features, not the candidates themselves: when the read model (Redis, and
+   * Postgres behind it) is slow or down, the candidates go out without them (ranking reads
+   * zeros) rather than failing the feed.
    */
   async function hydrateFailOpen(merged: RecallCandidate[], timeoutMs: number): Promise<Array<RecallCandidate & Partial<HydratedCandidate>>> {
     if (merged.length === 0) return [];
     try {
-      return await withTimeout(hydrateStats(deps.pool, merged), timeoutMs, 'stats hydration');
+      return await withTimeout(hydrateRecords(deps.readModel, merged), timeoutMs, 'item record hydration');
     } catch (error) {
-      deps.logger.warn({ err: error, candidates: merged.length }, 'stats hydration failed; serving candidates without stats');
+      deps.logger.warn({ err: error, candidates: merged.length }, 'item record hydration failed; serving candidates without counters');
       return merged;
     }
   }
+
+  return {
+    async recall(req: RecallRequest, ctx: HandlerContext): Promise<MessageInitShape<typeof RecallResponseSchema>> {
+      const { candidates, runs } = await recalled(req, ctx);
+      return { candidates: candidates.map(toProtoCandidate), sources: runs.map(toSourceStats) };
+    },
+
+    async recallBlock(req: RecallBlockRequest, ctx: HandlerContext): Promise<MessageInitShape<typeof RecallBlockResponseSchema>> {
+      const { candidates, runs } = await recalled(req, ctx);
+      const block = new CandidateBlockBuilder(candidates.length);
+      for (const c of candidates) {
+        const { item, stats } = c;
+        block.add({
+          id: item.id,
+          kind: item.kind,
+          authorId: item.authorId,
+          createdAtMs: item.createdAtMs,
+          views: stats?.views,
+          likes: stats?.likes,
+          shares: stats?.shares,
+          hides: stats?.hides,
+          sources: c.sources,
+          recallScore: c.recallScore,
+        });
+      }
+      return {
+        candidates: toBinary(CandidateBlockSchema, create(CandidateBlockSchema, block.build())),
+        count: block.count,
+        sources: runs.map(toSourceStats),
+      };
+    },
+  };
 }
 
 function capped(configuredMs: number, remainingMs: number | undefined, reserveMs: number): number {

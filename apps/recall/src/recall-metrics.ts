@@ -1,5 +1,5 @@
 import { SourceStatus } from '@feedmesh/contracts';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { SourceRun } from './run-source.js';
 
 const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.085, 0.1, 0.25, 0.5, 1];
@@ -7,6 +7,7 @@ const buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.085, 0.1, 0.
 /** Per-source latency and outcome, so a degrading source shows up before it times out. */
 export class RecallMetrics {
   private readonly sourceDuration: Histogram<'source' | 'status'>;
+  private readonly freshFallbacks: Counter;
 
   constructor(registry: Registry) {
     this.sourceDuration = new Histogram({
@@ -16,6 +17,15 @@ export class RecallMetrics {
       buckets,
       registers: [registry],
     });
+    this.freshFallbacks = new Counter({
+      name: 'recall_fresh_postgres_fallbacks_total',
+      help: 'Times the fresh-items zset was empty and the "fresh" source read Postgres instead.',
+      registers: [registry],
+    });
+  }
+
+  freshFallback(): void {
+    this.freshFallbacks.inc();
   }
 
   sourceFinished(run: SourceRun): void {

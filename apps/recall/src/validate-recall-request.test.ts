@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateRecallRequest } from './validate-recall-request.js';
 
 const known = ['following', 'trending', 'interest'];
-const base = { userId: 'u1', limit: 0, excludeIds: [] as string[], sources: [] as string[] };
+const base = { userId: 'u1', limit: 0, excludeIds: [] as string[], sources: [] as string[], createdBeforeMs: 0n };
 
 function rejection(req: Partial<typeof base>): string {
   try {
@@ -17,7 +17,8 @@ function rejection(req: Partial<typeof base>): string {
 describe('validateRecallRequest', () => {
   it('applies the defaults', () => {
     const valid = validateRecallRequest({ ...base, excludeIds: ['a', 'a'] }, known);
-    expect(valid).toEqual({ userId: 'u1', limit: 500, exclude: new Set(['a']), sources: known });
+    expect(valid).toEqual({ userId: 'u1', limit: 500, exclude: new Set(['a']), sources: known, createdBeforeMs: undefined });
+    expect(validateRecallRequest({ ...base, createdBeforeMs: 1_700_000_000_000n }, known).createdBeforeMs).toBe(1_700_000_000_000);
   });
 
   it('keeps the service order of requested sources, without repeats', () => {
@@ -31,5 +32,6 @@ describe('validateRecallRequest', () => {
     expect(rejection({ limit: 5000 })).toBe('accepted');
     expect(rejection({ excludeIds: Array.from({ length: 10_001 }, (_, i) => String(i)) })).toMatch(/^exclude_ids:/);
     expect(rejection({ sources: ['trending', 'magic'] })).toMatch(/^sources\[1\]: unknown source "magic"/);
+    expect(rejection({ createdBeforeMs: -1n })).toMatch(/^created_before_ms:/);
   });
 });

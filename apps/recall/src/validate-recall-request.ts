@@ -12,16 +12,23 @@ export interface ValidRecallRequest {
   exclude: ReadonlySet<string>;
   /** Requested source names without duplicates, in the service's order; all when none asked. */
   sources: string[];
+  /** Only items created at or before this instant; undefined when unbounded. */
+  createdBeforeMs: number | undefined;
 }
 
 /** Throws InvalidArgument naming the offending field. */
-export function validateRecallRequest(req: Pick<RecallRequest, 'userId' | 'limit' | 'excludeIds' | 'sources'>, knownSources: readonly string[]): ValidRecallRequest {
+export function validateRecallRequest(
+  req: Pick<RecallRequest, 'userId' | 'limit' | 'excludeIds' | 'sources' | 'createdBeforeMs'>,
+  knownSources: readonly string[],
+): ValidRecallRequest {
   if (req.userId.length === 0) throw invalidArgument('user_id', 'is required');
   if (req.userId.length > MAX_USER_ID_LENGTH) throw invalidArgument('user_id', `must be at most ${MAX_USER_ID_LENGTH} characters`);
   // Braces would change the Redis hash tag, `|` the timeline member format.
   if (/[{}|\s]/.test(req.userId)) throw invalidArgument('user_id', 'must not contain braces, "|" or whitespace');
   if (req.limit > MAX_LIMIT) throw invalidArgument('limit', `must be within 0..${MAX_LIMIT} (0 means ${DEFAULT_LIMIT})`);
   if (req.excludeIds.length > MAX_EXCLUDE_IDS) throw invalidArgument('exclude_ids', `at most ${MAX_EXCLUDE_IDS} ids`);
+  const createdBeforeMs = Number(req.createdBeforeMs);
+  if (!Number.isSafeInteger(createdBeforeMs) || createdBeforeMs < 0) throw invalidArgument('created_before_ms', 'must be a Unix time in ms, or 0 for no bound');
   req.sources.forEach((name, i) => {
     if (!knownSources.includes(name)) {
       throw invalidArgument(`sources[${i}]`, `unknown source ${JSON.stringify(name)}; known: ${knownSources.join(', ')}`);
@@ -32,5 +39,6 @@ export function validateRecallRequest(req: Pick<RecallRequest, 'userId' | 'limit
     limit: req.limit === 0 ? DEFAULT_LIMIT : req.limit,
     exclude: new Set(req.excludeIds),
     sources: req.sources.length === 0 ? [...knownSources] : knownSources.filter((s) => req.sources.includes(s)),
+    createdBeforeMs: createdBeforeMs === 0 ? undefined : createdBeforeMs,
   };
 }

@@ -1,10 +1,12 @@
 // Recall over real gRPC against a freshly seeded Postgres database and Redis db 7.
 import path from 'node:path';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { RecallService, SourceStatus, type RecallResponse } from '@feedmesh/contracts';
+import { fromBinary } from '@bufbuild/protobuf';
+import { CandidateBlockSchema, RecallService, SourceStatus, type RecallResponse } from '@feedmesh/contracts';
+import { candidateColumns, readUuid, sourcesOfMask } from '@feedmesh/feed-core';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { seed } from '@feedmesh/seed';
-import { decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, FANOUT_PULL_THRESHOLD, redisKeys } from '@feedmesh/storage';
+import { decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, FANOUT_PULL_THRESHOLD, itemRecordShard, itemRecordsKey, markItemsDeleted, redisKeys } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,17 +140,50 @@ describe('Recall', () => {
     for (const c of res.candidates) expect(c.sources.every((s) => s === 'trending' || s === 'interest')).toBe(true);
   });
 
-  it('never returns deleted items', async () => {
+  it('never returns items the change stream deleted', async () => {
     const before = await client.recall({ userId, sources: ['following'], limit: 20 });
     const victim = before.candidates[0]!.item!.id;
+    // What ingest's delete does: the row, then (from the outbox) the read model's tombstone.
     await pool.query('UPDATE items SET status = 2 WHERE id = $1', [victim]);
+    await markItemsDeleted(redis, [victim]);
     try {
       const after = await client.recall({ userId, sources: ['following'], limit: 20 });
       expect(after.candidates.map((c) => c.item!.id)).not.toContain(victim);
       expect(after.candidates).toHaveLength(20);
     } finally {
       await pool.query('UPDATE items SET status = 1 WHERE id = $1', [victim]);
+      await redis.hdel(itemRecordsKey(itemRecordShard(victim)), victim);
     }
+  });
+
+  it('serves the same candidates as one columnar block, bounded by created_before_ms', async () => {
+    const nested = await client.recall({ userId, limit: 200 });
+    const block = await client.recallBlock({ userId, limit: 200 });
+    const columns = candidateColumns(fromBinary(CandidateBlockSchema, block.candidates));
+    expect(block.count).toBe(columns.count);
+    const asBlock = Array.from({ length: columns.count }, (_, i) => ({
+      id: readUuid(columns.ids, i * 16),
+      kind: columns.kinds[i],
+      authorId: columns.authors[columns.authorIndex[i]!],
+      createdAtMs: columns.createdAtMs[i],
+      views: columns.views[i],
+      sources: sourcesOfMask(columns.sourceMask[i]!, columns.sourceNames),
+    }));
+    expect(asBlock).toEqual(
+      nested.candidates.map((c) => ({
+        id: c.item!.id,
+        kind: c.item!.kind,
+        authorId: c.item!.authorId,
+        createdAtMs: Number(c.item!.createdAtMs),
+        views: Number(c.stats?.views ?? 0),
+        sources: c.sources,
+      })),
+    );
+    const median = asBlock[Math.floor(asBlock.length / 2)]!.createdAtMs!;
+    const bounded = await client.recallBlock({ userId, limit: 200, createdBeforeMs: BigInt(median) });
+    const boundedColumns = candidateColumns(fromBinary(CandidateBlockSchema, bounded.candidates));
+    expect(boundedColumns.count).toBeGreaterThan(0);
+    for (let i = 0; i < boundedColumns.count; i++) expect(boundedColumns.createdAtMs[i]).toBeLessThanOrEqual(median);
   });
 
   it('rejects bad input with InvalidArgument naming the field', async () => {

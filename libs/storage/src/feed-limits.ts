@@ -43,3 +43,16 @@ export const PUBLISH_CLAIM_TTL_S = positiveIntFromEnv('PUBLISH_CLAIM_TTL_S', 30)
 
 /** Entries kept in the fresh-items zset that recall's "fresh" source reads (env FRESH_ITEMS_MAX, default 1000). */
 export const FRESH_ITEMS_MAX = positiveIntFromEnv('FRESH_ITEMS_MAX', 1_000);
+
+/**
+ * What a user's read model keeps (one set of limits for every writer and reader, so a snapshot
+ * written by one service is the one another expects): the strongest author affinities
+ * (USER_AFFINITY_MAX_ROWS, default 5,000), the heaviest topics (USER_INTEREST_TOPICS_MAX, 20),
+ * the most-followed pull authors (USER_PULLED_AUTHORS_MAX, 100).
+ */
+export const USER_READ_MODEL_LIMITS = {
+  maxAuthorAffinities: positiveIntFromEnv('USER_AFFINITY_MAX_ROWS', 5_000),
+  maxTopics: positiveIntFromEnv('USER_INTEREST_TOPICS_MAX', 20),
+  pullThreshold: FANOUT_PULL_THRESHOLD,
+  maxPulledAuthors: positiveIntFromEnv('USER_PULLED_AUTHORS_MAX', 100),
+} as const;

@@ -20,6 +20,7 @@ export {
   TRENDING_HALF_LIFE_MS,
   PUBLISH_CLAIM_TTL_S,
   FRESH_ITEMS_MAX,
+  USER_READ_MODEL_LIMITS,
 } from './feed-limits.js';
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
@@ -28,3 +29,4 @@ export { KeyedPipeline } from './keyed-pipeline.js';
 export * from './read-model/item-records.js';
 export * from './read-model/user-read-model.js';
 export * from './read-model/read-model.js';
+export * from './read-model/read-model-metrics.js';

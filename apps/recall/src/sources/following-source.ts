@@ -1,38 +1,40 @@
 import { redisKeys, type RedisClient } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
-import type { PulledAuthors } from './pulled-authors.js';
 import { recencyScore } from './recency-score.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntries, readTopEntriesOfKeys, type ZsetEntry } from './zset-entries.js';
+import { readTopEntriesOfKeys, type ZsetEntry } from './zset-entries.js';
 
 export interface FollowingSourceDeps {
   redis: RedisClient;
-  pulledAuthors: PulledAuthors;
   quota: number;
+  /** Pull authors read per request, most followed first. */
+  maxPulledAuthors: number;
   /** Entries read from each pulled author's recent zset. */
   perAuthorLimit: number;
 }
 
 /**
  * "following": the user's pushed home timeline merged with the recent items of the followed
- * authors above the fan-out threshold (pulled at read time). recallScore = recency.
+ * authors above the fan-out threshold (pulled at read time; the list is in the user's read
+ * model). recallScore = recency.
  */
 export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
-  const { redis, pulledAuthors, quota, perAuthorLimit } = deps;
+  const { redis, quota, maxPulledAuthors, perAuthorLimit } = deps;
+  const perAuthor = Math.min(quota, perAuthorLimit);
   return {
     name: 'following',
     async fetch(query, signal) {
-      const [timeline, authors] = await Promise.all([
-        readTopEntries(redis, redisKeys.homeTimeline(query.userId), quota),
-        pulledAuthors.of(query.userId),
-      ]);
+      const user = await query.user();
       signal.throwIfAborted();
-      // One command per author (different hash tags cannot share a multi-key command on
-      // Cluster), pipelined into one round trip.
-      const perAuthor = Math.min(quota, perAuthorLimit);
-      const pulled = await readTopEntriesOfKeys(redis, authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor })));
+      const authors = user?.pulledAuthors.slice(0, maxPulledAuthors) ?? [];
+      // One command per key (different hash tags cannot share a multi-key command on Cluster),
+      // pipelined into one round trip.
+      const [timeline, ...pulled] = await readTopEntriesOfKeys(redis, [
+        { key: redisKeys.homeTimeline(query.userId), count: quota },
+        ...authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor })),
+      ]);
       const nowMs = Date.now();
-      const candidates = [timeline, ...pulled].flatMap((entries) => entries.map((e) => byRecency(e, nowMs)));
+      const candidates = [timeline!, ...pulled].flatMap((entries) => entries.map((e) => byRecency(e, nowMs)));
       return topCandidates(candidates, quota);
     },
   };

@@ -1,39 +1,31 @@
 import { redisKeys, type RedisClient } from '@feedmesh/storage';
-import type pg from 'pg';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import { topCandidates } from './top-candidates.js';
 import { readTopEntriesOfKeys } from './zset-entries.js';
 
 export interface InterestSourceDeps {
   redis: RedisClient;
-  pool: pg.Pool;
   quota: number;
   /** How many of the user's heaviest topics are read. */
   maxTopics: number;
 }
 
-// user_interests' primary key (user_id, topic) is the range scan; a user has a handful of rows.
-const TOP_TOPICS_SQL = `
-  SELECT topic, weight::float8 AS weight
-  FROM user_interests
-  WHERE user_id = $1 AND weight > 0
-  ORDER BY weight DESC, topic
-  LIMIT $2`;
-
 /**
- * "interest": the recent items of the user's heaviest topics, the quota shared in proportion to
- * topic weight. recallScore = topic weight relative to the user's heaviest topic.
+ * "interest": the recent items of the user's heaviest topics (from the user's read model), the
+ * quota shared in proportion to topic weight. recallScore = topic weight relative to the user's
+ * heaviest topic.
  */
 export function createInterestSource(deps: InterestSourceDeps): RecallSource {
-  const { redis, pool, quota, maxTopics } = deps;
+  const { redis, quota, maxTopics } = deps;
   return {
     name: 'interest',
     async fetch(query, signal) {
-      const { rows } = await pool.query<{ topic: string; weight: number }>(TOP_TOPICS_SQL, [query.userId, maxTopics]);
-      if (rows.length === 0) return [];
+      const topics = (await query.user())?.interests.slice(0, maxTopics) ?? [];
+      if (topics.length === 0) return [];
       signal.throwIfAborted();
-      const shares = topicShares(rows, quota);
-      const maxWeight = rows[0]!.weight;
+      const shares = topicShares(topics, quota);
+      if (shares.length === 0) return [];
+      const maxWeight = topics[0]!.weight;
       const read = await readTopEntriesOfKeys(redis, shares.map(({ topic, count }) => ({ key: redisKeys.topicRecent(topic), count })));
       const perTopic = read.map((entries, t) =>
         entries.map(
@@ -60,7 +52,7 @@ export interface TopicShare {
  * slugs that cannot be a Redis key (braces) are skipped.
  */
 export function topicShares(topics: ReadonlyArray<{ topic: string; weight: number }>, quota: number): TopicShare[] {
-  const usable = topics.filter((t) => t.topic.length > 0 && !/[{}]/.test(t.topic) && t.weight > 0);
+  const usable = topics.filter((t) => t.weight > 0 && t.topic.length > 0 && !t.topic.includes('{') && !t.topic.includes('}'));
   const total = usable.reduce((sum, t) => sum + t.weight, 0);
   if (total <= 0 || quota <= 0) return [];
   return usable.map((t) => ({ topic: t.topic, weight: t.weight, count: Math.max(1, Math.ceil((quota * t.weight) / total)) }));
