@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diversify, diversifyRuns, diversityReach, type DiversityRules } from './diversity.js';
+import type { CandidateColumns } from './candidate-block.js';
+import { diversify, diversifyColumns, diversifyRuns, diversityReach, type DiversityRules } from './diversity.js';
 
 interface Item {
   id: string;
@@ -122,6 +123,27 @@ describe('diversify', () => {
     // 60 % are videos, so the tail runs out of articles to interleave: only the head is checked.
     expect(longestRun(out.slice(0, 4000), (x) => x.kind)).toBeLessThanOrEqual(2);
     expect(longestRun(out, (x) => x.author)).toBe(1);
+  });
+});
+
+describe('diversifyColumns', () => {
+  const rules: DiversityRules = { maxSameKindRun: 2, maxSameAuthorRun: 1 };
+  // Candidates 0..5 — kinds v=1 a=2; the dictionary names author "a" twice (entries 0 and 3).
+  const columns = {
+    count: 6,
+    kinds: new Uint8Array([1, 1, 1, 2, 2, 1]),
+    authors: ['a', 'b', 'c', 'a', 'd'],
+    authorIndex: [0, 3, 1, 1, 2, 4],
+  } as unknown as CandidateColumns;
+
+  it('re-ranks candidate indexes by kind bytes and author names', () => {
+    // In score order 5, 4, ... reversed input: ranked holds candidate indexes, not positions.
+    expect(Array.from(diversifyColumns(columns, Int32Array.from([0, 1, 2, 3, 4, 5]), rules))).toEqual([0, 2, 4, 1, 3, 5]);
+    const ranked = Int32Array.from([5, 4, 3, 2, 1, 0]);
+    const items = Array.from(ranked, (i) => ({ id: String(i), kind: String(columns.kinds[i]), author: columns.authors[columns.authorIndex[i]!]! }));
+    expect(Array.from(diversifyColumns(columns, ranked, rules, { limit: 4, lookahead: 3 }))).toEqual(
+      diversify(items, rules, keys, { limit: 4, lookahead: 3 }).map((x) => Number(x.id)),
+    );
   });
 });
 

@@ -8,9 +8,11 @@
 // the head, and only the items already emitted have left the list before it), so the pass runs
 // over that prefix only.
 //
-// The algorithm works on integer keys (`diversifyRuns`: kinds and authors as small ints, e.g.
-// ItemKind bytes and author indexes of a columnar block); `diversify` is the generic form for
-// arbitrary items and key functions, which interns the prefix's keys and runs the same pass.
+// The algorithm works on integer keys (`diversifyRuns`: kinds and authors as small ints).
+// `diversifyColumns` is ranking's fast path over a CandidateColumns block (kind bytes, authors by
+// dictionary entry); `diversify` is the generic form for arbitrary items and key functions. Both
+// intern the reachable prefix's keys and run the same pass.
+import type { CandidateColumns } from './candidate-block.js';
 
 export interface DiversityRules {
   /** At most this many consecutive items of one kind (>= 1). */
@@ -105,6 +107,38 @@ export function diversifyRuns(
     out[k] = pick;
   }
   return out;
+}
+
+/**
+ * Re-ranks candidates of a columnar block: `ranked` holds candidate indexes, best first (at least
+ * the reachable prefix; more is not read). Kinds are the block's bytes; authors are compared by
+ * name (two dictionary entries with one name are one author), interned once per dictionary entry
+ * the prefix reaches. Returns the picked candidate indexes in order.
+ */
+export function diversifyColumns(columns: CandidateColumns, ranked: Int32Array, rules: DiversityRules, options: DiversifyOptions = {}): Int32Array {
+  const { limit, lookahead } = checkedOptions(ranked.length, rules, options);
+  const m = diversityReach(ranked.length, limit, lookahead);
+  const kinds = new Uint8Array(m);
+  const authors = new Int32Array(m);
+  const authorIds = new Map<string, number>();
+  const byEntry = new Int32Array(columns.authors.length).fill(-1);
+  for (let p = 0; p < m; p++) {
+    const i = ranked[p]!;
+    kinds[p] = columns.kinds[i]!;
+    const entry = columns.authorIndex[i]!;
+    let id = byEntry[entry]!;
+    if (id < 0) {
+      const name = columns.authors[entry]!;
+      id = authorIds.get(name) ?? authorIds.size;
+      authorIds.set(name, id);
+      byEntry[entry] = id;
+    }
+    authors[p] = id;
+  }
+  const positions = diversifyRuns(kinds, authors, rules, { limit, lookahead });
+  const picked = new Int32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) picked[k] = ranked[positions[k]!]!;
+  return picked;
 }
 
 /** Re-ranks `ranked` (best first). Deterministic; never mutates its input. */
