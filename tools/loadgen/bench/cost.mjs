@@ -6,7 +6,10 @@
 //
 //   npx nx build @feedmesh/loadgen
 //   npx node tools/loadgen/bench/cost.mjs [--baseline DIR] [--rounds 3] [--duration 8s] [--warmup 2s]
+//     [--server grpc-js|h2] [--rate 2000] [--workers-rate 4500] [--only baseline,grpc-js,grpc,grpc-fast,workers]
 //
+// --server h2 is a bare node:http2 responder, several times cheaper than grpc-js, for rates a
+// grpc-js server cannot serve on a 2-core box beside the load generator.
 // --baseline DIR: another build of the tool (DIR/dist/main.js) to compare against in the same run,
 // e.g. an older commit's `tools/loadgen` built elsewhere (its node_modules must resolve).
 import { execFile, spawn } from 'node:child_process';
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2s' },
     rate: { type: 'string', default: '2000' },
     'workers-rate': { type: 'string', default: '4500' },
+    server: { type: 'string', default: 'grpc-js' },
+    only: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -43,13 +48,15 @@ const current = join(root, 'dist', 'main.js');
 const rate = values.rate;
 const workersRate = values['workers-rate'];
 
-const variants = [
-  ...(values.baseline ? [{ name: `baseline, ${rate}/s`, cli: join(resolve(values.baseline), 'dist', 'main.js'), args: ['--rate', rate] }] : []),
-  { name: `grpc-js, ${rate}/s`, cli: current, args: ['--protocol', 'grpc-js', '--rate', rate] },
-  { name: `grpc, ${rate}/s`, cli: current, args: ['--rate', rate] },
-  { name: `grpc, ${workersRate}/s`, cli: current, args: ['--rate', workersRate] },
-  { name: `grpc, ${workersRate}/s, --workers 2`, cli: current, args: ['--rate', workersRate, '--workers', '2'] },
+const all = [
+  ...(values.baseline ? [{ key: 'baseline', name: `before (grpc-js), ${rate}/s`, cli: join(resolve(values.baseline), 'dist', 'main.js'), args: ['--rate', rate] }] : []),
+  { key: 'grpc-js', name: `now, --protocol grpc-js, ${rate}/s`, cli: current, args: ['--protocol', 'grpc-js', '--rate', rate] },
+  { key: 'grpc', name: `now, grpc, ${rate}/s`, cli: current, args: ['--rate', rate] },
+  { key: 'grpc-fast', name: `now, grpc, ${workersRate}/s`, cli: current, args: ['--rate', workersRate] },
+  { key: 'workers', name: `now, grpc, ${workersRate}/s, --workers 2`, cli: current, args: ['--rate', workersRate, '--workers', '2'] },
 ];
+const only = values.only?.split(',');
+const variants = all.filter((variant) => only === undefined || only.includes(variant.key));
 
 const server = await startServer();
 const runs = [];
@@ -73,6 +80,8 @@ try {
       };
       runs.push(run);
       process.stderr.write(`${JSON.stringify(run)}\n`);
+      // Let the server finish whatever the last run left it before the next one starts.
+      await new Promise((resolveSleep) => setTimeout(resolveSleep, 2000));
     }
   }
 } finally {
@@ -93,7 +102,8 @@ for (const variant of variants) {
   const m = (key) => median(mine.map((run) => run[key]));
   lines.push(`| ${variant.name} | ${m('usPerCall').toFixed(0)} | ${m('rps').toFixed(0)} | ${m('p50').toFixed(2)} | ${m('p99').toFixed(1)} | ${m('late').toFixed(0)} | ${m('dropped').toFixed(0)} | ${median(mine.map((run) => run.load1)).toFixed(1)} |`);
 }
-process.stdout.write(values.json ? JSON.stringify(runs, null, 2) + '\n' : `medians of ${values.rounds} rounds, ${values.duration} measured after ${values.warmup} warmup each:\n\n${lines.join('\n')}\n`);
+const heading = `${values.server} server; medians of ${values.rounds} rounds, ${values.duration} measured after ${values.warmup} warmup each`;
+process.stdout.write(values.json ? JSON.stringify(runs, null, 2) + '\n' : `${heading}:\n\n${lines.join('\n')}\n`);
 
 function runCli(cli, args) {
   return new Promise((resolvePromise, reject) => {
@@ -105,7 +115,7 @@ function runCli(cli, args) {
 }
 
 async function startServer() {
-  const child = spawn(process.execPath, [join(root, 'test', 'fixtures', 'cheap-server.ts')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [join(root, 'test', 'fixtures', 'cheap-server.ts'), values.server], { stdio: ['ignore', 'pipe', 'ignore'] });
   const address = await new Promise((resolvePromise, reject) => {
     let text = '';
     child.stdout.on('data', (chunk) => {

@@ -41,7 +41,7 @@ class H2Call {
     this.httpStatus = 0;
     this.grpcStatus = -1;
     this.failed = false;
-    if (this.chunks.length > 0) this.chunks = [];
+    this.chunks.length = 0;
   }
 }
 
@@ -188,20 +188,26 @@ export function decodeResponse(output: DescMessage, chunks: readonly Buffer[]): 
   }
 }
 
+// Every handler first checks that the call is still this stream's: after the deadline sweep
+// cancelled a stream, its slot may already be running the next call.
 function onResponse(this: CallStream, headers: http2.IncomingHttpHeaders): void {
   const call = this[CALL]!;
+  if (call.stream !== this) return;
   call.httpStatus = Number(headers[':status']);
   const grpcStatus = headers['grpc-status'];
   if (grpcStatus !== undefined) call.grpcStatus = Number(grpcStatus); // trailers-only response
 }
 
 function onTrailers(this: CallStream, trailers: http2.IncomingHttpHeaders): void {
+  const call = this[CALL]!;
+  if (call.stream !== this) return;
   const grpcStatus = trailers['grpc-status'];
-  this[CALL]!.grpcStatus = grpcStatus === undefined ? UNKNOWN : Number(grpcStatus);
+  call.grpcStatus = grpcStatus === undefined ? UNKNOWN : Number(grpcStatus);
 }
 
 function onData(this: CallStream, chunk: Buffer): void {
-  this[CALL]!.chunks.push(chunk);
+  const call = this[CALL]!;
+  if (call.stream === this) call.chunks.push(chunk);
 }
 
 function ignore(): void {}
@@ -214,7 +220,8 @@ function onClose(this: CallStream): void {
 }
 
 function onError(this: CallStream): void {
-  this[CALL]!.failed = true;
+  const call = this[CALL]!;
+  if (call.stream === this) call.failed = true;
 }
 
 /** gRPC's `grpc-timeout`: at most 8 digits and a unit. */
