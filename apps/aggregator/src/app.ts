@@ -1,6 +1,6 @@
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, pgPoolStats, prepareDatabase, readModelLookupCounter, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnv } from './env.js';
 
@@ -8,7 +8,7 @@ export const aggregatorApp = {
   name: 'aggregator',
   defaultPort: 8080,
   env: aggregatorEnv,
-  async setup({ env, logger }: SetupContext<AggregatorEnv>): Promise<AppParts> {
+  async setup({ env, logger, metrics }: SetupContext<AggregatorEnv>): Promise<AppParts> {
     await prepareDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: 4, applicationName: 'feedmesh-aggregator' });
     const redis = createRedis(redisTarget(env));
@@ -21,7 +21,7 @@ export const aggregatorApp = {
       ranking: createServiceClient(RankingService, { address: env.RANKING_ADDR, maxRetries: 1 }),
       render: createServiceClient(RenderService, { address: env.RENDER_ADDR, maxRetries: 1 }),
     };
-    const feed = createFeedService({ env, logger, clients, pool, redis });
+    const feed = createFeedService({ env, logger, clients, pool, redis, onReadModelLookup: readModelLookupCounter(metrics.registry) });
 
     return {
       services: [service(FeedService, feed.impl)],

@@ -4,18 +4,20 @@
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { FeedService } from '@feedmesh/contracts';
 import { HybridLogicalClock } from '@feedmesh/feed-core';
-import type { RedisClient } from '@feedmesh/storage';
+import { ReadModel, USER_READ_MODEL_LIMITS, type RedisClient } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
 import type { Pool } from 'pg';
 import { DownstreamBreaker, type BreakerSettings } from './downstream/downstream-breaker.js';
 import { guardedDownstreams, type DownstreamClients } from './downstream/feed-downstreams.js';
-import { homeTimelineFallback } from './downstream/home-timeline-fallback.js';
 import type { aggregatorEnv } from './env.js';
 import { feedService } from './feed-service.js';
+import { homeFeed } from './feeds/home-feed.js';
 import { parseCursorSecrets } from './paging/cursor-secrets.js';
+import { PagingSession } from './paging/paging-session.js';
 import { RedisSessionStore } from './paging/redis-session-store.js';
-import { postgresUsers } from './users/postgres-users.js';
+import { createPipelineRunner } from './pipeline/run-pipeline.js';
+import { readModelUsers } from './users/read-model-users.js';
 import { UserDirectory } from './users/user-directory.js';
 
 /** The aggregator's settings plus the kit's base setting it reads (loadConfig merges both). */
@@ -27,6 +29,8 @@ export interface FeedServiceParts {
   clients: DownstreamClients;
   pool: Pool;
   redis: RedisClient;
+  /** Told about every read-model lookup (the users check), for metrics. */
+  onReadModelLookup?: ConstructorParameters<typeof ReadModel>[2]['onLookup'];
 }
 
 export interface CreatedFeedService {
@@ -35,7 +39,7 @@ export interface CreatedFeedService {
   close(): void;
 }
 
-export function createFeedService({ env, logger, clients, pool, redis }: FeedServiceParts): CreatedFeedService {
+export function createFeedService({ env, logger, clients, pool, redis, onReadModelLookup }: FeedServiceParts): CreatedFeedService {
   const breakerSettings: BreakerSettings = {
     errorThresholdPercentage: env.BREAKER_ERROR_PERCENT,
     volumeThreshold: env.BREAKER_VOLUME_THRESHOLD,
@@ -46,20 +50,21 @@ export function createFeedService({ env, logger, clients, pool, redis }: FeedSer
     ranking: new DownstreamBreaker('ranking', breakerSettings, logger),
     render: new DownstreamBreaker('render', breakerSettings, logger),
   };
-  const impl = feedService({
-    users: new UserDirectory(postgresUsers(pool), { ttlMs: env.USER_CACHE_TTL_MS }),
-    sessions: new RedisSessionStore(redis, env.FEED_SESSION_TTL_S),
-    downstreams: guardedDownstreams(clients, breakers),
-    recallFallback: homeTimelineFallback(redis),
-    clock: new HybridLogicalClock(),
-    secrets: parseCursorSecrets(env.CURSOR_SECRETS, logger),
-    settings: {
-      maxDeadlineMs: env.MAX_DEADLINE_MS,
-      defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
-      recallLimit: env.FEED_RECALL_LIMIT,
-      maxPages: env.FEED_MAX_PAGES,
-    },
+  const readModel = new ReadModel(redis, pool, {
+    limits: USER_READ_MODEL_LIMITS,
+    ...(onReadModelLookup ? { onLookup: onReadModelLookup } : {}),
+    onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
   });
+  const paging = new PagingSession({
+    users: new UserDirectory(readModelUsers(redis, readModel), { ttlMs: env.USER_CACHE_TTL_MS }),
+    sessions: new RedisSessionStore(redis, env.FEED_SESSION_TTL_S),
+    secrets: parseCursorSecrets(env.CURSOR_SECRETS, logger),
+    clock: new HybridLogicalClock(),
+    maxPages: env.FEED_MAX_PAGES,
+  });
+  const pipeline = homeFeed({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
+  const servePage = createPipelineRunner(pipeline, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 });
+  const impl = feedService(servePage, { maxDeadlineMs: env.MAX_DEADLINE_MS, defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS });
   return {
     impl,
     close: () => {

@@ -13,6 +13,7 @@ export const aggregatorEnv = {
   }),
   FEED_DEFAULT_BUDGET_MS: num({ default: 250, desc: 'Total time budget of a page when the caller sets no deadline' }),
   FEED_RECALL_LIMIT: num({ default: 500, desc: 'Candidates asked of recall per page' }),
+  FEED_RANK_WINDOW: num({ default: 200, desc: 'Ranked entries a fresh ranking keeps for the session\'s later pages (at least a page and its top-up reserve)' }),
   FEED_MAX_PAGES: num({ default: 50, desc: 'Pages per paging session; the last one has no next cursor' }),
   FEED_SESSION_TTL_S: num({ default: 1800, desc: 'Idle lifetime of a paging session in Redis' }),
   USER_CACHE_TTL_MS: num({ default: 60_000, desc: 'How long a known user id is trusted without Postgres' }),

@@ -22,12 +22,16 @@ export class MemorySessionStore implements SessionStore {
     return this.pages.get(`${sessionId}:${page}`);
   }
 
-  async commit({ session, expectedLastHlc, entries }: PageCommit) {
+  async commit({ session, expectedLastHlc, entries, window }: PageCommit) {
     const current = this.sessions.get(session.sessionId);
     if (expectedLastHlc === undefined ? current !== undefined : !current || compareHlc(current.lastHlc, expectedLastHlc) !== 0) {
       return false;
     }
-    this.sessions.set(session.sessionId, session);
+    const previousWindow = current?.window;
+    const stored: StoredSession = { ...session };
+    if (window.kind === 'replace') stored.window = window.window;
+    else if (window.kind === 'advance' && previousWindow) stored.window = { ...previousWindow, position: window.position };
+    this.sessions.set(session.sessionId, stored);
     this.pages.delete(`${session.sessionId}:${session.page - 1}`);
     this.pages.set(`${session.sessionId}:${session.page}`, entries);
     const served = this.servedIds.get(session.sessionId) ?? new Set();

@@ -62,9 +62,9 @@ describe('planPaging', () => {
 
 describe('isLastPage', () => {
   it('ends the session when nothing remains or the page cap is reached', () => {
-    expect(isLastPage({ remaining: 0, page: 1, maxPages: 50 })).toBe(true);
-    expect(isLastPage({ remaining: 5, page: 50, maxPages: 50 })).toBe(true);
-    expect(isLastPage({ remaining: 5, page: 3, maxPages: 50 })).toBe(false);
+    expect(isLastPage({ exhausted: true, page: 1, maxPages: 50 })).toBe(true);
+    expect(isLastPage({ exhausted: false, page: 50, maxPages: 50 })).toBe(true);
+    expect(isLastPage({ exhausted: false, page: 3, maxPages: 50 })).toBe(false);
   });
 });
 

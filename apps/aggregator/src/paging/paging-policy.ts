@@ -54,8 +54,8 @@ export function planPaging(
 }
 
 export interface LastPageInput {
-  /** Ranked entries left after the ones this page looked at. */
-  remaining: number;
+  /** The session's ranked list has nothing after this page. */
+  exhausted: boolean;
   /** Number of the page just built (1-based). */
   page: number;
   maxPages: number;
@@ -65,8 +65,8 @@ export interface LastPageInput {
  * A page is the last when the session's ranked list ran dry or the session hit its page cap.
  * A page served short because a top-up failed is not the last: entries remain for the next one.
  */
-export function isLastPage({ remaining, page, maxPages }: LastPageInput): boolean {
-  return remaining === 0 || page >= maxPages;
+export function isLastPage({ exhausted, page, maxPages }: LastPageInput): boolean {
+  return exhausted || page >= maxPages;
 }
 
 export interface AdvanceInput {

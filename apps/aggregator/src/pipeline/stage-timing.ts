@@ -6,12 +6,7 @@ export interface StageTimingRecord {
 }
 
 /** Runs `fn`, recording its wall time into `timings` even when it throws. */
-export async function timed<T>(
-  timings: StageTimingRecord[],
-  stage: string,
-  budgetMs: number,
-  fn: () => Promise<T>,
-): Promise<T> {
+export async function timed<T>(timings: StageTimingRecord[], stage: string, budgetMs: number, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await fn();

@@ -1,0 +1,40 @@
+// The home feed, declared: where a page's ranked entries come from (first source that serves
+// the page), what may never be shown (filters, cheapest first), how ids become cards. Each
+// component is one file; its identifier names it in spans, debug stages and degraded reasons.
+// To add a component, write its file and list it here.
+import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
+import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
+import { alreadyServedFilter } from '../filters/already-served-filter.js';
+import type { PagingSession } from '../paging/paging-session.js';
+import type { FeedPipeline } from '../pipeline/components.js';
+import { hydrator } from '../pipeline/hydration.js';
+import { createRankingScorer } from '../scorers/ranking-scorer.js';
+import { createHomeTimelineSource } from '../sources/home-timeline-source.js';
+import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js';
+import { createRecallSource } from '../sources/recall-source.js';
+import { createReplaySource } from '../sources/replay-source.js';
+import { sessionWindowSource } from '../sources/session-window-source.js';
+import type { RedisClient } from '@feedmesh/storage';
+
+export interface HomeFeedDeps {
+  downstreams: FeedDownstreams;
+  redis: RedisClient;
+  paging: PagingSession;
+  recallLimit: number;
+}
+
+export function homeFeed({ downstreams, redis, paging, recallLimit }: HomeFeedDeps): FeedPipeline {
+  return {
+    identifier: 'home',
+    sources: [
+      createReplaySource(paging),
+      sessionWindowSource,
+      createRecallAndRankSource({
+        recall: createRecallSource({ downstreams, recallLimit, fallback: createHomeTimelineSource(redis) }),
+        scorer: createRankingScorer(downstreams),
+      }),
+    ],
+    filters: [afterSnapshotFilter, alreadyServedFilter],
+    hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
+  };
+}

@@ -1,0 +1,127 @@
+// The paging module: where a request stands in its paging session (resume) and how a served page
+// moves it on (commit). Cursor rules are in paging-policy.ts (pure); state in a SessionStore.
+import { randomUUID } from 'node:crypto';
+import { Code, ConnectError } from '@connectrpc/connect';
+import type { CursorSecrets, HybridLogicalClock } from '@feedmesh/feed-core';
+import { invalidArgument, unavailable } from '@feedmesh/service-kit';
+import type { SkeletonEntry } from '../pipeline/skeleton-entry.js';
+import type { UserLookup } from '../users/user-directory.js';
+import { advanceSession, isLastPage, planPaging, readCursor } from './paging-policy.js';
+import type { SessionStore, StoredSession, WindowUpdate } from './session-store.js';
+
+/** Where this request stands in its paging session. */
+export type ResumedSession =
+  | {
+      action: 'open' | 'advance';
+      sessionId: string;
+      snapshotMs: number;
+      /** The session before this page; undefined when the page opens it. */
+      previous: StoredSession | undefined;
+      /** Ids served so far, read from the store on first use (only a page that ranks afresh needs them). */
+      served(): Promise<ReadonlySet<string>>;
+    }
+  | { action: 'replay'; sessionId: string; snapshotMs: number; session: StoredSession };
+
+export interface PagingSessionDeps {
+  users: UserLookup;
+  sessions: SessionStore;
+  secrets: CursorSecrets;
+  clock: HybridLogicalClock;
+  maxPages: number;
+  now?: () => number;
+  newSessionId?: () => string;
+}
+
+export interface PageToCommit {
+  /** Entries of the page as served (stored for a replay). */
+  entries: SkeletonEntry[];
+  /** The ranked list has nothing after this page. */
+  exhausted: boolean;
+  window: WindowUpdate;
+}
+
+export class PagingSession {
+  private readonly now: () => number;
+  private readonly newSessionId: () => string;
+
+  constructor(private readonly deps: PagingSessionDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newSessionId = deps.newSessionId ?? randomUUID;
+  }
+
+  /**
+   * Checks the cursor (signature first, no I/O), the user, then the session; returns where the
+   * request stands or throws the RPC error for the client. A users outage fails open (a user
+   * with a valid cursor or a timeline is still served) and is added to `degradedReasons`.
+   */
+  async resume(query: { userId: string; cursor: string }, degradedReasons: string[]): Promise<ResumedSession> {
+    const payload = query.cursor === '' ? undefined : readCursor(query.cursor, this.deps.secrets);
+    // A signed cursor of this user proves the check passed when its session opened: later pages
+    // skip the users lookup.
+    let known = payload !== undefined && payload.userId === query.userId;
+    if (!known) {
+      try {
+        known = await this.deps.users.exists(query.userId);
+      } catch {
+        known = true;
+        degradedReasons.push('users: unavailable');
+      }
+    }
+    if (!known) throw invalidArgument('user_id', `unknown user ${JSON.stringify(query.userId)}`);
+    if (payload === undefined) {
+      return { action: 'open', sessionId: this.newSessionId(), snapshotMs: this.now(), previous: undefined, served: async () => new Set() };
+    }
+    const stored = await storeCall(() => this.deps.sessions.load(payload.sessionId));
+    const plan = planPaging(payload, stored, query.userId, this.now());
+    if (plan.action === 'replay') return { action: 'replay', sessionId: payload.sessionId, snapshotMs: plan.session.snapshotMs, session: plan.session };
+    let served: Promise<ReadonlySet<string>> | undefined;
+    return {
+      action: 'advance',
+      sessionId: payload.sessionId,
+      snapshotMs: plan.session.snapshotMs,
+      previous: plan.session,
+      served: () => (served ??= storeCall(() => this.deps.sessions.served(payload.sessionId)).then((ids) => new Set(ids))),
+    };
+  }
+
+  /** Stores the page and advances the session; a lost race means the cursor was superseded. */
+  async commit(resumed: Extract<ResumedSession, { action: 'open' | 'advance' }>, userId: string, page: PageToCommit): Promise<StoredSession> {
+    const { previous } = resumed;
+    // receive() orders this cursor after the session's latest even if another replica's clock
+    // ran ahead of ours.
+    const hlc = previous ? this.deps.clock.receive(previous.lastHlc) : this.deps.clock.tick();
+    const pageNumber = (previous?.page ?? 0) + 1;
+    const last = isLastPage({ exhausted: page.exhausted, page: pageNumber, maxPages: this.deps.maxPages });
+    const session = advanceSession(
+      { previous, sessionId: resumed.sessionId, userId, snapshotMs: resumed.snapshotMs, hlc, served: page.entries.length, last },
+      this.deps.secrets,
+    );
+    const committed = await storeCall(() =>
+      this.deps.sessions.commit({ session, expectedLastHlc: previous?.lastHlc, entries: page.entries, window: page.window }),
+    );
+    if (!committed) throw new ConnectError('cursor was superseded by a concurrent request of this session', Code.Aborted);
+    return session;
+  }
+
+  /** A replay serves the stored page again and moves nothing; the session stays alive. */
+  async replayed(resumed: Extract<ResumedSession, { action: 'replay' }>): Promise<StoredSession> {
+    await storeCall(() => this.deps.sessions.touch(resumed.sessionId));
+    return resumed.session;
+  }
+
+  /** The entries of the page a replay serves again. */
+  async replayEntries(resumed: Extract<ResumedSession, { action: 'replay' }>): Promise<SkeletonEntry[]> {
+    const entries = await storeCall(() => this.deps.sessions.pageEntries(resumed.sessionId, resumed.session.page));
+    if (entries === undefined) throw new ConnectError('the page to replay is no longer stored; request the first page', Code.FailedPrecondition);
+    return entries;
+  }
+}
+
+/** The session store is required for paging; its outage is the service's, not the caller's. */
+export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw unavailable(`paging session store: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,87 @@
+// The shapes of the components a feed pipeline declares (feeds/home-feed.ts). Each component is
+// one file with an `identifier`, which names it in spans, stage timings, debug output, metrics
+// and degraded reasons ("ranking: unavailable").
+import type { ScoreBreakdown, SourceStats } from '@feedmesh/contracts';
+import type { StageBudgets } from '@feedmesh/feed-core';
+import type { ResumedSession } from '../paging/paging-session.js';
+import type { RankedWindow } from '../paging/session-store.js';
+import type { FeedQuery } from '../request/validate-request.js';
+import type { Hydrate } from './hydration.js';
+import type { SkeletonEntry } from './skeleton-entry.js';
+import type { StageTimingRecord } from './stage-timing.js';
+
+export interface Component {
+  readonly identifier: string;
+}
+
+/** One GetFeed request as it moves through the pipeline. */
+export interface FeedRun {
+  query: FeedQuery;
+  budgets: StageBudgets;
+  timings: StageTimingRecord[];
+  /** "ranking: unavailable"-style reasons; the page is degraded when any is set. */
+  degradedReasons: string[];
+  /** Times one component's call into the debug timings (its identifier is the stage name). */
+  time<T>(identifier: string, budgetMs: number, fn: () => Promise<T>): Promise<T>;
+}
+
+/** What a skeleton source may read of the page being built. */
+export interface PageRequest {
+  run: FeedRun;
+  session: ResumedSession;
+  /** Ranked entries worth asking for: the page, its top-up reserve, and the window ahead. */
+  rankLimit: number;
+  /** Entries a page needs in hand to be served without ranking again. */
+  pageNeed: number;
+}
+
+/** How the session's ranked window moves with this page. */
+export type WindowPlan =
+  /** Entries came from the stored window, starting at `base`. */
+  | { kind: 'from-window'; base: number }
+  /** A fresh ranking, to be stored (its position is set when the page commits). */
+  | { kind: 'ranked'; window: Omit<RankedWindow, 'position'> }
+  /** A fallback ranking or a replay: store no window. */
+  | { kind: 'none' };
+
+export interface Skeleton {
+  /** Ranked entries, best first. */
+  entries: SkeletonEntry[];
+  window: WindowPlan;
+  /** Render top-ups allowed for this page (0 for a replay: it shows what it showed). */
+  maxTopUps: number;
+  /** Entries the page shows, when the source decides (a replay: exactly the stored page). */
+  pageSize?: number;
+  /** The component that ranked the entries ("ranking", "recency-fallback", "session-window", "replay"). */
+  rankedBy: string;
+  candidateCount: number;
+  sources: SourceStats[];
+  breakdowns: ScoreBreakdown[];
+  modelVersion: string;
+}
+
+/** Where a page's ranked entries come from: the first source of the pipeline that `serves` the page runs. */
+export interface SkeletonSource extends Component {
+  serves(page: PageRequest): boolean;
+  fetch(page: PageRequest): Promise<Skeleton>;
+}
+
+/** What the filters know about the session; `served` only when the page ranked afresh (see already-served-filter.ts). */
+export interface FilterContext {
+  snapshotMs: number;
+  served: ReadonlySet<string> | undefined;
+}
+
+/** Drops entries that must not be served; pure, cheapest first in the pipeline. */
+export interface EntryFilter extends Component {
+  keep(entry: SkeletonEntry, context: FilterContext): boolean;
+}
+
+export interface FeedPipeline {
+  readonly identifier: string;
+  /** Tried in order: the first that serves the page builds its skeleton. */
+  readonly sources: readonly SkeletonSource[];
+  readonly filters: readonly EntryFilter[];
+  /** Ids → cards for one request (render). */
+  hydrator(run: FeedRun): Hydrate;
+}

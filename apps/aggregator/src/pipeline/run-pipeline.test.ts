@@ -1,0 +1,146 @@
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
+import {
+  CandidateBlockSchema,
+  FeedItemSchema,
+  ItemKind,
+  RankBlockResponseSchema,
+  RecallBlockResponseSchema,
+  RenderResponseSchema,
+  type RankBlockRequest,
+  type RecallBlockRequest,
+} from '@feedmesh/contracts';
+import { CandidateBlockBuilder, candidateColumns, HybridLogicalClock, rankedBlockOf, splitBudget } from '@feedmesh/feed-core';
+import { describe, expect, it } from 'vitest';
+import { MemorySessionStore } from '../../test/memory-session-store.js';
+import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
+import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
+import { alreadyServedFilter } from '../filters/already-served-filter.js';
+import { PagingSession } from '../paging/paging-session.js';
+import { createRankingScorer } from '../scorers/ranking-scorer.js';
+import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js';
+import { createRecallSource } from '../sources/recall-source.js';
+import { createReplaySource } from '../sources/replay-source.js';
+import { sessionWindowSource } from '../sources/session-window-source.js';
+import type { FeedPipeline } from './components.js';
+import { hydrator } from './hydration.js';
+import { createPipelineRunner } from './run-pipeline.js';
+
+const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+const NOW = 1_700_000_000_000;
+
+/** A mesh of fakes: recall has `count` items (item n created n ms before NOW), ranking scores item n as 1/n. */
+function fakeMesh(count: number) {
+  const calls = { recall: [] as RecallBlockRequest[], rank: [] as RankBlockRequest[], render: 0 };
+  let rankingDown = false;
+  const downstreams: FeedDownstreams = {
+    async recallBlock(request) {
+      calls.recall.push(request as RecallBlockRequest);
+      const exclude = new Set(request.excludeIds ?? []);
+      const block = new CandidateBlockBuilder();
+      for (let n = 1; n <= count; n++) {
+        if (!exclude.has(id(n))) block.add({ id: id(n), kind: 1 + (n % 3), authorId: `a${n % 7}`, createdAtMs: NOW - n, sources: ['following'], recallScore: 0 });
+      }
+      return create(RecallBlockResponseSchema, { candidates: toBinary(CandidateBlockSchema, create(CandidateBlockSchema, block.build())), count: block.count });
+    },
+    async rankBlock(request) {
+      calls.rank.push(request as RankBlockRequest);
+      if (rankingDown) throw new ConnectError('down', Code.Unavailable);
+      const columns = candidateColumns(fromBinary(CandidateBlockSchema, request.candidates!));
+      const scores = Array.from({ length: columns.count }, (_, i) => 1 / (i + 1));
+      const picked = Array.from({ length: Math.min(columns.count, request.limit ?? 0) }, (_, i) => i);
+      return create(RankBlockResponseSchema, { items: rankedBlockOf(columns, picked, scores), modelVersion: 'm1', featureCount: 1 });
+    },
+    async render(request) {
+      calls.render++;
+      return create(RenderResponseSchema, {
+        items: (request.itemIds ?? []).map((itemId) =>
+          create(FeedItemSchema, { id: itemId, kind: ItemKind.ARTICLE, authorId: 'a', card: { case: 'article', value: { title: itemId } }, template: { id: 'article.card', version: 1 } }),
+        ),
+      });
+    },
+  };
+  return { downstreams, calls, setRankingDown: (down: boolean) => (rankingDown = down) };
+}
+
+function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), rankWindow = 100) {
+  const paging = new PagingSession({ users: { exists: async () => true }, sessions: store, secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
+  const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
+  const pipeline: FeedPipeline = {
+    identifier: 'test',
+    sources: [
+      createReplaySource(paging),
+      sessionWindowSource,
+      createRecallAndRankSource({ recall: createRecallSource({ downstreams, recallLimit: 500, fallback }), scorer: createRankingScorer(downstreams) }),
+    ],
+    filters: [afterSnapshotFilter, alreadyServedFilter],
+    hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
+  };
+  const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2 });
+  return (cursor: string, debug = false) => serve({ userId: 'u1', pageSize: 10, cursor, debug }, splitBudget(1_000));
+}
+
+const idsOf = (page: { items?: Array<{ id?: string }> }) => (page.items ?? []).map((i) => i.id!);
+
+describe('the pipeline runner', () => {
+  it('ranks the first page, serves the next ones from the stored window, and ranks again when it runs low', async () => {
+    const { downstreams, calls } = fakeMesh(300);
+    const serve = runner(downstreams);
+    const seen: string[] = [];
+    let cursor = '';
+    const stagesOf: string[][] = [];
+    for (let page = 1; page <= 9; page++) {
+      const response = await serve(cursor, true);
+      expect(idsOf(response)).toHaveLength(10);
+      seen.push(...idsOf(response));
+      stagesOf.push(response.debug!.stages!.map((s) => s.stage!));
+      cursor = response.nextCursor!;
+    }
+    expect(new Set(seen).size).toBe(90);
+    // Window of 100, a page needs 31 in hand: pages 1 and 8 rank, the rest read the window.
+    expect(calls.rank).toHaveLength(2);
+    expect(calls.recall).toHaveLength(2);
+    expect(stagesOf[0]).toEqual(expect.arrayContaining(['session', 'recall', 'ranking', 'render']));
+    expect(stagesOf[1]).toEqual(expect.arrayContaining(['session', 'session-window', 'render']));
+    expect(stagesOf[1]).not.toContain('ranking');
+    // The second ranking excluded everything served before it, and recall got the snapshot bound.
+    expect(calls.recall[1]!.excludeIds).toHaveLength(70);
+    expect(Number(calls.recall[1]!.createdBeforeMs)).toBe(NOW);
+  });
+
+  it('serves the latest page again for the previous cursor (replay), without recall or ranking', async () => {
+    const { downstreams, calls } = fakeMesh(300);
+    const serve = runner(downstreams);
+    const p1 = await serve('');
+    const p2 = await serve(p1.nextCursor!);
+    const before = calls.rank.length;
+    const again = await serve(p1.nextCursor!);
+    expect(idsOf(again)).toEqual(idsOf(p2));
+    expect(again.nextCursor).toBe(p2.nextCursor);
+    expect(calls.rank.length).toBe(before);
+  });
+
+  it('degrades to recency order when ranking fails, keeps no window, and tries ranking again on the next page', async () => {
+    const { downstreams, calls, setRankingDown } = fakeMesh(300);
+    const serve = runner(downstreams);
+    setRankingDown(true);
+    const p1 = await serve('');
+    expect(p1.degradedReasons).toEqual(['ranking: unavailable']);
+    expect(idsOf(p1)).toEqual(Array.from({ length: 10 }, (_, i) => id(i + 1)));
+    setRankingDown(false);
+    const p2 = await serve(p1.nextCursor!);
+    expect(p2.degraded).toBe(false);
+    expect(calls.rank).toHaveLength(2);
+    expect(idsOf(p2).some((x) => idsOf(p1).includes(x))).toBe(false);
+  });
+
+  it('ends the session when a final window is used up', async () => {
+    const { downstreams } = fakeMesh(25);
+    const serve = runner(downstreams);
+    const p1 = await serve('');
+    const p2 = await serve(p1.nextCursor!);
+    const p3 = await serve(p2.nextCursor!);
+    expect([idsOf(p1).length, idsOf(p2).length, idsOf(p3).length]).toEqual([10, 10, 5]);
+    expect(p3.nextCursor).toBe('');
+  });
+});

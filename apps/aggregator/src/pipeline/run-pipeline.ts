@@ -1,0 +1,119 @@
+// The one runner of declared feed pipelines: session → skeleton (first source that serves the
+// page, then the filters) → hydration → rules → paging → presentation. It times every stage and
+// component (debug), traces each stage as `feed.aggregate.<stage>`, and leaves fail-open
+// decisions to the components that own them (their identifier names the degraded reason).
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { GetFeedResponseSchema } from '@feedmesh/contracts';
+import type { StageBudgets } from '@feedmesh/feed-core';
+import { unavailable } from '@feedmesh/service-kit';
+import { failureCode } from '../downstream/failure-code.js';
+import { applyFilters } from '../filters/apply-filters.js';
+import type { PagingSession } from '../paging/paging-session.js';
+import type { StoredSession, WindowUpdate } from '../paging/session-store.js';
+import type { FeedQuery } from '../request/validate-request.js';
+import type { FeedPipeline, FeedRun, PageRequest } from './components.js';
+import { presentation } from './presentation.js';
+import { rules } from './rules.js';
+import { runStage } from './run-stage.js';
+import { timed, type StageTimingRecord } from './stage-timing.js';
+
+export interface RunnerSettings {
+  /** Ranked entries a fresh ranking keeps for the session's later pages. */
+  rankWindow: number;
+  /** Extra render round trips to refill a page after misses. */
+  maxTopUps: number;
+}
+
+export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
+
+export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings) {
+  return async function servePage(query: FeedQuery, budgets: StageBudgets): Promise<FeedResponse> {
+    const timings: StageTimingRecord[] = [];
+    const run: FeedRun = { query, budgets, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
+
+    const session = await runStage('session', async (annotate) => {
+      const resumed = await run.time('session', 0, () => paging.resume(query, run.degradedReasons));
+      annotate(() => ({ 'feed.session_id': resumed.sessionId, 'feed.paging_action': resumed.action, 'feed.first_page': query.cursor === '' }));
+      return resumed;
+    });
+
+    const pageNeed = query.pageSize * (settings.maxTopUps + 1) + 1;
+    const page: PageRequest = { run, session, pageNeed, rankLimit: Math.max(settings.rankWindow, pageNeed) };
+    const { skeleton, filtered } = await runStage('skeleton', async (annotate) => {
+      const source = pipeline.sources.find((s) => s.serves(page));
+      if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
+      const sk = await source.fetch(page);
+      // The served set only matters to a fresh ranking (already loaded for recall's exclusion).
+      const served = sk.window.kind !== 'from-window' && session.action !== 'replay' ? await session.served() : undefined;
+      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served });
+      annotate(() => ({
+        'feed.source': source.identifier,
+        'feed.ranked_by': sk.rankedBy,
+        'feed.candidates': sk.candidateCount,
+        'feed.ranked': sk.entries.length,
+        ...Object.fromEntries(Object.entries(result.removed).map(([id, removed]) => [`feed.removed.${id}`, removed.length])),
+        'model.version': sk.modelVersion,
+      }));
+      return { skeleton: sk, filtered: result };
+    });
+
+    const pageSize = skeleton.pageSize ?? query.pageSize;
+    const hydrate = pipeline.hydrator(run);
+    const firstWindow = await runStage('hydration', async (annotate) => {
+      const window = filtered.kept.slice(0, pageSize);
+      const hydrated = await run.time('render', budgets.renderMs, () => hydrate(window)).catch((error: unknown) => {
+        throw unavailable(`render: ${failureCode(error)}; no page can be served without cards`);
+      });
+      annotate(() => ({ 'feed.requested': window.length, 'feed.rendered': hydrated.items.size, 'feed.missing': hydrated.missing.length }));
+      return hydrated;
+    });
+
+    const served = await runStage('rules', async (annotate) => {
+      const result = await rules({
+        ranked: filtered.kept,
+        pageSize,
+        firstWindow,
+        hydrate: (entries) => run.time('render.top_up', budgets.renderMs, () => hydrate(entries)),
+        maxTopUps: skeleton.maxTopUps,
+      });
+      annotate(() => ({ 'feed.filled': result.items.length, 'feed.missing': result.missing.length, 'feed.top_ups': result.topUps }));
+      return result;
+    });
+    if (served.topUpError !== undefined) run.degradedReasons.push(`render: ${failureCode(served.topUpError)}`);
+
+    const stored = await runStage('paging', async (annotate) => {
+      let next: StoredSession;
+      if (session.action === 'replay') {
+        next = await run.time('paging', 0, () => paging.replayed(session));
+      } else {
+        // Entries of the skeleton this page consumed (looked at: served or dropped as misses).
+        const looked = filtered.kept.length - served.remaining;
+        const consumed = looked === 0 ? 0 : filtered.keptAt[looked - 1]! + 1;
+        const w = skeleton.window;
+        const window: WindowUpdate =
+          w.kind === 'from-window'
+            ? { kind: 'advance', position: w.base + consumed }
+            : w.kind === 'ranked'
+              ? { kind: 'replace', window: { ...w.window, position: consumed } }
+              : { kind: 'drop' };
+        const final = w.kind === 'none' || (w.kind === 'ranked' ? w.window.final : session.previous!.window!.final);
+        const exhausted = final && served.remaining === 0;
+        next = await run.time('paging', 0, () => paging.commit(session, query.userId, { entries: served.entries, exhausted, window }));
+      }
+      annotate(() => ({ 'feed.session_id': session.sessionId, 'feed.page': next.page, 'feed.last_page': next.nextCursor === '' }));
+      return next;
+    });
+
+    return runStage('presentation', async (annotate) => {
+      annotate(() => ({ 'feed.items': served.items.length, 'feed.degraded': run.degradedReasons.length > 0 }));
+      return presentation({
+        items: served.items,
+        nextCursor: stored.nextCursor,
+        degradedReasons: run.degradedReasons,
+        ...(query.debug
+          ? { debug: { timings, sources: skeleton.sources, breakdowns: skeleton.breakdowns, modelVersion: skeleton.modelVersion, sessionId: session.sessionId } }
+          : {}),
+      });
+    });
+  };
+}
