@@ -2,7 +2,10 @@ import { RenderService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
+import { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
+import { CardInvalidations } from './cache/card-invalidations.js';
+import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
 import { SingleFlight } from './cache/single-flight.js';
 import { CardLoader } from './card-loader.js';
@@ -30,7 +33,27 @@ export const renderApp = {
       logger.warn({ err: error }, 'Redis unavailable at start; serving from Postgres until it is back'),
     );
 
-    const cache = new RenderedCardCache(redis, logger, { readTimeoutMs: env.RENDER_CACHE_READ_TIMEOUT_MS, ttlJitter: env.RENDER_TTL_JITTER });
+    const redisCache = new RenderedCardCache(redis, logger, { readTimeoutMs: env.RENDER_CACHE_READ_TIMEOUT_MS, ttlJitter: env.RENDER_TTL_JITTER });
+    const memory =
+      env.RENDER_MEMORY_CACHE_MAX > 0 && env.RENDER_MEMORY_CACHE_TTL_MS > 0
+        ? new MemoryCardCache({
+            maxEntries: env.RENDER_MEMORY_CACHE_MAX,
+            maxBytes: env.RENDER_MEMORY_CACHE_MAX_BYTES,
+            ttlMs: env.RENDER_MEMORY_CACHE_TTL_MS,
+            volatileTtlMs: env.RENDER_MEMORY_LIVE_CARD_TTL_MS,
+          })
+        : undefined;
+    const telemetry = new RenderTelemetry(metrics.registry, memory);
+    const invalidations = memory
+      ? new CardInvalidations(redis, memory, logger, {
+          invalidated: (ids) => telemetry.memoryInvalidated(ids ?? 0),
+          tracking: (active) => telemetry.trackingChanged(active),
+        })
+      : undefined;
+    if (invalidations && !invalidations.start()) {
+      logger.info('Redis Cluster: card changes are not tracked; in-process cards expire by RENDER_MEMORY_CACHE_TTL_MS only');
+    }
+    const cache = new CardCache(redisCache, memory);
     const render = createRenderHandler({
       cache,
       loader: new CardLoader(pool, cache, {
@@ -39,7 +62,7 @@ export const renderApp = {
         missingMs: env.RENDER_NEGATIVE_TTL_MS,
       }),
       singleFlight: new SingleFlight<CardEntry>(),
-      telemetry: new RenderTelemetry(metrics.registry),
+      telemetry,
       earlyRefreshWindowMs: env.RENDER_EARLY_REFRESH_MS,
       logger,
     });
@@ -49,6 +72,7 @@ export const renderApp = {
       readiness: { postgres: () => pool.query('select 1') },
       pools: () => ({ postgres: pgPoolStats(pool) }),
       close: async () => {
+        invalidations?.close();
         redis.disconnect();
         await pool.end();
       },

@@ -1,9 +1,11 @@
 // Builds cache entries for ids that missed the cache: one Postgres batch read, one template per
-// card, then a write-back (cards with their kind's TTL, missing ids negatively with a short TTL).
+// card, then a write-back to both cache layers (cards with their kind's TTL, missing ids
+// negatively with a short TTL).
 import { MissingReason } from '@feedmesh/contracts';
 import type pg from 'pg';
-import type { CacheWrite, RenderedCardCache } from './cache/rendered-card-cache.js';
+import type { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
+import type { CacheWrite } from './cache/rendered-card-cache.js';
 import { loadItemRows } from './item-row.js';
 import { renderCard } from './templates/card-templates.js';
 
@@ -20,30 +22,27 @@ const DELETED = 2;
 export class CardLoader {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly cache: RenderedCardCache,
+    private readonly cache: CardCache,
     private readonly ttls: CardTtls,
   ) {}
 
-  /** An entry for every id. Rejects only when Postgres fails; the cache write is not awaited. */
+  /** An entry for every id. Rejects only when Postgres fails; the Redis write is not awaited. */
   async load(ids: readonly string[]): Promise<Map<string, CardEntry>> {
+    // Taken before the read: an invalidation during it keeps these rows out of memory.
+    const mark = this.cache.mark();
     const rows = await loadItemRows(this.pool, ids);
-    const entries = new Map<string, CardEntry>();
     const writes: CacheWrite[] = [];
     for (const id of ids) {
       const row = rows.get(id);
       if (row === undefined || row.status === DELETED) {
         const entry: CardEntry = { type: 'missing', reason: row ? MissingReason.DELETED : MissingReason.NOT_FOUND, expiresAtMs: 0 };
-        entries.set(id, entry);
         writes.push({ id, entry, ttlMs: this.ttls.missingMs });
         continue;
       }
       const { item, volatile } = renderCard(row);
       const entry: CardEntry = { type: 'card', item, expiresAtMs: 0 };
-      entries.set(id, entry);
       writes.push({ id, entry, ttlMs: volatile ? this.ttls.volatileCardMs : this.ttls.cardMs });
     }
-    // Commands on one connection run in order, so a later read of these keys sees the write.
-    void this.cache.setMany(writes);
-    return entries;
+    return this.cache.setMany(writes, mark);
   }
 }

@@ -20,6 +20,7 @@ const ids = {
   onAir: '00000000-0000-4000-8000-000000000004',
   upcoming: '00000000-0000-4000-8000-000000000005',
   deleted: '00000000-0000-4000-8000-000000000006',
+  doomed: '00000000-0000-4000-8000-000000000007',
   missing: '00000000-0000-4000-8000-0000000000ff',
 };
 const startedAt = '2026-05-01T12:00:00.000Z';
@@ -50,7 +51,8 @@ beforeAll(async () => {
   await insertItem(ids.onAir, 3, { title: 'On air', stream_url: 'https://example.com/l.m3u8', live_status: 2, viewers: 1234, started_at: startedAt });
   await insertItem(ids.upcoming, 3, { title: 'Soon', stream_url: 'https://example.com/s.m3u8', live_status: 1, viewers: 0, started_at: null });
   await insertItem(ids.deleted, 1, { title: 'Gone', body: 'x', cover_url: '' }, 2);
-  app = await spawnApp(entry, { DATABASE_URL, REDIS_URL, MIGRATE_ON_START: 'false' }, { name: 'render' });
+  await insertItem(ids.doomed, 2, { title: 'Doomed', url: 'https://example.com/d.m3u8', duration_ms: 1_000, thumbnail_url: '' });
+  app = await spawnApp(entry, { DATABASE_URL, REDIS_URL, MIGRATE_ON_START: 'false', RENDER_MEMORY_CACHE_TTL_MS: '1000' }, { name: 'render' });
   client = createServiceClient(RenderService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
 });
 
@@ -65,13 +67,24 @@ afterAll(async () => {
 
 const batch = [ids.hero, ids.missing, ids.compact, ids.video, ids.deleted, ids.onAir, ids.upcoming];
 
-async function cardsServed(assetLoaded: boolean): Promise<number> {
+async function metricSum(metric: string, label: string): Promise<number> {
   const text = await (await fetch(`http://${app.address}/metrics`)).text();
   let total = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('render_cards_total{') && line.includes(`asset_loaded="${assetLoaded}"`)) total += Number(line.split(' ').pop());
+    if (line.startsWith(`${metric}{`) && line.includes(label)) total += Number(line.split(' ').pop());
   }
   return total;
+}
+
+const cardsServed = (assetLoaded: boolean) => metricSum('render_cards_total', `asset_loaded="${assetLoaded}"`);
+
+/** Distinct ids answered by each cache layer (and Postgres) during `call`. */
+async function lookupsDuring(call: () => Promise<unknown>): Promise<Record<'memory' | 'redis' | 'postgres', number>> {
+  const layers = ['memory', 'redis', 'postgres'] as const;
+  const before = await Promise.all(layers.map((layer) => metricSum('render_card_lookups_total', `layer="${layer}"`)));
+  await call();
+  const after = await Promise.all(layers.map((layer) => metricSum('render_card_lookups_total', `layer="${layer}"`)));
+  return { memory: after[0]! - before[0]!, redis: after[1]! - before[1]!, postgres: after[2]! - before[2]! };
 }
 
 describe('Render', () => {
@@ -109,11 +122,12 @@ describe('Render', () => {
     ]);
   });
 
-  it('serves the second call from the Redis card cache, missing ids included', async () => {
+  it('serves the second call from memory, missing ids included, and Redis holds the cards with their TTLs', async () => {
     const fromCacheBefore = await cardsServed(false);
-    const res = await client.render({ itemIds: batch });
-    expect(res.items).toHaveLength(5);
-    expect(res.missing).toHaveLength(2);
+    let res: Awaited<ReturnType<typeof client.render>> | undefined;
+    expect(await lookupsDuring(async () => (res = await client.render({ itemIds: batch })))).toEqual({ memory: 7, redis: 0, postgres: 0 });
+    expect(res!.items).toHaveLength(5);
+    expect(res!.missing).toHaveLength(2);
     expect((await cardsServed(false)) - fromCacheBefore).toBe(5);
     expect(await redis.exists(redisKeys.renderedCard(ids.hero))).toBe(1);
     // Negative entries live shorter than cards, live cards shorter than articles.
@@ -126,6 +140,12 @@ describe('Render', () => {
     expect(articleTtl).toBeGreaterThan(200_000);
   });
 
+  it('reads Redis again once the memory TTL is over, and memory after that', async () => {
+    await new Promise((r) => setTimeout(r, 1_100)); // RENDER_MEMORY_CACHE_TTL_MS=1000 above
+    expect(await lookupsDuring(() => client.render({ itemIds: batch }))).toEqual({ memory: 0, redis: 7, postgres: 0 });
+    expect(await lookupsDuring(() => client.render({ itemIds: batch }))).toEqual({ memory: 7, redis: 0, postgres: 0 });
+  });
+
   it('rebuilds a card after the write path invalidates it', async () => {
     await pool.query(`UPDATE items SET payload = jsonb_set(payload, '{title}', '"Hero, edited"') WHERE id = $1`, [ids.hero]);
     const stale = await client.render({ itemIds: [ids.hero] });
@@ -133,6 +153,17 @@ describe('Render', () => {
     expect(await invalidateRenderedCards(redis, [ids.hero.toUpperCase()])).toBe(1);
     const fresh = await client.render({ itemIds: [ids.hero] });
     expect(fresh.items[0]!.card.value?.title).toBe('Hero, edited');
+  });
+
+  it('reports an item the write path deleted at once, although memory held its card', async () => {
+    expect((await client.render({ itemIds: [ids.doomed] })).items).toHaveLength(1);
+    expect(await lookupsDuring(() => client.render({ itemIds: [ids.doomed] }))).toMatchObject({ memory: 1 });
+    await pool.query(`UPDATE items SET status = 2 WHERE id = $1`, [ids.doomed]);
+    // What ingest's unindexItem does: DEL the card key (Redis reports it to render's memory layer).
+    expect(await redis.del(redisKeys.renderedCard(ids.doomed))).toBe(1);
+    const res = await client.render({ itemIds: [ids.doomed] });
+    expect(res.items).toHaveLength(0);
+    expect(res.missing.map((m) => [m.itemId, m.reason])).toEqual([[ids.doomed, MissingReason.DELETED]]);
   });
 
   it('accepts upper-case ids and repeats', async () => {
@@ -158,7 +189,11 @@ describe('Render without Redis', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: every cache read and write fails at once.
-    cacheless = await spawnApp(entry, { DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:1', MIGRATE_ON_START: 'false' }, { name: 'render-no-redis' });
+    cacheless = await spawnApp(
+      entry,
+      { DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:1', MIGRATE_ON_START: 'false', RENDER_MEMORY_CACHE_TTL_MS: '1000' },
+      { name: 'render-no-redis' },
+    );
   });
 
   afterAll(async () => {
@@ -175,6 +210,22 @@ describe('Render without Redis', () => {
       }
       const ready = await fetch(`http://${cacheless.address}/readyz`);
       expect(ready.status).toBe(200);
+    } finally {
+      noCacheClient.close();
+    }
+  });
+
+  it('serves an edit no later than the memory TTL when no invalidation can reach it', async () => {
+    const noCacheClient = createServiceClient(RenderService, { address: cacheless.address, defaultTimeoutMs: 5_000, maxRetries: 0 });
+    const title = async () => (await noCacheClient.render({ itemIds: [ids.compact] })).items[0]!.card.value?.title;
+    const memoryTtlIsOver = () => new Promise((r) => setTimeout(r, 1_100)); // RENDER_MEMORY_CACHE_TTL_MS=1000 above
+    try {
+      await memoryTtlIsOver();
+      expect(await title()).toBe('Compact'); // from Postgres, kept in memory for 1 s
+      await pool.query(`UPDATE items SET payload = jsonb_set(payload, '{title}', '"Compact, edited"') WHERE id = $1`, [ids.compact]);
+      expect(await title()).toBe('Compact'); // from memory
+      await memoryTtlIsOver();
+      expect(await title()).toBe('Compact, edited');
     } finally {
       noCacheClient.close();
     }

@@ -20,6 +20,21 @@ export interface CacheWrite {
   ttlMs: number;
 }
 
+/** A write as stored: `entry.expiresAtMs` = write time + `ttlMs` (jittered). */
+export interface StampedWrite {
+  id: string;
+  entry: CardEntry;
+  /** encodeCardEntry(entry). */
+  value: Buffer;
+  ttlMs: number;
+}
+
+export interface CachedCard {
+  entry: CardEntry;
+  /** Encoded size. */
+  bytes: number;
+}
+
 export class RenderedCardCache {
   private readonly random: () => number;
   private lastWarnMs = 0;
@@ -32,9 +47,9 @@ export class RenderedCardCache {
     this.random = options.random ?? Math.random;
   }
 
-  /** Entries found for `ids` (undecodable values count as misses). Never throws. */
-  async getMany(ids: readonly string[]): Promise<Map<string, CardEntry>> {
-    const found = new Map<string, CardEntry>();
+  /** Entries found for `ids` with their encoded size (undecodable values count as misses). Never throws. */
+  async getMany(ids: readonly string[]): Promise<Map<string, CachedCard>> {
+    const found = new Map<string, CachedCard>();
     if (ids.length === 0) return found;
     let values: Array<Buffer | null>;
     try {
@@ -43,28 +58,33 @@ export class RenderedCardCache {
       this.warn(error, 'card cache read failed; rendering from Postgres');
       return found;
     }
-    values.forEach((value, i) => {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
       const entry = value ? decodeCardEntry(value) : undefined;
-      if (entry) found.set(ids[i]!, entry);
-    });
+      if (entry) found.set(ids[i]!, { entry, bytes: value!.length });
+    }
     return found;
   }
 
-  /** Writes entries with a jittered TTL; the expiry written inside the entry matches it. Never throws. */
-  async setMany(writes: readonly CacheWrite[], nowMs = Date.now()): Promise<void> {
+  /** Gives each write its jittered TTL, the matching expiry inside the entry, and its encoding. */
+  stamp(writes: readonly CacheWrite[], nowMs = Date.now()): StampedWrite[] {
+    return writes.map(({ id, entry, ttlMs }) => {
+      const jittered = Math.max(1, Math.round(ttlMs * (1 + this.options.ttlJitter * (2 * this.random() - 1))));
+      const stamped: CardEntry = { ...entry, expiresAtMs: nowMs + jittered };
+      return { id, entry: stamped, value: encodeCardEntry(stamped), ttlMs: jittered };
+    });
+  }
+
+  /** Writes what stamp() prepared, each with its PX TTL. Never throws. */
+  async writeStamped(writes: readonly StampedWrite[]): Promise<void> {
     if (writes.length === 0) return;
     try {
-      const commands = writes.map(({ id, entry, ttlMs }) => {
-        const jittered = Math.max(1, Math.round(ttlMs * (1 + this.options.ttlJitter * (2 * this.random() - 1))));
-        const value = encodeCardEntry({ ...entry, expiresAtMs: nowMs + jittered });
-        return [redisKeys.renderedCard(id), value, jittered] as const;
-      });
       if (this.redis instanceof Cluster) {
         // Keys hash to different slots; a Cluster pipeline must stay within one slot.
-        await Promise.all(commands.map(([key, value, ttl]) => this.redis.set(key, value, 'PX', ttl)));
+        await Promise.all(writes.map(({ id, value, ttlMs }) => this.redis.set(redisKeys.renderedCard(id), value, 'PX', ttlMs)));
       } else {
         const pipeline = this.redis.pipeline();
-        for (const [key, value, ttl] of commands) pipeline.set(key, value, 'PX', ttl);
+        for (const { id, value, ttlMs } of writes) pipeline.set(redisKeys.renderedCard(id), value, 'PX', ttlMs);
         throwFirstError(await pipeline.exec());
       }
     } catch (error) {

@@ -14,6 +14,12 @@ export const cardTemplates: { readonly [K in CardKind]: CardTemplate<K> } = {
   live: liveTemplate,
 };
 
+/** True for cards of a volatile template (live): cached for a short time only. */
+export function isVolatileCard(item: ProtoFeedItem): boolean {
+  const kind = item.card.case;
+  return kind !== undefined && cardTemplates[kind].volatile;
+}
+
 export interface RenderedCard {
   item: ProtoFeedItem;
   volatile: boolean;
