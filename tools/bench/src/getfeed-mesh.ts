@@ -12,6 +12,8 @@
  *   npm run bench -- getfeed-mesh [--phases c1,c16,c64,auto] [--duration 15s] [--warmup 3s]
  *     [--timeout-ms 1000] [--out getfeed-mesh.json] [--cpu-prof <dir>] [--pg-settle 11s]
  *     [--database-url postgres://…/feedmesh_bench] [--redis-url redis://…] [--users 100000]
+ * `--apps-root <dir>` runs another checkout's apps (`<dir>/<app>/dist/main.js`) under this same
+ * harness, so an older commit and this one are measured alike, back to back.
  * Phases: `c<N>` closed loop at N in flight, `r<R>` open loop at R requests/s, `auto` three rates
  * from the closed-loop phases run before it. `--cpu-prof <dir>` writes a V8 CPU profile of every
  * app to <dir>/<app>/*.cpuprofile (warm-up included); summarize them with
@@ -58,6 +60,8 @@ export interface GetFeedMeshOptions {
   databaseUrl?: string;
   redisUrl?: string;
   users?: number;
+  /** Run the apps of another checkout (its `apps/<name>/dist/main.js`), e.g. an older commit's, with this harness. */
+  appsRoot?: string;
   /** Idle time before each pg_stat_database reading so that Postgres has published every count (default 11 s; 0: none). */
   pgSettleMs?: number;
 }
@@ -134,7 +138,7 @@ export async function runGetFeedMesh(options: GetFeedMeshOptions = {}): Promise<
   const probes = await openServerProbes(databaseUrl, redisUrl);
   let mesh: RunningMesh;
   try {
-    mesh = await startMesh({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, { cpuProfileDir: options.cpuProfileDir });
+    mesh = await startMesh({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, { cpuProfileDir: options.cpuProfileDir, appsRoot: options.appsRoot });
   } catch (error) {
     await probes.close();
     throw error;
@@ -381,6 +385,7 @@ export async function main(argv: string[]): Promise<number> {
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
       users: { type: 'string' },
+      'apps-root': { type: 'string' },
     },
   });
   const users = values.users === undefined ? undefined : Number(values.users);
@@ -395,6 +400,7 @@ export async function main(argv: string[]): Promise<number> {
     databaseUrl: values['database-url'],
     redisUrl: values['redis-url'],
     users,
+    appsRoot: values['apps-root'],
   });
   console.log(formatMesh(result));
   const json = JSON.stringify(result);

@@ -12,11 +12,13 @@ export interface RunningMesh {
   stop(): Promise<void>;
 }
 
-const entryOf = (name: MeshAppName) => path.resolve(__dirname, '../../../apps', name, 'dist/main.js');
+const entryOf = (name: MeshAppName, appsRoot = path.resolve(__dirname, '../../../apps')) => path.resolve(appsRoot, name, 'dist/main.js');
 
 export interface MeshOptions {
   /** Write a V8 CPU profile of each app to `<dir>/<app>/` (`--cpu-prof`), flushed when the mesh stops. */
   cpuProfileDir?: string;
+  /** The `apps/` folder to run (default: this checkout's), e.g. an older commit's worktree for an old-vs-new run. */
+  appsRoot?: string;
 }
 
 export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL?: string }, options: MeshOptions = {}): Promise<RunningMesh> {
@@ -27,7 +29,7 @@ export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; 
       ? {}
       : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${path.resolve(options.cpuProfileDir, name)}`.trim() };
   const spawn = async (name: MeshAppName, extra: Record<string, string> = {}) => {
-    const app = await spawnApp(entryOf(name), { ...common, ...profiling(name), ...extra }, { name, timeoutMs: 60_000 });
+    const app = await spawnApp(entryOf(name, options.appsRoot), { ...common, ...profiling(name), ...extra }, { name, timeoutMs: 60_000 });
     started.push(app);
     return app;
   };
