@@ -98,9 +98,13 @@ const lines = [
   `| --- | --- | --- | --- | --- | --- | --- | --- |`,
 ];
 for (const variant of variants) {
-  const mine = runs.filter((run) => run.variant === variant.name);
-  const m = (key) => median(mine.map((run) => run[key]));
-  lines.push(`| ${variant.name} | ${m('usPerCall').toFixed(0)} | ${m('rps').toFixed(0)} | ${m('p50').toFixed(2)} | ${m('p99').toFixed(1)} | ${m('late').toFixed(0)} | ${m('dropped').toFixed(0)} | ${median(mine.map((run) => run.load1)).toFixed(1)} |`);
+  const all = runs.filter((run) => run.variant === variant.name);
+  // A run that completed nothing has no CPU per call; it still counts for the rate (0).
+  const mine = all.filter((run) => run.completed > 0);
+  const m = (key) => (mine.length === 0 ? NaN : median(mine.map((run) => run[key])));
+  const idle = all.length - mine.length;
+  const name = idle === 0 ? variant.name : `${variant.name} (${idle} of ${all.length} runs completed nothing)`;
+  lines.push(`| ${name} | ${m('usPerCall').toFixed(0)} | ${median(all.map((run) => run.rps)).toFixed(0)} | ${m('p50').toFixed(2)} | ${m('p99').toFixed(1)} | ${m('late').toFixed(0)} | ${m('dropped').toFixed(0)} | ${median(mine.map((run) => run.load1)).toFixed(1)} |`);
 }
 const heading = `${values.server} server; medians of ${values.rounds} rounds, ${values.duration} measured after ${values.warmup} warmup each`;
 process.stdout.write(values.json ? JSON.stringify(runs, null, 2) + '\n' : `${heading}:\n\n${lines.join('\n')}\n`);
