@@ -14,7 +14,8 @@
  *     [--database-url postgres://…/feedmesh_bench] [--redis-url redis://…] [--users 100000]
  * `--apps-root <dir>` runs another checkout's apps (`<dir>/<app>/dist/main.js`) under this same
  * harness, so an older commit and this one are measured alike, back to back.
- * Phases: `c<N>` closed loop at N in flight, `r<R>` open loop at R requests/s, `auto` three rates
+ * Phases: `l<N>` later pages of sessions (pages 2..6 by cursor, first pages opened before the
+ * window) at N in flight; `c<N>` closed loop at N in flight, `r<R>` open loop at R requests/s, `auto` three rates
  * from the closed-loop phases run before it. `--cpu-prof <dir>` writes a V8 CPU profile of every
  * app to <dir>/<app>/*.cpuprofile (warm-up included); summarize them with
  * `npx node tools/bench/dist/cpu-profile-summary.js <dir>/<app>`.
@@ -37,12 +38,18 @@ import { runLoad, type Report } from '@feedmesh/loadgen';
 import { BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_USERS, checkBenchData } from './bench-database.js';
 import { loadAverage, parseDurationMs, runAsProcess } from './bench-flags.js';
 import { startDegradedSampler } from './degraded-sampler.js';
+import { openSessions, runLaterPages } from './later-pages.js';
 import { MESH_APPS, startMesh, type MeshAppName, type RunningMesh } from './mesh-apps.js';
 import { pageCosts, perPage, topCommandsPerPage, type PageCosts } from './page-costs.js';
 import { processCpuUs } from './proc-cpu.js';
 import { openServerProbes, type ServerProbes } from './server-probes.js';
 
-export type MeshPhaseSpec = { kind: 'closed'; concurrency: number } | { kind: 'open'; rate: number } | { kind: 'auto' };
+export type MeshPhaseSpec =
+  | { kind: 'closed'; concurrency: number }
+  | { kind: 'open'; rate: number }
+  /** Later pages of sessions (2..6, by cursor) at this concurrency; the sessions open before the window. */
+  | { kind: 'later'; concurrency: number }
+  | { kind: 'auto' };
 
 export interface GetFeedMeshOptions {
   phases?: MeshPhaseSpec[];
@@ -232,7 +239,7 @@ async function measureIdle(mesh: RunningMesh, probes: ServerProbes, settleMs: nu
 
 function autoRates(closed: readonly MeshPhase[], shares: readonly number[]): number[] {
   // Goodput, not throughput: past capacity the calls that time out fast would inflate it.
-  const best = Math.max(0, ...closed.filter((p) => p.mode === 'closed-loop').map((p) => p.goodputRps));
+  const best = Math.max(0, ...closed.filter((p) => p.name.startsWith('closed')).map((p) => p.goodputRps));
   if (best === 0) throw new Error('`auto` rates need a closed-loop phase before them (e.g. --phases c16,auto)');
   // Rounded to 5 req/s so that runs on a similar day land on comparable rates.
   return shares.map((share) => Math.max(5, Math.round((best * share) / 5) * 5));
@@ -248,17 +255,19 @@ async function runPhase(context: PhaseContext, spec: Exclude<MeshPhaseSpec, { ki
     body: JSON.stringify({ userId: '{{user}}', pageSize }),
     variables: [`user=range:u1..u${context.users}`],
     timeoutMs,
-    ...(spec.kind === 'closed' ? { concurrency: spec.concurrency } : { rate: spec.rate, maxInflight: 1000 }),
+    ...(spec.kind === 'open' ? { rate: spec.rate, maxInflight: 1000 } : { concurrency: spec.concurrency }),
   };
   // Warm-up as a run of its own, so the CPU window below covers measured calls only.
   await runLoad({ ...load, durationMs: options.warmupMs ?? 3_000 });
+  const laterOptions = { address: mesh.address, concurrency: spec.kind === 'later' ? spec.concurrency : 0, durationMs: options.durationMs ?? 15_000, timeoutMs, users: context.users, pageSize };
+  const sessions = spec.kind === 'later' ? await openSessions(laterOptions) : [];
   // Until Postgres has published the warm-up's transactions.
   if (settleMs > 0) await sleep(settleMs);
   const serversBefore = await probes.start();
   const pids = Object.fromEntries(MESH_APPS.map((name) => [name, mesh.apps[name].child.pid!])) as Record<MeshAppName, number>;
   const cpuBefore = Object.fromEntries(MESH_APPS.map((name) => [name, processCpuUs(pids[name])])) as Record<MeshAppName, number | undefined>;
   const sampler = startDegradedSampler({ address: mesh.address, intervalMs: options.sampleIntervalMs ?? 250, users: context.users, pageSize, timeoutMs });
-  const report = await runLoad({ ...load, durationMs: options.durationMs ?? 15_000 });
+  const report = spec.kind === 'later' ? await runLaterPages(laterOptions, sessions) : await runLoad({ ...load, durationMs: options.durationMs ?? 15_000 });
   const sample = await sampler.stop();
   const requests = report.requests.completed + sample.calls;
   const cpuUsPerRequest = Object.fromEntries(
@@ -290,7 +299,7 @@ async function runPhase(context: PhaseContext, spec: Exclude<MeshPhaseSpec, { ki
     pgSettleS: settleMs / 1000,
   });
   return {
-    name: spec.kind === 'closed' ? `closed c=${spec.concurrency}` : `open ${spec.rate}/s`,
+    name: spec.kind === 'closed' ? `closed c=${spec.concurrency}` : spec.kind === 'later' ? `later pages c=${spec.concurrency}` : `open ${spec.rate}/s`,
     mode: report.mode,
     concurrency: report.concurrency,
     rate: report.rate,
@@ -365,9 +374,10 @@ export function parsePhases(text: string): MeshPhaseSpec[] {
   return text.split(',').map((part) => {
     const p = part.trim();
     if (p === 'auto') return { kind: 'auto' };
-    const match = /^([cr])(\d+)$/.exec(p);
-    if (match === null) throw new Error(`not a phase: "${p}" (c<concurrency>, r<rate per second> or auto)`);
-    return match[1] === 'c' ? { kind: 'closed', concurrency: Number(match[2]) } : { kind: 'open', rate: Number(match[2]) };
+    const match = /^([crl])(\d+)$/.exec(p);
+    if (match === null) throw new Error(`not a phase: "${p}" (c<concurrency>, r<rate per second>, l<concurrency> for later pages, or auto)`);
+    const n = Number(match[2]);
+    return match[1] === 'c' ? { kind: 'closed', concurrency: n } : match[1] === 'l' ? { kind: 'later', concurrency: n } : { kind: 'open', rate: n };
   });
 }
 
