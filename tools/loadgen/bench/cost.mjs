@@ -6,7 +6,7 @@
 //
 //   npx nx build @feedmesh/loadgen
 //   npx node tools/loadgen/bench/cost.mjs [--baseline DIR] [--rounds 3] [--duration 8s] [--warmup 2s]
-//     [--server grpc-js|h2] [--rate 2000] [--workers-rate 4500] [--only baseline,grpc-js,grpc,grpc-fast,workers]
+//     [--server grpc-js|h2] [--rate 2000 | --concurrency 16] [--workers-rate 4500] [--only baseline,grpc-js,grpc,grpc-fast,workers]
 //
 // --server h2 is a bare node:http2 responder, several times cheaper than grpc-js, for rates a
 // grpc-js server cannot serve on a 2-core box beside the load generator.
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2s' },
     rate: { type: 'string', default: '2000' },
     'workers-rate': { type: 'string', default: '4500' },
+    // Closed loop instead of --rate for the baseline / grpc-js / grpc variants.
+    concurrency: { type: 'string' },
     server: { type: 'string', default: 'grpc-js' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -47,11 +49,14 @@ const LOAD = ['--method', 'feedmesh.ranking.v1.RankingService/Rank', '--body', B
 const current = join(root, 'dist', 'main.js');
 const rate = values.rate;
 const workersRate = values['workers-rate'];
+const closed = values.concurrency;
+const load = closed === undefined ? ['--rate', rate] : ['--concurrency', closed];
+const loadName = closed === undefined ? `${rate}/s` : `c=${closed}`;
 
 const all = [
-  ...(values.baseline ? [{ key: 'baseline', name: `before (grpc-js), ${rate}/s`, cli: join(resolve(values.baseline), 'dist', 'main.js'), args: ['--rate', rate] }] : []),
-  { key: 'grpc-js', name: `now, --protocol grpc-js, ${rate}/s`, cli: current, args: ['--protocol', 'grpc-js', '--rate', rate] },
-  { key: 'grpc', name: `now, grpc, ${rate}/s`, cli: current, args: ['--rate', rate] },
+  ...(values.baseline ? [{ key: 'baseline', name: `before (grpc-js), ${loadName}`, cli: join(resolve(values.baseline), 'dist', 'main.js'), args: load }] : []),
+  { key: 'grpc-js', name: `now, --protocol grpc-js, ${loadName}`, cli: current, args: ['--protocol', 'grpc-js', ...load] },
+  { key: 'grpc', name: `now, grpc, ${loadName}`, cli: current, args: load },
   { key: 'grpc-fast', name: `now, grpc, ${workersRate}/s`, cli: current, args: ['--rate', workersRate] },
   { key: 'workers', name: `now, grpc, ${workersRate}/s, --workers 2`, cli: current, args: ['--rate', workersRate, '--workers', '2'] },
 ];
@@ -63,12 +68,12 @@ const runs = [];
 try {
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const variant of variants) {
-      const load = loadavg()[0];
+      const load1 = loadavg()[0];
       const report = await runCli(variant.cli, ['--target', server.address, ...LOAD, ...variant.args]);
       const run = {
         round,
         variant: variant.name,
-        load1: load,
+        load1,
         usPerCall: report.clientCpu.usPerRequest,
         rps: report.throughputRps,
         completed: report.requests.completed,

@@ -53,7 +53,9 @@ export class H2GrpcTransport implements Transport {
   /** No new connection attempt before this (ms, performance.now()) after one failed to connect. */
   private readonly retryAfterMs: number[];
   private readonly calls: H2Call[] = [];
-  private readonly headers: http2.OutgoingHttpHeaders;
+  /** Request headers as a raw [name, value, ...] array (cheaper for node:http2 than an object); one value changes per call. */
+  private readonly headers: string[];
+  private readonly traceparentIndex: number;
   private readonly authority: string;
   private readonly output: DescMessage | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -65,17 +67,19 @@ export class H2GrpcTransport implements Transport {
     this.sessions = new Array<http2.ClientHttp2Session | undefined>(channels).fill(undefined);
     this.retryAfterMs = new Array<number>(channels).fill(0);
     this.output = options.decodeResponses ? options.method.output : undefined;
-    this.headers = {
+    const headers: Record<string, string> = {
       ':method': 'POST',
       ':path': options.path,
       'content-type': 'application/grpc',
       te: 'trailers',
       'grpc-timeout': grpcTimeout(options.timeoutMs),
-      'grpc-accept-encoding': 'identity',
       'user-agent': 'feedmesh-loadgen',
-      traceparent: '',
     };
-    for (const [key, value] of options.metadata) this.headers[key] = value;
+    for (const [key, value] of options.metadata) headers[key] = value;
+    delete headers.traceparent; // set per call, last
+    headers.traceparent = '';
+    this.headers = Object.entries(headers).flat();
+    this.traceparentIndex = this.headers.length - 1;
     // Deadlines: the server enforces grpc-timeout; this sweep covers a server or link that went
     // silent, within a tenth of the timeout (5–100 ms) after the deadline.
     const sweepMs = Math.min(100, Math.max(5, Math.round(options.timeoutMs / 10)));
@@ -95,7 +99,7 @@ export class H2GrpcTransport implements Transport {
       return;
     }
     const headers = this.headers;
-    headers.traceparent = slot.traceparent;
+    headers[this.traceparentIndex] = slot.traceparent;
     let stream: CallStream;
     try {
       stream = session.request(headers, REQUEST_OPTIONS) as CallStream;
