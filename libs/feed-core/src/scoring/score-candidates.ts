@@ -79,10 +79,15 @@ export function scoreColumns(
   const column = new Float64Array(features.length > 0 ? n : 0);
   for (const { feature, weight } of features) {
     feature.computeColumn(columns, user, nowMs, column);
-    for (let i = 0; i < n; i++) scores[i] = scores[i]! + column[i]! * weight;
+    addWeighted(scores, column, weight, n);
   }
   const order = rankOrder(scores, columns.createdAtMs, columns.ids, options.top ?? n);
   return { order, scores, featureNames: features.map((f) => f.feature.name) };
+}
+
+/** scores += column · weight. Its own small function: called once per feature, it is optimised early. */
+function addWeighted(scores: Float64Array, column: Float64Array, weight: number, n: number): void {
+  for (let i = 0; i < n; i++) scores[i] = scores[i]! + column[i]! * weight;
 }
 
 /**
