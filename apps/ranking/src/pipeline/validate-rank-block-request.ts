@@ -1,25 +1,26 @@
-// Field checks of a RankBlock request, and its candidate block decoded and checked as columns.
-// A block that breaks the layout rules is an InvalidArgument naming the column
-// (`candidates.item_ids`, `candidates.author_index`, ...).
-import { fromBinary } from '@bufbuild/protobuf';
-import { CandidateBlockSchema, type CandidateBlock, type RankBlockRequest } from '@feedmesh/contracts';
+// Field checks of a RankBlock request, and its candidate block decoded (into typed arrays) and
+// checked as columns by feed-core's layout rules. A block that breaks them is an InvalidArgument
+// naming the column (`candidates.item_ids`, `candidates.author_index`, ...).
+import type { CandidateBlock, RankBlockRequest } from '@feedmesh/contracts';
 import { CandidateBlockError, candidateColumns, type CandidateColumns } from '@feedmesh/feed-core';
 import { invalidArgument } from '@feedmesh/service-kit';
+import { decodeCandidateBlock, type DecodedCandidateBlock } from './decode-candidate-block.js';
 import { MAX_CANDIDATES } from './validate-rank-request.js';
 
 export function validateRankBlockRequest(req: RankBlockRequest): CandidateColumns {
   if (req.userId.trim() === '') throw invalidArgument('user_id', 'is required');
   if (req.nowMs < 0n) throw invalidArgument('now_ms', 'must be >= 0 (0 means now)');
-  let block: CandidateBlock;
+  let block: DecodedCandidateBlock;
   try {
-    block = fromBinary(CandidateBlockSchema, req.candidates);
+    block = decodeCandidateBlock(req.candidates);
   } catch (error) {
     throw invalidArgument('candidates', `is not an encoded feedmesh.recall.v1.CandidateBlock (${(error as Error).message})`);
   }
   if (block.count > MAX_CANDIDATES) throw invalidArgument('candidates.count', `is ${block.count}; at most ${MAX_CANDIDATES} candidates are accepted`);
   let columns: CandidateColumns;
   try {
-    columns = candidateColumns(block);
+    // candidateColumns reads the columns by index and length only: typed arrays serve as well.
+    columns = candidateColumns(block as unknown as CandidateBlock);
   } catch (error) {
     if (error instanceof CandidateBlockError) throw invalidArgument(`candidates.${error.field}`, error.message);
     throw error;
