@@ -6,10 +6,7 @@ const now = 1_700_000_000_000;
 const payload: CursorPayload = {
   sessionId: 's1',
   userId: 'u1',
-  page: 2,
-  snapshotMs: now - 60_000,
   hlc: { wallMs: now - 1000, logical: 1 },
-  servedCount: 40,
 };
 const session: PagingSessionState = {
   userId: 'u1',

@@ -6,10 +6,7 @@ const secret = 'cursor-secret-0123456789abcdef';
 const payload: CursorPayload = {
   sessionId: 's_7f3a9c2e',
   userId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
-  page: 3,
-  snapshotMs: 1_700_000_000_000,
   hlc: { wallMs: 1_700_000_123_456, logical: 2 },
-  servedCount: 60,
 };
 
 function reasonOf(fn: () => unknown): CursorErrorReason {
@@ -37,7 +34,9 @@ function forge(header: string, payloadText: string, key = secret): string {
 describe('cursor', () => {
   it('round-trips and stays compact', () => {
     const token = encodeCursor(payload, secret);
-    expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^v2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(token.length).toBeLessThan(150);
+    expect(decodeCursor(token, secret)).toEqual(payload);
     expect(token.length).toBeLessThan(200);
     expect(decodeCursor(token, secret)).toEqual(payload);
   });
@@ -79,13 +78,19 @@ describe('cursor', () => {
     expect(reasonOf(() => decodeCursor(forge('v1', '["s","u",-1,0,0,0,0]'), secret))).toBe('malformed');
     expect(reasonOf(() => decodeCursor(forge('v1', '["s","u",1.5,0,0,0,0]'), secret))).toBe('malformed');
     expect(reasonOf(() => decodeCursor(forge('v1', '["","u",1,0,0,0,0]'), secret))).toBe('malformed');
-    expect(decodeCursor(forge('v1', '["s","u",1,0,0,0,0]'), secret).sessionId).toBe('s');
+    expect(reasonOf(() => decodeCursor(forge('v2', '["s","u",0]'), secret))).toBe('malformed');
+    expect(reasonOf(() => decodeCursor(forge('v2', '["s","u",-1,0]'), secret))).toBe('malformed');
+    expect(decodeCursor(forge('v2', '["s","u",5,1]'), secret)).toEqual({ sessionId: 's', userId: 'u', hlc: { wallMs: 5, logical: 1 } });
+  });
+
+  it('still reads a v1 cursor issued before the rollout, keeping only what is read', () => {
+    expect(decodeCursor(forge('v1', '["s","u",3,1700000000000,9,2,60]'), secret)).toEqual({ sessionId: 's', userId: 'u', hlc: { wallMs: 9, logical: 2 } });
   });
 
   it('rejects other versions as unsupported', () => {
-    const body = JSON.stringify(['s', 'u', 1, 0, 0, 0, 0]);
+    const body = JSON.stringify(['s', 'u', 0, 0]);
     expect(reasonOf(() => decodeCursor(forge('v0', body), secret))).toBe('unsupported_version');
-    expect(reasonOf(() => decodeCursor(forge('v2', body), secret))).toBe('unsupported_version');
+    expect(reasonOf(() => decodeCursor(forge('v3', body), secret))).toBe('unsupported_version');
   });
 
   it('verifies with any rotated key and signs with the first', () => {
@@ -111,7 +116,7 @@ describe('cursor', () => {
   });
 
   it('refuses to encode an invalid payload', () => {
-    expect(() => encodeCursor({ ...payload, page: -1 }, secret)).toThrow(/page must be an integer/);
+    expect(() => encodeCursor({ ...payload, sessionId: '' }, secret)).toThrow(/sessionId/);
     expect(() => encodeCursor({ ...payload, hlc: { wallMs: 1.5, logical: 0 } }, secret)).toThrow(/hlc/);
     expect(() => encodeCursor({ ...payload, userId: '' }, secret)).toThrow(/userId/);
   });

@@ -1,7 +1,11 @@
 // The opaque paging cursor of GetFeed.
 //
-// Token: "v1.<payload>.<mac>", where payload is base64url(JSON array) and mac is
-// base64url(HMAC-SHA256(secret, "v1.<payload>")). About 150 characters.
+// Token: "v2.<payload>.<mac>", where payload is base64url(JSON array [sessionId, userId, hlc
+// wall ms, hlc logical]) and mac is base64url(HMAC-SHA256(secret, "v2.<payload>")). About 140
+// characters. The cursor carries only what the server reads of it: which session, whose, and
+// which page of it (the HLC); everything else (page number, snapshot, served set, ranked window)
+// is session state. v1 tokens (which also carried page, snapshot and served count) still decode,
+// so sessions in flight survive a rollout.
 //
 // Why not the seed's cursor (cell_id, seq_id, HLC in the clear, checked against the cell):
 // - Integrity: that cursor can be edited — a client can jump to any seq, probe other cells
@@ -9,31 +13,27 @@
 //   checks. Here any change to a byte is rejected as `tampered` before the payload is read.
 // - Binding: the payload names its user and paging session; checkCursor refuses it for
 //   anyone else, and the session's HLC tells the latest cursor from a superseded one.
-// - Stable pages: `snapshotMs` freezes the candidate set at the first page (items created
-//   later are excluded until a fresh feed starts), so a new post never shifts later pages
-//   and nothing is shown twice or skipped; the seed's seq-per-cell only achieved that
-//   inside one shard and leaked the topology (cell ids) to clients.
+// - Stable pages: the session's snapshot time freezes the candidate set at the first page
+//   (items created later are excluded until a fresh feed starts), so a new post never shifts
+//   later pages and nothing is shown twice or skipped; the seed's seq-per-cell only achieved
+//   that inside one shard and leaked the topology (cell ids) to clients.
 // - Evolvable: the version prefix lets a new format coexist during a rollout, and a list of
 //   secrets lets keys rotate (the first signs, all verify).
 // The payload is signed, not encrypted: it holds no secrets (ids and counters) — do not add any.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isValidHlc, type Hlc } from './hlc.js';
 
-export const cursorVersion = 1;
+export const cursorVersion = 2;
+/** Versions decodeCursor still reads: the previous one, for cursors issued before a rollout. */
+const readableVersions = new Set([1, 2]);
 
 export interface CursorPayload {
-  /** Paging session id (server-side state: served ids, last HLC). */
+  /** Paging session id (server-side state: snapshot, served ids, ranked window, last HLC). */
   sessionId: string;
   /** The user the feed belongs to. */
   userId: string;
-  /** Pages served so far in this session. */
-  page: number;
-  /** Items created after this instant (Unix ms) are left out of the whole session. */
-  snapshotMs: number;
   /** Issue time of this cursor on the session's clock; the session stores the latest. */
   hlc: Hlc;
-  /** Items served so far in this session. */
-  servedCount: number;
 }
 
 export type CursorErrorReason = 'malformed' | 'tampered' | 'unsupported_version';
@@ -64,8 +64,8 @@ export function encodeCursor(payload: CursorPayload, secrets: CursorSecrets): st
   const problem = payloadProblem(payload);
   if (problem !== undefined) throw new TypeError(`encodeCursor: ${problem}`);
   const [signing] = secretList(secrets);
-  const { sessionId, userId, page, snapshotMs, hlc, servedCount } = payload;
-  const compact = [sessionId, userId, page, snapshotMs, hlc.wallMs, hlc.logical, servedCount];
+  const { sessionId, userId, hlc } = payload;
+  const compact = [sessionId, userId, hlc.wallMs, hlc.logical];
   const signed = `v${cursorVersion}.${Buffer.from(JSON.stringify(compact)).toString('base64url')}`;
   return `${signed}.${mac(signing!, signed)}`;
 }
@@ -83,7 +83,7 @@ export function decodeCursor(token: string, secrets: CursorSecrets): CursorPaylo
   const version = versionPrefix.exec(parts[0]!);
   if (version === null) throw new CursorError('malformed', 'cursor has no version');
   // Checked before the signature: another version may sign differently.
-  if (Number(version[1]) !== cursorVersion) {
+  if (!readableVersions.has(Number(version[1]))) {
     throw new CursorError('unsupported_version', `cursor version ${version[1]} is not supported`);
   }
 
@@ -97,7 +97,7 @@ export function decodeCursor(token: string, secrets: CursorSecrets): CursorPaylo
   });
   if (!valid) throw new CursorError('tampered', 'cursor signature does not match');
 
-  const payload = parsePayload(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+  const payload = parsePayload(Buffer.from(parts[1]!, 'base64url').toString('utf8'), Number(version[1]));
   if (payload === undefined) throw new CursorError('malformed', 'cursor payload is invalid');
   return payload;
 }
@@ -118,16 +118,27 @@ function secretList(secrets: CursorSecrets): Uint8Array[] {
   });
 }
 
-function parsePayload(json: string): CursorPayload | undefined {
+function parsePayload(json: string, version: number): CursorPayload | undefined {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
   } catch {
     return undefined;
   }
-  if (!Array.isArray(raw) || raw.length !== 7) return undefined;
-  const [sessionId, userId, page, snapshotMs, wallMs, logical, servedCount] = raw as unknown[];
-  const payload = { sessionId, userId, page, snapshotMs, hlc: { wallMs, logical }, servedCount } as CursorPayload;
+  let fields: unknown[];
+  if (version === 1) {
+    // v1: [sessionId, userId, page, snapshotMs, wallMs, logical, servedCount]; the counters are
+    // checked as before but no longer read.
+    if (!Array.isArray(raw) || raw.length !== 7) return undefined;
+    const [sessionId, userId, page, snapshotMs, wallMs, logical, servedCount] = raw as unknown[];
+    if (![page, snapshotMs, servedCount].every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return undefined;
+    fields = [sessionId, userId, wallMs, logical];
+  } else {
+    if (!Array.isArray(raw) || raw.length !== 4) return undefined;
+    fields = raw as unknown[];
+  }
+  const [sessionId, userId, wallMs, logical] = fields;
+  const payload = { sessionId, userId, hlc: { wallMs, logical } } as CursorPayload;
   return payloadProblem(payload) === undefined ? payload : undefined;
 }
 
@@ -137,10 +148,6 @@ function payloadProblem(p: CursorPayload): string | undefined {
   }
   if (typeof p.userId !== 'string' || p.userId.length === 0 || p.userId.length > 128) {
     return 'userId must be a string of 1..128 characters';
-  }
-  for (const field of ['page', 'snapshotMs', 'servedCount'] as const) {
-    const v: unknown = p[field];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${field} must be an integer >= 0`;
   }
   if (!isValidHlc(p.hlc)) return 'hlc must hold integers >= 0';
   return undefined;

@@ -85,7 +85,7 @@ export function advanceSession(input: AdvanceInput, secrets: CursorSecrets): Sto
   const { previous, sessionId, userId, snapshotMs, hlc, served, last } = input;
   const page = (previous?.page ?? 0) + 1;
   const servedCount = (previous?.servedCount ?? 0) + served;
-  const nextCursor = last ? '' : encodeCursor({ sessionId, userId, page, snapshotMs, hlc, servedCount }, secrets);
+  const nextCursor = last ? '' : encodeCursor({ sessionId, userId, hlc }, secrets);
   return {
     sessionId,
     userId,
