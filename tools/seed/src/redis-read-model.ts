@@ -17,9 +17,8 @@ import {
   userReadModelKey,
   type UserReadModelLimits,
 } from '@feedmesh/storage';
-import type { Redis } from 'ioredis';
 import { userId, type Dataset } from './dataset.js';
-import { PipelinedWriter } from './redis-writer.js';
+import { RespBulkWriter } from './resp-bulk-writer.js';
 import { UserProfileStreams } from './user-profile-streams.js';
 
 /**
@@ -50,110 +49,166 @@ function byIdAscending(a: string, b: string): number {
 }
 
 /**
- * Writes every item's record, every user's complete hash and the fresh-items zset. Keys are
- * replaced (the seed deleted feedmesh's keys before). Pipelined like the zsets: ~50k fields per
- * pipeline with one in flight while the next is built.
+ * Writes every item's record, every user's complete hash and the fresh-items zset, replacing
+ * those keys, as raw RESP on a connection of its own (RespBulkWriter: ~8M hash fields at the
+ * benchmark's size, where a client library's per-argument work dominated).
  */
-export async function writeReadModel(redis: Redis, dataset: Dataset, limits: UserReadModelLimits = SEED_READ_MODEL_LIMITS): Promise<ReadModelCounts> {
+export async function writeReadModel(redisUrl: string, dataset: Dataset, limits: UserReadModelLimits = SEED_READ_MODEL_LIMITS): Promise<ReadModelCounts> {
+  const writer = await RespBulkWriter.connect(redisUrl);
+  let counts: ReadModelCounts;
+  try {
+    counts = await writeAll(writer, dataset, limits);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  await writer.finish();
+  return counts;
+}
+
+/**
+ * Encoded values, cached: the seed's scores and weights have at most 4 decimals in [0, 1], so a
+ * few thousand distinct values cover millions of fields (indexed by value * 10^4; any other
+ * value is encoded on the spot).
+ */
+class EncodedValues {
+  private readonly values = new Float64Array(10_001).fill(NaN);
+  private readonly encoded: Buffer[] = new Array(10_001);
+  get(value: number): Buffer {
+    const slot = Math.round(value * 10_000);
+    if (!(slot >= 0 && slot <= 10_000)) return RespBulkWriter.encode(String(value));
+    if (this.values[slot] === value) return this.encoded[slot]!;
+    const encoded = RespBulkWriter.encode(String(value));
+    if (Number.isNaN(this.values[slot]!)) {
+      this.values[slot] = value;
+      this.encoded[slot] = encoded;
+    }
+    return encoded;
+  }
+}
+
+async function writeAll(writer: RespBulkWriter, dataset: Dataset, limits: UserReadModelLimits): Promise<ReadModelCounts> {
   const { catalog, graph, stats } = dataset;
   const userCount = dataset.options.users;
-  const writer = new PipelinedWriter(redis);
   const counts: ReadModelCounts = { users: 0, userFields: 0, itemRecords: 0, freshItems: 0 };
 
-  // Item records, by shard, a few thousand fields per HSET. The seed publishes active items only.
-  const shardArgs: string[][] = Array.from({ length: ITEM_RECORD_SHARDS }, () => []);
-  const flushShard = (shard: number) => {
-    const args = shardArgs[shard]!;
-    if (args.length === 0) return;
+  // Item records, shard by shard, a few thousand fields per HSET. The seed publishes active items only.
+  const shardOf = new Uint8Array(catalog.count);
+  const shardSizes = new Int32Array(ITEM_RECORD_SHARDS);
+  for (let i = 0; i < catalog.count; i++) shardSizes[(shardOf[i] = itemRecordShard(catalog.ids[i]!))]!++;
+  const shardItems = Array.from(shardSizes, (size) => new Int32Array(size));
+  const filled = new Int32Array(ITEM_RECORD_SHARDS);
+  for (let i = 0; i < catalog.count; i++) shardItems[shardOf[i]!]![filled[shardOf[i]!]!++] = i;
+  for (let shard = 0; shard < ITEM_RECORD_SHARDS; shard++) {
     const key = itemRecordsKey(shard);
-    writer.queue(args.length / 2, (p) => p.hset(key, ...args));
-    shardArgs[shard] = [];
-  };
-  for (const shard of shardArgs.keys()) {
-    const key = itemRecordsKey(shard);
-    writer.queue(1, (p) => p.del(key));
+    writer.command(['DEL', key]);
+    const items = shardItems[shard]!;
+    for (let from = 0; from < items.length; from += ITEM_FIELDS_PER_COMMAND) {
+      const to = Math.min(items.length, from + ITEM_FIELDS_PER_COMMAND);
+      writer.begin(2 + (to - from) * 2);
+      writer.arg('HSET');
+      writer.arg(key);
+      for (let j = from; j < to; j++) {
+        const i = items[j]!;
+        writer.arg(catalog.ids[i]!);
+        writer.arg(
+          encodeItemRecord({
+            status: 'active',
+            createdAtMs: catalog.createdAtMs[i]!,
+            views: stats.views[i]!,
+            likes: stats.likes[i]!,
+            shares: stats.shares[i]!,
+            hides: stats.hides[i]!,
+          }),
+        );
+      }
+      await writer.maybeFlush();
+    }
   }
-  for (let i = 0; i < catalog.count; i++) {
-    const id = catalog.ids[i]!;
-    const shard = itemRecordShard(id);
-    const args = shardArgs[shard]!;
-    args.push(
-      id,
-      encodeItemRecord({
-        status: 'active',
-        createdAtMs: catalog.createdAtMs[i]!,
-        views: stats.views[i]!,
-        likes: stats.likes[i]!,
-        shares: stats.shares[i]!,
-        hides: stats.hides[i]!,
-      }),
-    );
-    if (args.length >= ITEM_FIELDS_PER_COMMAND * 2) flushShard(shard);
-    if (writer.full) await writer.send();
-  }
-  for (const shard of shardArgs.keys()) flushShard(shard);
   counts.itemRecords = catalog.count;
 
   // Fresh items: the newest FRESH_ITEMS_MAX (catalog index order is publication order).
   const freshKey = redisKeys.freshItems();
-  const freshArgs: Array<string | number> = [];
+  const fresh: string[] = ['ZADD', freshKey];
   for (let i = Math.max(0, catalog.count - FRESH_ITEMS_MAX); i < catalog.count; i++) {
-    freshArgs.push(catalog.createdAtMs[i]!, encodeTimelineMember({ id: catalog.ids[i]!, kind: catalog.kinds[i]!, authorId: userId(catalog.authors[i]!) }));
+    fresh.push(String(catalog.createdAtMs[i]), encodeTimelineMember({ id: catalog.ids[i]!, kind: catalog.kinds[i]!, authorId: userId(catalog.authors[i]!) }));
   }
-  writer.queue(freshArgs.length / 2, (p) => p.del(freshKey).zadd(freshKey, ...freshArgs));
-  counts.freshItems = freshArgs.length / 2;
+  writer.command(['DEL', freshKey]);
+  if (fresh.length > 2) writer.command(fresh);
+  counts.freshItems = (fresh.length - 2) / 2;
 
-  // User hashes. Field names per author are built once (an author appears in many hashes).
+  // User hashes. Field names are encoded once per author (an author is in many hashes), values
+  // once per distinct score.
   const ids = Array.from({ length: userCount }, (_, u) => userId(u));
-  const authorField = ids.map((id) => userFields.author(id));
-  const pulledField: Array<string | undefined> = new Array(userCount);
-  const kindField = [1, 2, 3].map((kind) => userFields.kind(kind));
+  const authorField: Array<Buffer | undefined> = new Array(userCount);
+  const pulledPair: Array<Buffer | undefined> = new Array(userCount);
+  const kindField = [1, 2, 3].map((kind) => RespBulkWriter.encode(userFields.kind(kind)));
+  const topicField = new Map<string, Buffer>();
+  const values = new EncodedValues();
+  const hset = RespBulkWriter.encode('HSET');
+  const present = Buffer.concat([RespBulkWriter.encode(USER_PRESENT_FIELD), RespBulkWriter.encode('1')]);
   const profiles = new UserProfileStreams(dataset.options.seed, graph, catalog);
   const scoreScratch = new Float64Array(256);
-  const edgeOrder: number[] = [];
+  const kept: number[] = [];
   const pulled: number[] = [];
   for (let u = 0; u < userCount; u++) {
-    const args: string[] = [];
     const start = graph.offsets[u]!;
     const scores = profiles.authorScores(u, scoreScratch);
-    if (scores.length <= limits.maxAuthorAffinities) {
-      for (let e = 0; e < scores.length; e++) args.push(authorField[graph.followees[start + e]!]!, String(scores[e]));
-    } else {
+    kept.length = 0;
+    for (let e = 0; e < scores.length; e++) kept.push(e);
+    if (kept.length > limits.maxAuthorAffinities) {
       // The strongest ones, ties by author id, as loadUserReadModel orders them.
-      edgeOrder.length = 0;
-      for (let e = 0; e < scores.length; e++) edgeOrder.push(e);
-      edgeOrder.sort((x, y) => scores[y]! - scores[x]! || byIdAscending(ids[graph.followees[start + x]!]!, ids[graph.followees[start + y]!]!));
-      for (let k = 0; k < limits.maxAuthorAffinities; k++) {
-        const e = edgeOrder[k]!;
-        args.push(authorField[graph.followees[start + e]!]!, String(scores[e]));
-      }
+      kept.sort((x, y) => scores[y]! - scores[x]! || byIdAscending(ids[graph.followees[start + x]!]!, ids[graph.followees[start + y]!]!));
+      kept.length = limits.maxAuthorAffinities;
     }
     const kinds = profiles.kindScores();
-    for (let k = 0; k < 3; k++) args.push(kindField[k]!, String(kinds[k]));
     const topics = profiles
       .interests(u)
       .filter(([, weight]) => weight > 0)
       .sort((x, y) => y[1] - x[1] || byIdAscending(x[0], y[0]))
       .slice(0, limits.maxTopics);
-    for (const [topic, weight] of topics) args.push(userFields.topic(topic), String(weight));
     pulled.length = 0;
     for (let e = start; e < graph.offsets[u + 1]!; e++) {
       const author = graph.followees[e]!;
       if (graph.followerCounts[author]! > limits.pullThreshold) pulled.push(author);
     }
     if (pulled.length > 1) pulled.sort((x, y) => graph.followerCounts[y]! - graph.followerCounts[x]! || byIdAscending(ids[x]!, ids[y]!));
-    for (let k = 0; k < pulled.length && k < limits.maxPulledAuthors; k++) {
-      const author = pulled[k]!;
-      args.push((pulledField[author] ??= userFields.pulled(ids[author]!)), String(graph.followerCounts[author]));
-    }
+    if (pulled.length > limits.maxPulledAuthors) pulled.length = limits.maxPulledAuthors;
+
     // Complete: the whole snapshot in one HSET, so `_` never shows without the rest.
-    args.push(USER_PRESENT_FIELD, '1');
+    const fields = kept.length + 3 + topics.length + pulled.length + 1;
     const key = userReadModelKey(ids[u]!);
-    writer.queue(args.length / 2, (p) => p.del(key).hset(key, ...args));
+    writer.command(['DEL', key]);
+    writer.begin(2 + fields * 2);
+    writer.encoded(hset);
+    writer.arg(key);
+    for (const e of kept) {
+      const author = graph.followees[start + e]!;
+      writer.encoded((authorField[author] ??= RespBulkWriter.encode(userFields.author(ids[author]!))));
+      writer.encoded(values.get(scores[e]!));
+    }
+    for (let k = 0; k < 3; k++) {
+      writer.encoded(kindField[k]!);
+      writer.encoded(values.get(kinds[k]));
+    }
+    for (const [topic, weight] of topics) {
+      let field = topicField.get(topic);
+      if (!field) topicField.set(topic, (field = RespBulkWriter.encode(userFields.topic(topic))));
+      writer.encoded(field);
+      writer.encoded(values.get(weight));
+    }
+    for (const author of pulled) {
+      writer.encoded(
+        (pulledPair[author] ??= Buffer.concat([
+          RespBulkWriter.encode(userFields.pulled(ids[author]!)),
+          RespBulkWriter.encode(String(graph.followerCounts[author])),
+        ])),
+      );
+    }
+    writer.encoded(present);
     counts.users++;
-    counts.userFields += args.length / 2;
-    if (writer.full) await writer.send();
+    counts.userFields += fields;
+    await writer.maybeFlush();
   }
-  await writer.flush();
   return counts;
 }
