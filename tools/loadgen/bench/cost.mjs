@@ -74,7 +74,10 @@ try {
         round,
         variant: variant.name,
         load1,
-        usPerCall: report.clientCpu.usPerRequest,
+        // One formula for every variant (older builds divide by measured calls only): CPU in the
+        // measured window / measured calls. Runs that fell behind their rate inflate it (warmup
+        // calls finishing in the window), so compare variants at rates they all keep up with.
+        usPerCall: report.requests.completed === 0 ? 0 : ((report.clientCpu.userMs + report.clientCpu.systemMs) * 1000) / report.requests.completed,
         rps: report.throughputRps,
         completed: report.requests.completed,
         errors: report.requests.errors,

@@ -45,8 +45,11 @@ export interface Report {
   /** (errors + dropped) / (completed + dropped). */
   readonly errorRate: number;
   readonly errorsByCode: Readonly<Record<string, number>>;
-  /** The tool's CPU over the measured window, every worker thread included. */
-  readonly clientCpu: { readonly userMs: number; readonly systemMs: number; readonly usPerRequest: number };
+  /**
+   * The tool's CPU over the measured window, every worker thread included; `usPerRequest` divides
+   * it by `calls`: the completed calls plus warmup calls that finished inside the window.
+   */
+  readonly clientCpu: { readonly userMs: number; readonly systemMs: number; readonly usPerRequest: number; readonly calls: number };
   readonly slowest: readonly ReportedSlowCall[];
   readonly slowestSampled: readonly ReportedSlowCall[];
   readonly slo: SloResult | null;

@@ -157,7 +157,8 @@ function buildReport(
     clientCpu: {
       userMs: cpu.user / 1000,
       systemMs: cpu.system / 1000,
-      usPerRequest: completed === 0 ? 0 : (cpu.user + cpu.system) / completed,
+      usPerRequest: completed + result.warmupFinishedInWindow === 0 ? 0 : (cpu.user + cpu.system) / (completed + result.warmupFinishedInWindow),
+      calls: completed + result.warmupFinishedInWindow,
     },
     slowest: reportSlowCalls(result.slowest),
     slowestSampled: reportSlowCalls(result.slowestSampled),

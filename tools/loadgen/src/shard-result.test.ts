@@ -22,7 +22,7 @@ describe('shard results across workers', () => {
     [whole, ...parts].forEach((r) => r.flushInterval());
     // Through the worker message format and back.
     const shards = parts.map((recorder, index) =>
-      decodeShardResult(structuredClone(encodeShardResult(shardResultOf(recorder, stats(10_000 + index, index), 1000 + index)))),
+      decodeShardResult(structuredClone(encodeShardResult(shardResultOf(recorder, stats(10_000 + index, index), 1000 + index, 3 + index)))),
     );
     const merged = mergeShardResults(shards);
     expect(summarize(merged.okLatency)).toEqual(summarize(whole.okLatency));
@@ -36,6 +36,7 @@ describe('shard results across workers', () => {
     expect(merged.slowestSampled).toEqual(whole.slowestSampled.list());
     expect(merged.stats).toEqual({ sent: 20_001, late: (10_000 % 7) + (10_001 % 7), delayedByInflightCap: 2, dropped: 1 });
     expect(merged.finishedEpochMs).toBe(1001);
+    expect(merged.warmupFinishedInWindow).toBe(7);
   });
 
   it('an empty shard encodes and merges as nothing', () => {

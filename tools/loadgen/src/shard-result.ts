@@ -18,6 +18,8 @@ export interface ShardResult {
   readonly stats: SchedulerStats;
   /** Wall-clock time (epoch ms) when the shard's last call finished. */
   readonly finishedEpochMs: number;
+  /** Warmup calls that finished after the measured window opened. */
+  readonly warmupFinishedInWindow: number;
 }
 
 /** ShardResult as structured-clone-safe data. */
@@ -31,9 +33,10 @@ export interface EncodedShardResult {
   readonly slowestSampled: readonly SlowCall[];
   readonly stats: SchedulerStats;
   readonly finishedEpochMs: number;
+  readonly warmupFinishedInWindow: number;
 }
 
-export function shardResultOf(recorder: Recorder, stats: SchedulerStats, finishedEpochMs: number): ShardResult {
+export function shardResultOf(recorder: Recorder, stats: SchedulerStats, finishedEpochMs: number, warmupFinishedInWindow = 0): ShardResult {
   return {
     okLatency: recorder.okLatency,
     errorLatency: recorder.errorLatency,
@@ -44,6 +47,7 @@ export function shardResultOf(recorder: Recorder, stats: SchedulerStats, finishe
     slowestSampled: recorder.slowestSampled.list(),
     stats,
     finishedEpochMs,
+    warmupFinishedInWindow,
   };
 }
 
@@ -89,6 +93,7 @@ export function mergeShardResults(results: readonly ShardResult[]): ShardResult 
       dropped: sum((stats) => stats.dropped),
     },
     finishedEpochMs: Math.max(...results.map((result) => result.finishedEpochMs)),
+    warmupFinishedInWindow: results.reduce((total, result) => total + result.warmupFinishedInWindow, 0),
   };
 }
 
