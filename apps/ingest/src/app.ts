@@ -1,15 +1,16 @@
 import { runApp, type AppDefinition } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, redisTarget, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, redisTarget, waitForRedis } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
 import { ingestService } from './ingest-service.js';
+import { ReadModelWriteFailures } from './read-model/write-failures.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
 export const ingestApp = {
   name: 'ingest',
   defaultPort: 8084,
   env: ingestEnvSpec,
-  async setup({ env, logger }) {
+  async setup({ env, logger, metrics }) {
     await prepareIngestDatabase(env);
     const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
     const redis = createRedis(redisTarget(env));
@@ -22,7 +23,7 @@ export const ingestApp = {
     if (env.INGEST_RUN_WORKER) {
       workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
     }
-    const deps = { pool, redis, logger };
+    const deps = { pool, redis, logger, readModelFailures: new ReadModelWriteFailures(logger, metrics.registry), pullThreshold: FANOUT_PULL_THRESHOLD };
     return {
       services: [ingestService(deps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).

@@ -1,26 +1,22 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { IngestService } from '@feedmesh/contracts';
 import { invalidArgument, service } from '@feedmesh/service-kit';
-import type { RedisClient } from '@feedmesh/storage';
-import type { Logger } from '@feedmesh/telemetry';
-import type pg from 'pg';
 import { MAX_EVENTS_PER_BATCH } from './engagement/engagement-record.js';
-import { describeRejections, recordEngagement } from './engagement/record-engagement.js';
+import { describeRejections, recordEngagement, type RecordEngagementDeps } from './engagement/record-engagement.js';
 import { validateProtoEvents } from './engagement/validate-proto-events.js';
 import { changeFollow } from './follows/follow-edge.js';
 import { deleteItem } from './items/delete-item.js';
 import { editItem } from './items/edit-item.js';
 import { publishItem } from './publish/publish-item.js';
 
-export interface IngestDeps {
-  pool: pg.Pool;
-  redis: RedisClient;
-  logger: Logger;
+export interface IngestDeps extends RecordEngagementDeps {
+  /** Authors with more followers than this are pulled at read time (FANOUT_PULL_THRESHOLD). */
+  pullThreshold: number;
 }
 
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
 export function ingestService(deps: IngestDeps) {
-  const { pool, redis } = deps;
+  const { pool, redis, pullThreshold } = deps;
   return service(IngestService, {
     async publish(request) {
       return publishItem(pool, redis, request);
@@ -32,11 +28,11 @@ export function ingestService(deps: IngestDeps) {
       return deleteItem(pool, request);
     },
     async follow(request) {
-      const change = await changeFollow(pool, request.followerId, request.followeeId, true);
+      const change = await changeFollow(pool, request.followerId, request.followeeId, true, pullThreshold);
       return { changed: change.changed, followerCount: BigInt(change.followerCount) };
     },
     async unfollow(request) {
-      const change = await changeFollow(pool, request.followerId, request.followeeId, false);
+      const change = await changeFollow(pool, request.followerId, request.followeeId, false, pullThreshold);
       return { changed: change.changed, followerCount: BigInt(change.followerCount) };
     },
     async recordEngagement(request) {

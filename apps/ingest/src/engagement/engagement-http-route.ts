@@ -1,15 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RedisClient } from '@feedmesh/storage';
-import type { Logger } from '@feedmesh/telemetry';
-import type pg from 'pg';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
-import { describeRejections, recordEngagement } from './record-engagement.js';
+import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
 import { validateJsonEvents } from './validate-json-events.js';
 
-export interface EngagementRouteDeps {
-  pool: pg.Pool;
-  redis: RedisClient;
-  logger: Logger;
+export interface EngagementRouteDeps extends RecordEngagementDeps {
   /** Largest body accepted (the kit's MAX_MESSAGE_BYTES). */
   maxBodyBytes: number;
 }

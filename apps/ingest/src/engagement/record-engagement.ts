@@ -1,6 +1,8 @@
 import type { RedisClient } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import type pg from 'pg';
+import { writeEngagementRollup } from '../read-model/read-model-writes.js';
+import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
 import { bumpTrending } from './bump-trending.js';
 import type { EngagementRecord, RecordRejection } from './engagement-record.js';
 import { storeEngagement } from './store-engagement.js';
@@ -12,17 +14,35 @@ export interface EngagementOutcome {
   errors: RecordRejection[];
 }
 
+export interface RecordEngagementDeps {
+  pool: pg.Pool;
+  redis: RedisClient;
+  logger: Logger;
+  readModelFailures: ReadModelWriteFailures;
+}
+
 /**
  * Stores the records that passed validation and merges the rejections found before (shape) and
- * during (unknown ids) the store, in record order. Trending is bumped best effort afterwards.
+ * during (unknown ids) the store, in record order. Then, best effort, trending is bumped and the
+ * read model takes the rollup's results: the changed items' records and the users' changed
+ * affinities.
+ *
+ * Those Redis writes come after the commit and never fail the call: the events are stored. A
+ * lost write heals when the next rollup of the same key (item, or user and author/kind) writes
+ * it again, or when the key is rebuilt from Postgres on a miss; until then the read model serves
+ * the older value. The "async rollups" issue will move these writes (and the rollups) off the
+ * request path.
  */
-export async function recordEngagement(
-  deps: { pool: pg.Pool; redis: RedisClient; logger: Logger },
-  records: EngagementRecord[],
-  validationRejections: RecordRejection[],
-): Promise<EngagementOutcome> {
+export async function recordEngagement(deps: RecordEngagementDeps, records: EngagementRecord[], validationRejections: RecordRejection[]): Promise<EngagementOutcome> {
   const stored = await storeEngagement(deps.pool, records);
-  if (!(await bumpTrending(deps.redis, stored.stats))) deps.logger.debug('trending bump skipped: Redis unavailable');
+  await Promise.all([
+    bumpTrending(deps.redis, stored.stats).then((bumped) => {
+      if (!bumped) deps.logger.debug('trending bump skipped: Redis unavailable');
+    }),
+    writeEngagementRollup(deps.redis, stored.stats, stored.authorAffinities, stored.kindAffinities).catch((error: unknown) =>
+      deps.readModelFailures.record('engagement_rollup', error),
+    ),
+  ]);
   const errors = [...validationRejections, ...stored.rejections].sort((a, b) => a.index - b.index);
   return { accepted: stored.accepted, rejected: errors.length, duplicates: stored.duplicates, errors };
 }

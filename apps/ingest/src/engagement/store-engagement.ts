@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import type { EngagementRecord, RecordRejection } from './engagement-record.js';
 
-/** Post-update counters of one item whose stats changed, for the trending zsets. */
+/** Post-update counters of one item whose stats changed, for the trending zsets and the read model. */
 export interface UpdatedItemStats {
   itemId: string;
   kind: number;
@@ -15,11 +15,19 @@ export interface UpdatedItemStats {
   clicks: number;
 }
 
+/** A user's post-update affinity to an author, score as Postgres prints it (`score::text`). */
+export type UpdatedAuthorAffinity = [userId: string, authorId: string, score: string];
+/** A user's post-update preference for an item kind, score as Postgres prints it. */
+export type UpdatedKindAffinity = [userId: string, kind: number, score: string];
+
 export interface StoredBatch {
   accepted: number;
   duplicates: number;
   rejections: RecordRejection[];
   stats: UpdatedItemStats[];
+  /** The affinity rows the batch changed, for the users' read-model hashes. */
+  authorAffinities: UpdatedAuthorAffinity[];
+  kindAffinities: UpdatedKindAffinity[];
 }
 
 // How much one event moves a user's affinity to the item's author and kind. Ranking reads the
@@ -40,7 +48,9 @@ const AFFINITY_DELTA = `CASE type WHEN 1 THEN 0.01 WHEN 5 THEN 0.02 WHEN 2 THEN 
  *   batch never counts twice;
  * - item_stats is upserted last (the final SELECT reads its CTE last): every batch touches the
  *   popular items, so those row locks are the ones concurrent batches queue on; taking them last
- *   holds them only for the stats upsert and the commit.
+ *   holds them only for the stats upsert and the commit;
+ * - the changed stats and affinity rows come back (post-update values, scores as text, exactly
+ *   what the read model's Postgres fallback reads) for the read model's Redis copy.
  */
 const STORE_BATCH = `
 WITH input AS (
@@ -77,19 +87,20 @@ WITH input AS (
   SELECT user_id, author_id, sum(delta) FROM enriched WHERE user_id <> author_id
   GROUP BY user_id, author_id ORDER BY user_id, author_id
   ON CONFLICT (user_id, author_id) DO UPDATE SET score = greatest(0, least(1, a.score + EXCLUDED.score)), updated_at = now()
-  RETURNING 1
+  RETURNING user_id, author_id, score
 ), kind_affinity AS (
   INSERT INTO user_kind_affinity AS k (user_id, kind, score)
   SELECT user_id, kind, sum(delta) FROM enriched
   GROUP BY user_id, kind ORDER BY user_id, kind
   ON CONFLICT (user_id, kind) DO UPDATE SET score = greatest(0, least(1, k.score + EXCLUDED.score)), updated_at = now()
-  RETURNING 1
+  RETURNING user_id, kind, score
 )
 SELECT
   (SELECT count(*) FROM inserted)::int AS accepted,
   (SELECT count(*) FROM checked WHERE problem IS NULL)::int AS valid,
   (SELECT coalesce(json_agg(json_build_object('index', idx, 'problem', problem)), '[]') FROM checked WHERE problem IS NOT NULL) AS problems,
-  (SELECT count(*) FROM author_affinity) + (SELECT count(*) FROM kind_affinity) AS affinities,
+  (SELECT coalesce(json_agg(json_build_array(user_id, author_id, score::text)), '[]') FROM author_affinity) AS author_affinities,
+  (SELECT coalesce(json_agg(json_build_array(user_id, kind, score::text)), '[]') FROM kind_affinity) AS kind_affinities,
   (SELECT coalesce(json_agg(json_build_object(
       'itemId', stats.item_id, 'kind', items.kind, 'authorId', items.author_id,
       'createdAtMs', floor(extract(epoch FROM items.created_at) * 1000)::float8,
@@ -110,6 +121,8 @@ interface BatchRow {
   valid: number;
   problems: Array<{ index: number; problem: string }>;
   stats: UpdatedItemStats[];
+  author_affinities: UpdatedAuthorAffinity[];
+  kind_affinities: UpdatedKindAffinity[];
 }
 
 /**
@@ -140,7 +153,7 @@ function columnArrays(records: EngagementRecord[]): [number[], string[], string[
 
 /** Stores a validated batch; see STORE_BATCH. Retries the statement on a deadlock (it is atomic). */
 export async function storeEngagement(pool: pg.Pool, records: EngagementRecord[]): Promise<StoredBatch> {
-  if (records.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [] };
+  if (records.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [], authorAffinities: [], kindAffinities: [] };
   const params = columnArrays(records);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -154,6 +167,8 @@ export async function storeEngagement(pool: pg.Pool, records: EngagementRecord[]
           return { index, field, reason };
         }),
         stats: row.stats,
+        authorAffinities: row.author_affinities,
+        kindAffinities: row.kind_affinities,
       };
     } catch (error) {
       if ((error as { code?: string }).code !== DEADLOCK || attempt >= MAX_ATTEMPTS) throw error;

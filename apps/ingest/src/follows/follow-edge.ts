@@ -1,7 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { invalidArgument } from '@feedmesh/service-kit';
 import type pg from 'pg';
-import { followQueueName, OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
+import { followQueueName, OUTBOX_TASKS, pullAuthorQueueName } from '../outbox/outbox-tasks.js';
 import { checkUserId } from '../validation/field-checks.js';
 
 export interface FollowChange {
@@ -19,11 +19,16 @@ function validateEdge(followerId: string, followeeId: string): void {
 
 /**
  * Adds (`following` true) or removes a follow edge, idempotently. One transaction holds the edge,
- * both users' counters and the outbox event. The two user rows are locked in id order first, so
+ * both users' counters and the outbox events. The two user rows are locked in id order first, so
  * A-follows-B and B-follows-A at the same time queue up instead of deadlocking, and the counts
  * returned are exact.
+ *
+ * When the change moves the followee's follower count across `pullThreshold` (above it: a pull
+ * author; back to it: pushed again), a pull_author_changed event goes with it: every follower's
+ * read-model hash gains or loses `p:<followee>`. The lock on the followee's row makes the
+ * crossing exact: each one is seen by exactly one transaction.
  */
-export async function changeFollow(pool: pg.Pool, followerId: string, followeeId: string, following: boolean): Promise<FollowChange> {
+export async function changeFollow(pool: pg.Pool, followerId: string, followeeId: string, following: boolean, pullThreshold: number): Promise<FollowChange> {
   validateEdge(followerId, followeeId);
   const client = await pool.connect();
   try {
@@ -41,7 +46,8 @@ export async function changeFollow(pool: pg.Pool, followerId: string, followeeId
       ? await client.query('INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [followerId, followeeId])
       : await client.query('DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
     const changed = (edge.rowCount ?? 0) > 0;
-    let followerCount = users.rows.find((u) => u.id === followeeId)!.follower_count;
+    const previousCount = users.rows.find((u) => u.id === followeeId)!.follower_count;
+    let followerCount = previousCount;
     if (changed) {
       const delta = following ? 1 : -1;
       const counts = await client.query<{ follower_count: number }>(
@@ -58,6 +64,16 @@ export async function changeFollow(pool: pg.Pool, followerId: string, followeeId
         JSON.stringify({ followerId, followeeId, following }),
         followQueueName(followerId),
       ]);
+      if (previousCount > pullThreshold !== followerCount > pullThreshold) {
+        // The job key folds a crossing back and forth into one pending plan; the plan reads the
+        // count when it runs.
+        await client.query('SELECT graphile_worker.add_job($1, $2::json, queue_name => $3, job_key => $4)', [
+          OUTBOX_TASKS.pullAuthorChanged,
+          JSON.stringify({ authorId: followeeId }),
+          pullAuthorQueueName(followeeId),
+          `pull-plan:${followeeId}`,
+        ]);
+      }
     }
     await client.query('COMMIT');
     return { changed, followerCount };

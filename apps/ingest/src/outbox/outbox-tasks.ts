@@ -17,8 +17,12 @@ export const OUTBOX_TASKS = {
   itemDeleted: 'item_deleted',
   /** Remove one item from one batch of follower timelines. */
   unfanoutBatch: 'unfanout_batch',
-  /** A follow edge appeared or disappeared: backfill or prune the follower's timeline. */
+  /** A follow edge appeared or disappeared: backfill or prune the follower's timeline, set or drop `p:<followee>`. */
   followChanged: 'follow_changed',
+  /** An author's follower count crossed the pull threshold: plan their followers' `p:<author>` updates. */
+  pullAuthorChanged: 'pull_author_changed',
+  /** Set or drop `p:<author>` in one batch of the author's followers' read-model hashes. */
+  pullAuthorBatch: 'pull_author_batch',
 } as const;
 
 export interface ItemEventPayload {
@@ -44,6 +48,24 @@ export interface FollowChangedPayload {
   followerId: string;
   followeeId: string;
   following: boolean;
+}
+
+export interface PullAuthorPayload {
+  authorId: string;
+}
+
+/** One range of an author's followers: fromFollowerId <= follower_id < toFollowerId (null: to the end). */
+export interface PullAuthorBatchPayload extends PullAuthorPayload {
+  fromFollowerId: string;
+  toFollowerId: string | null;
+}
+
+/**
+ * An author's pull-status jobs (the plan and its batches) run one after another, so the
+ * batches of an older crossing never land after those of a newer one.
+ */
+export function pullAuthorQueueName(authorId: string): string {
+  return `pull:${authorId}`;
 }
 
 /** Follow events of one follower run one after another (a graphile-worker named queue). */

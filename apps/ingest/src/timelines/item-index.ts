@@ -1,6 +1,7 @@
 import {
   AUTHOR_RECENT_MAX,
   encodeTimelineMember,
+  FRESH_ITEMS_MAX,
   KeyedPipeline,
   redisKeys,
   TOPIC_RECENT_MAX,
@@ -31,9 +32,9 @@ export function trimToLength(max: number): [number, number] {
 
 /**
  * Puts an item into every index each item belongs to whatever its author's size: the author's
- * recent zset (what recall pulls for big authors), its topics' zsets and its kind's trending
- * zset. Each zset is trimmed to its bound. Idempotent: the same member and score again changes
- * nothing.
+ * recent zset (what recall pulls for big authors), its topics' zsets, its kind's trending zset
+ * and the fresh-items zset (the newest items overall). Each zset is trimmed to its bound.
+ * Idempotent: the same member and score again changes nothing.
  */
 export async function indexItem(redis: RedisClient, item: IndexedItem): Promise<void> {
   const member = memberOf(item);
@@ -43,14 +44,15 @@ export async function indexItem(redis: RedisClient, item: IndexedItem): Promise<
   bounded(redisKeys.authorRecent(item.authorId), item.createdAtMs, AUTHOR_RECENT_MAX);
   for (const topic of item.topics) bounded(redisKeys.topicRecent(topic), item.createdAtMs, TOPIC_RECENT_MAX);
   bounded(redisKeys.trending(item.kind), trendingScore(item.stats, item.createdAtMs), TRENDING_MAX_LENGTH);
+  bounded(redisKeys.freshItems(), item.createdAtMs, FRESH_ITEMS_MAX);
   await batch.exec();
 }
 
-/** Takes an item out of its author, topic and trending zsets and drops its cached card. */
+/** Takes an item out of its author, topic, trending and fresh zsets and drops its cached card. */
 export async function unindexItem(redis: RedisClient, item: Omit<IndexedItem, 'stats' | 'createdAtMs'>): Promise<void> {
   const member = memberOf(item);
   const batch = new KeyedPipeline(redis);
-  const zsets = [redisKeys.authorRecent(item.authorId), ...item.topics.map(redisKeys.topicRecent), redisKeys.trending(item.kind)];
+  const zsets = [redisKeys.authorRecent(item.authorId), ...item.topics.map(redisKeys.topicRecent), redisKeys.trending(item.kind), redisKeys.freshItems()];
   for (const key of zsets) batch.add(key, (p) => p.zrem(key, member));
   const card = redisKeys.renderedCard(item.id);
   batch.add(card, (p) => p.del(card));

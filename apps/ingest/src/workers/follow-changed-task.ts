@@ -2,6 +2,7 @@ import { decodeTimelineMember, redisKeys, type RedisClient } from '@feedmesh/sto
 import type { Task } from 'graphile-worker';
 import type pg from 'pg';
 import type { FollowChangedPayload } from '../outbox/outbox-tasks.js';
+import { writePulledAuthor } from '../read-model/read-model-writes.js';
 import { memberOf } from '../timelines/item-index.js';
 import { pushToTimelines, removeFromTimelines, type TimelineEntry } from '../timelines/home-timelines.js';
 import type { TaskContext } from './task-context.js';
@@ -35,10 +36,11 @@ async function entriesOfAuthor(redis: RedisClient, userId: string, authorId: str
 }
 
 /**
- * Follow: the followee's recent items enter the follower's timeline (unless the followee is a
- * pull author, whom recall merges at read time). Unfollow: the followee's items leave it. Jobs of
- * one follower run in order (a named queue), and each checks the edge's current state first, so
- * a follow quickly undone never leaves items behind.
+ * Follow: the followee's recent items enter the follower's timeline, unless the followee is a
+ * pull author, whom recall merges at read time: then the follower's read-model hash gets
+ * `p:<followee>` = their follower count. Unfollow: the followee's items leave the timeline and
+ * `p:<followee>` the hash. Jobs of one follower run in order (a named queue), and each checks
+ * the edge's current state first, so a follow quickly undone never leaves anything behind.
  */
 export function followChangedTask(context: TaskContext): Task {
   return async (payload) => {
@@ -49,8 +51,10 @@ export function followChangedTask(context: TaskContext): Task {
       [followerId, followeeId],
     );
     const state = rows[0]!;
+    const pulled = state.edge && state.follower_count > context.pullThreshold;
+    await writePulledAuthor(context.redis, [followerId], followeeId, pulled ? state.follower_count : undefined);
     if (state.edge) {
-      if (state.follower_count > context.pullThreshold) return;
+      if (pulled) return;
       const entries = await recentItems(context.pool, context.redis, followeeId, context.backfillLimit);
       await pushToTimelines(context.redis, [followerId], entries);
     } else {

@@ -1,3 +1,4 @@
+import { markItemsDeleted } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, type ItemEditedPayload, type ItemEventPayload } from '../outbox/outbox-tasks.js';
 import { memberOf, refreshEditedItem, unindexItem } from '../timelines/item-index.js';
@@ -16,8 +17,9 @@ export function itemEditedTask(context: TaskContext): Task {
 }
 
 /**
- * A delete: the item leaves its author, topic and trending zsets and the card cache at once,
- * then every follower timeline in batches. Removal is planned whatever the author's size:
+ * A delete: the item's read-model record becomes a tombstone (a later rollup cannot revive it),
+ * the item leaves its author, topic, trending and fresh zsets and the card cache at once, then
+ * every follower timeline in batches. Removal is planned whatever the author's size:
  * followers may hold the item from a backfill or from before the author crossed the threshold.
  */
 export function itemDeletedTask(context: TaskContext): Task {
@@ -25,6 +27,7 @@ export function itemDeletedTask(context: TaskContext): Task {
     const { itemId } = payload as ItemEventPayload;
     const item = await loadItem(context.pool, itemId);
     if (!item || item.status === 1) return;
+    await markItemsDeleted(context.redis, [itemId]);
     await unindexItem(context.redis, item);
     await planTimelineBatches(
       context.pool,

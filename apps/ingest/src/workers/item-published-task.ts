@@ -1,13 +1,17 @@
+import { writeItemRecords } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, type ItemEventPayload } from '../outbox/outbox-tasks.js';
+import { activeItemRecord } from '../read-model/read-model-writes.js';
 import { indexItem, memberOf } from '../timelines/item-index.js';
 import { loadItem } from './load-item.js';
 import { planTimelineBatches } from './plan-timeline-batches.js';
 import type { TaskContext } from './task-context.js';
 
 /**
- * Indexes a new item (author recent, topics, trending) and, for authors at or below the pull
- * threshold, enqueues its fan-out in batches. Authors above it are pull authors: their items
+ * Writes a new item's read-model record, indexes it (author recent, topics, trending, fresh)
+ * and, for authors at or below the pull threshold, enqueues its fan-out in batches. The record
+ * is written only where absent: a rollup may already have written newer counters (and a delete
+ * its tombstone); the counters here are Postgres' at load time, zero for a new item. Authors above it are pull authors: their items
  * stay in their recent zset, which recall merges at read time; one publish of theirs would
  * otherwise cost millions of writes.
  */
@@ -16,6 +20,7 @@ export function itemPublishedTask(context: TaskContext): Task {
     const { itemId } = payload as ItemEventPayload;
     const item = await loadItem(context.pool, itemId);
     if (!item || item.status !== 1) return;
+    await writeItemRecords(context.redis, [[item.id, activeItemRecord(item.createdAtMs, item.stats)]], { overwrite: false });
     await indexItem(context.redis, item);
     if (item.authorFollowerCount > context.pullThreshold) {
       helpers.logger.debug(`item ${itemId}: author has ${item.authorFollowerCount} followers, pulled at read time`);

@@ -6,6 +6,7 @@ import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { followChangedTask } from './follow-changed-task.js';
 import { itemDeletedTask, itemEditedTask } from './item-changed-tasks.js';
 import { itemPublishedTask } from './item-published-task.js';
+import { pullAuthorBatchTask, pullAuthorChangedTask } from './pull-author-tasks.js';
 import type { TaskContext } from './task-context.js';
 import { fanoutBatchTask, unfanoutBatchTask } from './timeline-batch-tasks.js';
 import { WorkerLeases } from './worker-leases.js';
@@ -36,6 +37,8 @@ export function outboxTaskList(context: TaskContext): TaskList {
     [OUTBOX_TASKS.itemDeleted]: itemDeletedTask(context),
     [OUTBOX_TASKS.unfanoutBatch]: unfanoutBatchTask(context),
     [OUTBOX_TASKS.followChanged]: followChangedTask(context),
+    [OUTBOX_TASKS.pullAuthorChanged]: pullAuthorChangedTask(context),
+    [OUTBOX_TASKS.pullAuthorBatch]: pullAuthorBatchTask(context),
   };
 }
 
