@@ -36,7 +36,9 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
     const traced = telemetry.tracesThisCall();
     const startedAtMs = traced ? Date.now() : 0;
 
-    const { hits, misses, memoryHits, redisHits } = await cache.getMany(ids);
+    const lookup = cache.fromMemory(ids);
+    if (lookup.misses.length > 0) await cache.fromRedis(lookup); // an all-memory call does not await
+    const { entries, misses } = lookup;
     let loaded = NOTHING_LOADED;
     if (misses.length > 0) {
       try {
@@ -46,7 +48,7 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
         throw unavailable('item store unavailable');
       }
     }
-    refreshEarly(hits);
+    refreshEarly(ids, entries);
 
     const items: FeedItem[] = [];
     // Missing ids are rare: their list and the set that reports a repeated one once are only
@@ -54,9 +56,15 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
     let missing: Array<{ itemId: string; reason: MissingReason }> | undefined;
     let missingReasons: MissingReason[] | undefined;
     let reported: Set<string> | undefined;
-    for (const id of ids) {
-      const entry = hits.get(id) ?? loaded.get(id);
-      if (entry === undefined) continue; // unreachable: the loader answers every id it is given
+    let fromPostgres = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      let entry = entries[i];
+      if (entry === undefined) {
+        entry = loaded.get(id);
+        if (entry === undefined) continue; // unreachable: the loader answers every id it is given
+        fromPostgres++;
+      }
       if (entry.type === 'card') {
         items.push(entry.item);
       } else if (!(reported ??= new Set()).has(id)) {
@@ -66,23 +74,27 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
       }
     }
     telemetry.batchRendered(
-      { items, cached: hits, missing: missingReasons ?? [], memoryHits, redisHits, loaded: misses.length, startedAtMs },
+      { items, loaded, missing: missingReasons ?? [], memoryHits: lookup.memoryHits, redisHits: lookup.redisHits, postgresHits: fromPostgres, startedAtMs },
       traced,
     );
     return { items, missing: missing ?? [] };
   };
 
-  /** Rebuilds entries nearing expiry without delaying this response (stampede guard, see early-refresh.ts). */
-  function refreshEarly(cached: ReadonlyMap<string, CardEntry>): void {
+  /**
+   * Rebuilds cached entries nearing expiry without delaying this response (stampede guard, see
+   * early-refresh.ts). Checked per position: an id repeated in one request gets two draws.
+   */
+  function refreshEarly(ids: readonly string[], cached: ReadonlyArray<CardEntry | undefined>): void {
     const windowMs = deps.earlyRefreshWindowMs;
     if (windowMs <= 0) return;
     const nowMs = Date.now();
     let due: string[] | undefined;
-    for (const [id, entry] of cached) {
-      if (shouldRefreshEarly(entry.expiresAtMs - nowMs, windowMs)) (due ??= []).push(id);
+    for (let i = 0; i < ids.length; i++) {
+      const entry = cached[i];
+      if (entry !== undefined && shouldRefreshEarly(entry.expiresAtMs - nowMs, windowMs)) (due ??= []).push(ids[i]!);
     }
     if (due === undefined) return;
-    const ids = due;
-    deps.singleFlight.load(ids, load).catch((error: unknown) => deps.logger.warn({ err: error, ids: ids.length }, 'early card refresh failed'));
+    const refresh = due;
+    deps.singleFlight.load(refresh, load).catch((error: unknown) => deps.logger.warn({ err: error, ids: refresh.length }, 'early card refresh failed'));
   }
 }

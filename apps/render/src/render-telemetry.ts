@@ -11,8 +11,8 @@
 // Metrics:
 //   render_cards_total{template_id, asset_loaded}  cards rendered
 //   render_missing_total{reason}                   requested ids that could not be rendered
-//   render_card_lookups_total{layer}               distinct ids of each call by the layer that
-//                                                  answered: memory, redis, postgres
+//   render_card_lookups_total{layer}               requested ids (repeats included) by the layer
+//                                                  that answered: memory, redis, postgres
 //   render_memory_cache_entries / _bytes           memory layer size (bytes: encoded size)
 //   render_memory_cache_invalidations_total        ids dropped from memory on a Redis change
 //   render_memory_cache_tracking                   1 while Redis reports card changes
@@ -24,19 +24,17 @@ import type { MemoryCardCache } from './cache/memory-card-cache.js';
 
 const tracer = trace.getTracer('feedmesh');
 
-type BoundCounter = ReturnType<Counter<string>['labels']>;
-
 export interface RenderedBatch {
   /** Cards in response order. */
   items: readonly FeedItem[];
-  /** Ids served from a cache layer; the other cards were built from Postgres in this call. */
-  cached: ReadonlyMap<string, unknown>;
+  /** Entries built from Postgres in this call, by id; the other cards came from a cache layer. */
+  loaded: ReadonlyMap<string, unknown>;
   /** Reasons of the ids reported missing. */
   missing: readonly MissingReason[];
-  /** Distinct ids answered by each layer. */
+  /** Request positions (ids, repeats included) answered by each layer. */
   memoryHits: number;
   redisHits: number;
-  loaded: number;
+  postgresHits: number;
   /** Epoch ms the call started (span start); only read when spans are recorded. */
   startedAtMs: number;
 }
@@ -48,41 +46,65 @@ interface Group {
   count: number;
 }
 
+/**
+ * Per-call figures are summed in plain numbers and handed to prom-client when /metrics is
+ * scraped (its inc() hashes and validates the label set on every call, even on a bound child).
+ */
 export class RenderTelemetry {
-  private readonly cards: Counter<'template_id' | 'asset_loaded'>;
-  private readonly missing: Counter<'reason'>;
-  private readonly lookups: Counter<'layer'>;
   private readonly invalidations: Counter;
   private readonly tracking: Gauge;
-  // prom-client hashes the label set on every labels() call; the bound children are kept.
-  private readonly cardChildren = new Map<string, [cached: BoundCounter, loaded: BoundCounter]>();
-  private readonly missingChildren = new Map<number, BoundCounter>();
-  private readonly memoryLookups: BoundCounter;
-  private readonly redisLookups: BoundCounter;
-  private readonly postgresLookups: BoundCounter;
+  /** Since the last scrape. */
+  private readonly pending = {
+    /** Template id → cards served: [from a cache layer, built from Postgres]. */
+    cards: new Map<string, [cached: number, loaded: number]>(),
+    /** MissingReason → ids reported missing. */
+    missing: new Map<number, number>(),
+    /** Distinct ids per answering layer. */
+    memory: 0,
+    redis: 0,
+    postgres: 0,
+  };
 
   constructor(registry: Registry, memory?: MemoryCardCache) {
-    this.cards = new Counter({
+    const pending = this.pending;
+    new Counter({
       name: 'render_cards_total',
       help: 'Cards rendered by template and whether they were built from Postgres (asset_loaded=true) or served from a cache layer.',
       labelNames: ['template_id', 'asset_loaded'],
       registers: [registry],
+      collect() {
+        for (const [id, counts] of pending.cards) {
+          if (counts[0] > 0) this.inc({ template_id: id, asset_loaded: 'false' }, counts[0]);
+          if (counts[1] > 0) this.inc({ template_id: id, asset_loaded: 'true' }, counts[1]);
+          counts[0] = counts[1] = 0;
+        }
+      },
     });
-    this.missing = new Counter({
+    new Counter({
       name: 'render_missing_total',
       help: 'Requested items that could not be rendered, by reason.',
       labelNames: ['reason'],
       registers: [registry],
+      collect() {
+        for (const [reason, count] of pending.missing) {
+          if (count > 0) this.inc({ reason: MissingReasons[reason] ?? String(reason) }, count);
+          pending.missing.set(reason, 0);
+        }
+      },
     });
-    this.lookups = new Counter({
+    new Counter({
       name: 'render_card_lookups_total',
-      help: 'Distinct ids of each Render call by the layer that answered them: memory (this process), redis, postgres (built anew).',
+      help: 'Requested ids (each position of a Render call) by the layer that answered them: memory (this process), redis, postgres (built anew).',
       labelNames: ['layer'],
       registers: [registry],
+      collect() {
+        // Every layer is exported from the start, so hit ratios are defined before the first miss.
+        this.inc({ layer: 'memory' }, pending.memory);
+        this.inc({ layer: 'redis' }, pending.redis);
+        this.inc({ layer: 'postgres' }, pending.postgres);
+        pending.memory = pending.redis = pending.postgres = 0;
+      },
     });
-    this.memoryLookups = this.lookups.labels('memory');
-    this.redisLookups = this.lookups.labels('redis');
-    this.postgresLookups = this.lookups.labels('postgres');
     this.invalidations = new Counter({
       name: 'render_memory_cache_invalidations_total',
       help: 'Ids dropped from the in-process card cache because their Redis entry changed.',
@@ -128,53 +150,38 @@ export class RenderTelemetry {
 
   /** Call in the handler's context, so the spans are children of the RPC span. */
   batchRendered(batch: RenderedBatch, traced: boolean): void {
+    const pending = this.pending;
+    const anyLoaded = batch.loaded.size > 0;
+    for (const item of batch.items) {
+      const id = item.template?.id ?? '';
+      let counts = pending.cards.get(id);
+      if (counts === undefined) pending.cards.set(id, (counts = [0, 0]));
+      counts[anyLoaded && batch.loaded.has(item.id) ? 1 : 0]++;
+    }
+    for (const reason of batch.missing) pending.missing.set(reason, (pending.missing.get(reason) ?? 0) + 1);
+    pending.memory += batch.memoryHits;
+    pending.redis += batch.redisHits;
+    pending.postgres += batch.postgresHits;
+    if (traced) this.templateSpans(batch);
+  }
+
+  private templateSpans(batch: RenderedBatch): void {
     const groups: Group[] = [];
     for (const item of batch.items) {
       const id = item.template?.id ?? '';
       const version = item.template?.version ?? 0;
-      const loaded = !batch.cached.has(item.id);
-      let group: Group | undefined;
-      for (const g of groups) {
-        if (g.id === id && g.version === version && g.loaded === loaded) {
-          group = g;
-          break;
-        }
-      }
+      const loaded = batch.loaded.has(item.id);
+      const group = groups.find((g) => g.id === id && g.version === version && g.loaded === loaded);
       if (group) group.count++;
       else groups.push({ id, version, loaded, count: 1 });
     }
     for (const g of groups) {
-      if (traced) {
-        tracer
-          .startSpan('feed.render.template', {
-            startTime: batch.startedAtMs,
-            attributes: { 'template.id': g.id, 'template.version': g.version, 'asset.loaded': g.loaded, 'render.card.count': g.count },
-          })
-          .end();
-      }
-      this.cardCounter(g.id, g.loaded).inc(g.count);
+      tracer
+        .startSpan('feed.render.template', {
+          startTime: batch.startedAtMs,
+          attributes: { 'template.id': g.id, 'template.version': g.version, 'asset.loaded': g.loaded, 'render.card.count': g.count },
+        })
+        .end();
     }
-    for (const reason of batch.missing) this.missingCounter(reason).inc();
-    if (batch.memoryHits > 0) this.memoryLookups.inc(batch.memoryHits);
-    if (batch.redisHits > 0) this.redisLookups.inc(batch.redisHits);
-    if (batch.loaded > 0) this.postgresLookups.inc(batch.loaded);
-  }
-
-  private cardCounter(templateId: string, loaded: boolean): BoundCounter {
-    let pair = this.cardChildren.get(templateId);
-    if (pair === undefined) {
-      pair = [this.cards.labels(templateId, 'false'), this.cards.labels(templateId, 'true')];
-      this.cardChildren.set(templateId, pair);
-    }
-    return pair[loaded ? 1 : 0];
-  }
-
-  private missingCounter(reason: MissingReason): BoundCounter {
-    let child = this.missingChildren.get(reason);
-    if (child === undefined) {
-      child = this.missing.labels(MissingReasons[reason] ?? String(reason));
-      this.missingChildren.set(reason, child);
-    }
-    return child;
   }
 }

@@ -40,14 +40,14 @@ describe('CardCache', () => {
     stored.set('r1', card('r1'));
     stored.set('r2', card('r2'));
     const first = await cache.getMany(['m1', 'r1', 'm1', 'r2', 'r1']);
-    expect(first).toMatchObject({ misses: ['m1'], memoryHits: 0, redisHits: 2 });
-    expect([...first.hits.keys()]).toEqual(['r1', 'r2']);
+    expect(first).toMatchObject({ misses: ['m1'], memoryHits: 0, redisHits: 3 });
+    expect(first.entries.map((e) => (e?.type === 'card' ? e.item.id : e))).toEqual([undefined, 'r1', undefined, 'r2', 'r1']);
     expect(reads).toEqual([['m1', 'r1', 'r2']]);
 
     // The Redis hits were copied into memory: the same ids again cost no Redis read.
     const second = await cache.getMany(['r2', 'r1', 'r2']);
-    expect(second).toMatchObject({ misses: [], memoryHits: 2, redisHits: 0 });
-    expect(second.hits.get('r1')).toBe(first.hits.get('r1'));
+    expect(second).toMatchObject({ misses: [], memoryHits: 3, redisHits: 0 });
+    expect(second.entries[1]).toBe(first.entries[1]);
     expect(reads).toHaveLength(1);
   });
 
@@ -67,7 +67,7 @@ describe('CardCache', () => {
     expect(written).toEqual(['a', 'gone']);
     const lookup = await cache.getMany(['gone', 'a']);
     expect(lookup).toMatchObject({ memoryHits: 2, redisHits: 0, misses: [] });
-    expect(lookup.hits.get('a')).toBe(stored.get('a'));
+    expect(lookup.entries[1]).toBe(stored.get('a'));
     expect(reads).toEqual([]);
   });
 

@@ -6,12 +6,17 @@ import type { CardEntry } from './card-entry.js';
 import type { MemoryCardCache } from './memory-card-cache.js';
 import type { CacheWrite, RenderedCardCache } from './rendered-card-cache.js';
 
+/**
+ * One call's lookup, by position in the request (no per-call Map on the common all-hit path;
+ * a repeated id is looked up per position).
+ */
 export interface CardLookup {
-  /** Entries found in either layer, by id. */
-  hits: Map<string, CardEntry>;
+  readonly ids: readonly string[];
+  /** `entries[i]`: the cached entry of `ids[i]`, undefined when neither layer had it. */
+  readonly entries: Array<CardEntry | undefined>;
   /** Distinct ids neither layer had, in request order. */
   misses: string[];
-  /** Distinct ids found in memory / in Redis. */
+  /** Positions answered by memory / by Redis. */
   memoryHits: number;
   redisHits: number;
 }
@@ -27,33 +32,48 @@ export class CardCache {
 
   /** Looks `ids` (repeats allowed) up in memory, then the rest in Redis. Never throws. */
   async getMany(ids: readonly string[]): Promise<CardLookup> {
-    const hits = new Map<string, CardEntry>();
-    let misses: string[] = [];
-    let missed: Set<string> | undefined;
+    const lookup = this.fromMemory(ids);
+    if (lookup.misses.length > 0) await this.fromRedis(lookup);
+    return lookup;
+  }
+
+  /** The memory layer's answer (synchronous); `misses` are still to be looked up in Redis. */
+  fromMemory(ids: readonly string[]): CardLookup {
+    const entries = new Array<CardEntry | undefined>(ids.length);
+    let misses: string[] | undefined;
+    let missed: Set<string> | undefined; // distinct misses, only built once an id misses
+    let memoryHits = 0;
     const memory = this.memory;
-    for (const id of ids) {
-      if (hits.has(id)) continue;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       const entry = memory?.get(id);
-      if (entry !== undefined) hits.set(id, entry);
+      entries[i] = entry;
+      if (entry !== undefined) memoryHits++;
       else if (!(missed ??= new Set()).has(id)) {
         missed.add(id);
-        misses.push(id);
+        (misses ??= []).push(id);
       }
     }
-    const memoryHits = hits.size;
-    if (misses.length === 0) return { hits, misses, memoryHits, redisHits: 0 };
+    return { ids, entries, misses: misses ?? [], memoryHits, redisHits: 0 };
+  }
 
+  /** Looks `lookup.misses` up in Redis, filling their positions (and memory). Never throws. */
+  async fromRedis(lookup: CardLookup): Promise<void> {
+    const memory = this.memory;
     const mark = memory?.mark() ?? 0;
-    const found = await this.redis.getMany(misses);
-    if (found.size > 0) {
-      const nowMs = Date.now();
-      for (const [id, { entry, bytes }] of found) {
-        hits.set(id, entry);
-        memory?.set(id, entry, bytes, isVolatile(entry), mark, nowMs);
-      }
-      misses = misses.filter((id) => !found.has(id));
+    const found = await this.redis.getMany(lookup.misses);
+    if (found.size === 0) return;
+    const nowMs = Date.now();
+    for (const [id, { entry, bytes }] of found) memory?.set(id, entry, bytes, isVolatile(entry), mark, nowMs);
+    const { ids, entries } = lookup;
+    for (let i = 0; i < ids.length; i++) {
+      if (entries[i] !== undefined) continue;
+      const hit = found.get(ids[i]!);
+      if (hit === undefined) continue;
+      entries[i] = hit.entry;
+      lookup.redisHits++;
     }
-    return { hits, misses, memoryHits, redisHits: found.size };
+    lookup.misses = lookup.misses.filter((id) => !found.has(id));
   }
 
   /** Stamp for setMany(): take it before reading the data being written. */
