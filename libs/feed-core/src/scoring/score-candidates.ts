@@ -76,13 +76,24 @@ export function scoreColumns(
   const n = columns.count;
   const features = modelFeatures(model);
   const scores = new Float64Array(n);
-  const column = new Float64Array(features.length > 0 ? n : 0);
+  const column = featureScratch(n);
   for (const { feature, weight } of features) {
     feature.computeColumn(columns, user, nowMs, column);
     addWeighted(scores, column, weight, n);
   }
   const order = rankOrder(scores, columns.createdAtMs, columns.ids, options.top ?? n);
   return { order, scores, featureNames: features.map((f) => f.feature.name) };
+}
+
+let scratch = new Float64Array(0);
+
+/**
+ * The column buffer features write into, reused across calls (scoring is synchronous and never
+ * re-entered), so a request allocates its scores and nothing per feature.
+ */
+function featureScratch(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  return scratch.subarray(0, n);
 }
 
 /** scores += column · weight. Its own small function: called once per feature, it is optimised early. */
