@@ -161,34 +161,36 @@ class Reader {
   packedVarint32(): Uint32Array {
     const len = this.length();
     const buf = this.buf;
-    const stop = this.pos + len;
+    let pos = this.pos;
+    const stop = pos + len;
     let n = 0;
-    for (let p = this.pos; p < stop; p++) if (buf[p]! < 0x80) n++;
+    for (let p = pos; p < stop; p++) n += (buf[p]! >>> 7) ^ 1; // one per byte that ends a varint
     if (len > 0 && buf[stop - 1]! >= 0x80) throw new WireError('packed varints end inside a varint');
     const out = new Uint32Array(n);
     for (let k = 0; k < n; k++) {
-      // Inline fast path for varints of up to 5 bytes; longer ones (negative int32) go the slow way.
-      let b = buf[this.pos++]!;
+      // Up to 5 bytes carry the 32 bits; longer varints (negative int32s) end with skipped bytes.
+      let b = buf[pos++]!;
       let value = b & 0x7f;
       if (b >= 0x80) {
-        b = buf[this.pos++]!;
+        b = buf[pos++]!;
         value |= (b & 0x7f) << 7;
         if (b >= 0x80) {
-          b = buf[this.pos++]!;
+          b = buf[pos++]!;
           value |= (b & 0x7f) << 14;
           if (b >= 0x80) {
-            b = buf[this.pos++]!;
+            b = buf[pos++]!;
             value |= (b & 0x7f) << 21;
             if (b >= 0x80) {
-              b = buf[this.pos++]!;
+              b = buf[pos++]!;
               value |= b << 28;
-              while (b >= 0x80) b = buf[this.pos++]!;
+              while (b >= 0x80) b = buf[pos++]!;
             }
           }
         }
       }
       out[k] = value >>> 0;
     }
+    this.pos = pos;
     return out;
   }
 
