@@ -1,34 +1,63 @@
-// Benchmark: ranking 100,000 candidates.
-//   (a) in-process: feed-core's scoreCandidates + diversify over decoded Candidate messages —
-//       wall time (median / p90 after warm-up) and memory (heap and ArrayBuffer deltas, peak and
-//       retained) against the seed's figure to beat: 32 MB for sorting 100k items.
-//   (b) network: one RankingService/Rank call carrying 100k candidates to a spawned ranking app
-//       (request size, end-to-end latency).
+// Benchmark: ranking 100,000 candidates — the columnar path (CandidateBlock → RankBlock) beside the
+// v1 path (nested Candidate messages → Rank), in one run.
+//   (a) in-process, per variant: feed-core's scoreColumns + diversifyColumns as the ranking app
+//       runs them — wall time (median / p90 after warm-up) and bytes allocated per run (heap and
+//       ArrayBuffer growth with no GC inside the run, garbage included) against 32 MB. Variants:
+//         block, page   columns of a decoded 100k block, limit 50 (diversity over limit + lookahead)
+//         block, all    the same, limit 0: every item ordered and diversified (worst case)
+//         v1, page      100k decoded Candidate messages turned into columns first (the v1 Rank path)
+//       Wall time is what a caller waits; CPU time (process.cpuUsage) is what the run cost this
+//       process, and is the steadier figure on a loaded machine. Plus the decode of the 100k block
+//       itself, as the app does it (typed-array decoder + layout checks) and with fromBinary.
+//   (b) gRPC: RankBlock with the encoded 100k block and Rank with the 100k messages, alternating
+//       call by call, against a spawned ranking app (request size, end-to-end latency).
+//   (c) a feed page: 500 candidates per call, ranking server CPU per call (RankBlock vs Rank), from
+//       /proc/<pid>/stat over many calls.
 // Run: `npx node tools/bench/dist/ranking-100k.js [--runs 20] [--warmup 3] [--network-runs 5]
-//       [--candidates 100000] [--limit 50] [--no-network]` (needs the built ranking app and Postgres
-//       at DATABASE_URL's server for (b): it ranks against a throwaway database it drops after).
+//       [--candidates 100000] [--limit 50] [--page-calls 1000] [--variants block-page,block-all,v1-page]
+//       [--no-network]` (needs the built
+//       ranking app, Postgres at DATABASE_URL's server and Redis at REDIS_URL for (b) and (c): the
+//       app ranks against a throwaway database it drops after, under a Redis key prefix of its own).
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { create, toBinary, toJsonString } from '@bufbuild/protobuf';
-import { CandidateSchema, ItemKind, RankingService, RankRequestSchema, type Candidate } from '@feedmesh/contracts';
-import { defaultModelConfig, diversify, scoreCandidates, type DiversityRules, type UserFeatures } from '@feedmesh/feed-core';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { CandidateBlockSchema, CandidateSchema, ItemKind, RankBlockRequestSchema, RankingService, RankRequestSchema, type Candidate } from '@feedmesh/contracts';
+import {
+  blockOfCandidates,
+  candidateColumns,
+  columnsOfCandidates,
+  defaultModelConfig,
+  diversifyColumns,
+  diversityReach,
+  scoreColumns,
+  type CandidateColumns,
+  type DiversityRules,
+  type UserFeatures,
+} from '@feedmesh/feed-core';
+import { validateRankBlockRequest } from '@feedmesh/ranking/dist/pipeline/validate-rank-block-request.js';
 import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
-import { dropDatabase } from '@feedmesh/storage';
+import { createPgPool, createRedis, dropDatabase, waitForRedis } from '@feedmesh/storage';
 
 export interface RankingBenchmarkOptions {
   /** Candidates per ranking (default 100,000). */
   candidates?: number;
-  /** Measured in-process runs (default 20), after `warmupRuns` (default 3). */
+  /** Measured in-process runs per variant (default 20), after `warmupRuns` (default 3). */
   runs?: number;
   warmupRuns?: number;
-  /** Rank calls measured over the network (default 5, after one warm-up call); 0 skips part (b). */
+  /** Calls of each RPC measured over gRPC (default 5, after one warm-up call each); 0 skips (b) and (c). */
   networkRuns?: number;
-  /** RankRequest.limit of the network calls (default 50, one feed page); 0 returns every item. */
+  /** In-process variants to run (default all three). */
+  variants?: VariantName[];
+  /** Page size: `limit` of the page variants and of the calls (default 50); 0 returns every item. */
   limit?: number;
+  /** Calls of each RPC for the 500-candidate page CPU figure (default 1,000). */
+  pageCalls?: number;
   /** Built ranking entry point (default: apps/ranking/dist/main.js of this repo). */
   rankingEntry?: string;
   /** Postgres server for the spawned app; a throwaway database on it is created and dropped. */
@@ -41,108 +70,210 @@ export interface Distribution {
   minMs: number;
 }
 
+export const VARIANTS = ['block-page', 'block-all', 'v1-page'] as const;
+export type VariantName = (typeof VARIANTS)[number];
+
+export interface VariantResult {
+  variant: VariantName;
+  limit: number;
+  /** v1 only: Candidate messages → columns. */
+  convert?: Distribution;
+  score: Distribution;
+  diversify: Distribution;
+  /** convert + score + diversify. */
+  total: Distribution;
+  /** CPU time of this process over convert + score + diversify (user + system). */
+  totalCpu: Distribution;
+  /** Growth over a post-GC baseline at the stage boundaries of a run without GC (garbage included), median. */
+  allocatedMB: number;
+  /** The largest per-run allocation, and every run's, in run order. */
+  allocatedMaxMB: number;
+  allocatedRunsMB: number[];
+  /** Of the median run: by conversion, scoring and diversity. */
+  convertAllocatedMB: number;
+  scoreAllocatedMB: number;
+  diversifyAllocatedMB: number;
+  /** Still held once the result is kept and garbage collected. */
+  retainedMB: number;
+  /** Collections V8 ran by itself inside the memory runs; 0 makes the figures exact. */
+  gcsDuringRuns: number;
+}
+
 export interface RankingBenchmarkResult {
   benchmark: 'ranking-100k';
   node: string;
   candidates: number;
+  loadAverage: { before: number[]; after: number[] };
   inProcess: {
     runs: number;
-    score: Distribution;
-    diversify: Distribution;
-    total: Distribution;
-    /**
-     * Largest growth over the baseline (after a full GC) seen at the stage boundaries of a run
-     * during which V8 collected nothing: all the ranking allocated, garbage included. Medians
-     * over the runs.
-     */
-    peakHeapMB: number;
-    peakArrayBuffersMB: number;
-    peakTotalMB: number;
-    /** The largest per-run total (a run that hit less optimised code allocates more). */
-    peakTotalMaxMB: number;
-    /** Of the total: allocated by scoreCandidates, and by diversify after it. */
-    scoreAllocatedMB: number;
-    diversifyAllocatedMB: number;
-    /** Still held once the result is kept and garbage collected. */
-    retainedTotalMB: number;
-    /** Collections V8 ran by itself inside the memory runs; 0 makes the peak exact (else understated). */
-    gcsDuringRuns: number;
-    /** Heap of the 100k decoded candidates themselves (the input, not counted above). */
-    inputHeapMB: number;
-    seedFigureMB: number;
-    beatsSeed: boolean;
+    variants: VariantResult[];
+    /** The app's decode of the 100k block (validateRankBlockRequest: typed-array decoder + candidateColumns). */
+    decodeBlock: Distribution;
+    /** The same block through the generic decoder: fromBinary(CandidateBlockSchema) + candidateColumns. */
+    decodeBlockFromBinary: Distribution;
+    blockBytes: number;
+    targetMs: number;
+    targetMB: number;
   };
   network?: {
     runs: number;
     limit: number;
-    requestBytes: number;
-    requestJsonBytes: number;
-    latency: Distribution;
-    itemsReturned: number;
+    rankBlock: { requestBytes: number; latency: Distribution; serverCpuMsPerCall: number; itemsReturned: number };
+    rank: { requestBytes: number; latency: Distribution; serverCpuMsPerCall: number; itemsReturned: number };
+    targetMs: number;
     modelVersion: string;
+    page: {
+      candidates: number;
+      calls: number;
+      rankBlock: { serverCpuUsPerCall: number; latency: Distribution };
+      rank: { serverCpuUsPerCall: number; latency: Distribution };
+    };
   };
 }
 
-/** The seed's figure: "sorting 100k items took 89 MB in NumPy and 32 MB after the rewrite". */
-const SEED_FIGURE_MB = 32;
+/** The issue's targets: in process ≤ 15 ms median and ≤ 32 MB allocated; over gRPC ≤ 150 ms. */
+const TARGET_MS = 15;
+const TARGET_MB = 32;
+const TARGET_GRPC_MS = 150;
 const NOW_MS = 1_750_000_000_000;
 const MB = 1024 * 1024;
 /** The ranking app's default rules (DIVERSITY_* env, model/default-model.json). */
 const RULES: DiversityRules = { maxSameKindRun: 3, maxSameAuthorRun: 2 };
 const LOOKAHEAD = 100;
+const PAGE_CANDIDATES = 500;
+const BENCH_USER = 'bench-user';
+
+interface Inputs {
+  candidates: Candidate[];
+  blockBytes: Uint8Array;
+  columns: CandidateColumns;
+  user: UserFeatures;
+}
+
+function makeInputs(n: number): Inputs {
+  const candidates = makeCandidates(n);
+  const blockBytes = toBinary(CandidateBlockSchema, create(CandidateBlockSchema, blockOfCandidates(candidates)));
+  return { candidates, blockBytes, columns: decodeBlock(blockBytes), user: makeUser() };
+}
+
+/** As the app decodes RankBlock's candidates. */
+const decodeBlock = (bytes: Uint8Array) => validateRankBlockRequest(create(RankBlockRequestSchema, { userId: BENCH_USER, candidates: bytes }));
+const decodeBlockFromBinary = (bytes: Uint8Array) => candidateColumns(fromBinary(CandidateBlockSchema, bytes));
 
 export async function runRankingBenchmark(options: RankingBenchmarkOptions = {}): Promise<RankingBenchmarkResult> {
   const n = options.candidates ?? 100_000;
   const runs = options.runs ?? 20;
   const warmupRuns = options.warmupRuns ?? 3;
-  const candidates = makeCandidates(n);
+  const limit = options.limit ?? 50;
+  const before = loadAverage();
+  const inputs = makeInputs(n);
 
-  const timing = measureTiming(candidates, makeUser(), runs, warmupRuns);
-  const memory = await measureMemoryInChild(n, runs, warmupRuns);
+  const variants: VariantResult[] = [];
+  for (const variant of options.variants ?? VARIANTS) {
+    const variantLimit = variant === 'block-all' ? 0 : limit;
+    const timing = measureTiming(variant, variantLimit, inputs, runs, warmupRuns);
+    const memory = await measureMemoryInChild(variant, variantLimit, n, runs, warmupRuns);
+    variants.push({ variant, limit: variantLimit, ...timing, ...memory });
+  }
+  const decodeMs: number[] = [];
+  const decodeFromBinaryMs: number[] = [];
+  for (let r = 0; r < warmupRuns + runs; r++) {
+    const t0 = performance.now();
+    decodeBlock(inputs.blockBytes);
+    const t1 = performance.now();
+    decodeBlockFromBinary(inputs.blockBytes);
+    if (r >= warmupRuns) {
+      decodeMs.push(t1 - t0);
+      decodeFromBinaryMs.push(performance.now() - t1);
+    }
+  }
+
   const result: RankingBenchmarkResult = {
     benchmark: 'ranking-100k',
     node: process.version,
     candidates: n,
-    inProcess: { runs, ...timing, ...memory, seedFigureMB: SEED_FIGURE_MB, beatsSeed: memory.peakTotalMaxMB < SEED_FIGURE_MB },
+    loadAverage: { before, after: before },
+    inProcess: {
+      runs,
+      variants,
+      decodeBlock: distribution(decodeMs),
+      decodeBlockFromBinary: distribution(decodeFromBinaryMs),
+      blockBytes: inputs.blockBytes.length,
+      targetMs: TARGET_MS,
+      targetMB: TARGET_MB,
+    },
   };
-
   const networkRuns = options.networkRuns ?? 5;
-  if (networkRuns > 0) result.network = await measureNetwork(candidates, networkRuns, options);
+  if (networkRuns > 0) result.network = await measureNetwork(inputs, networkRuns, limit, options);
+  result.loadAverage.after = loadAverage();
   return result;
 }
 
-/** One ranking as the app does it for limit = 0: score everything, diversify everything. */
-function rankOnce(candidates: readonly Candidate[], user: UserFeatures) {
-  const keys = { kindOf: (i: number) => candidates[i]!.item?.kind, authorOf: (i: number) => candidates[i]!.item?.authorId };
+interface RunSample {
+  convertMs: number;
+  scoreMs: number;
+  diversifyMs: number;
+  cpuMs: number;
+  picked: Int32Array;
+  /** Memory at the stage boundaries: after conversion, scoring, diversity. */
+  samples: [NodeJS.MemoryUsage, NodeJS.MemoryUsage, NodeJS.MemoryUsage];
+}
+
+/** One ranking as the app runs it: (v1: candidates → columns), score, order the reachable prefix, diversify it. */
+function rankOnce(variant: VariantName, limit: number, inputs: Inputs): RunSample {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const scored = scoreCandidates(candidates, user, defaultModelConfig, NOW_MS);
+  const columns = variant === 'v1-page' ? columnsOfCandidates(inputs.candidates) : inputs.columns;
   const t1 = performance.now();
-  const afterScore = process.memoryUsage();
-  const picked = diversify(Array.from(scored.order), RULES, keys, { lookahead: LOOKAHEAD });
+  const afterConvert = process.memoryUsage();
+  const total = columns.count;
+  const take = limit === 0 ? total : Math.min(limit, total);
+  const scored = scoreColumns(columns, inputs.user, defaultModelConfig, NOW_MS, { top: diversityReach(total, take, LOOKAHEAD) });
   const t2 = performance.now();
+  const afterScore = process.memoryUsage();
+  const picked = diversifyColumns(columns, scored.order, RULES, { limit: take, lookahead: LOOKAHEAD });
+  const t3 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   const afterDiversify = process.memoryUsage();
-  if (picked.length !== candidates.length || scored.order.length !== candidates.length) throw new Error('ranking lost items');
-  return { scored, picked, scoreMs: t1 - t0, diversifyMs: t2 - t1, samples: [afterScore, afterDiversify] };
+  if (picked.length !== take) throw new Error(`ranking returned ${picked.length} items, expected ${take}`);
+  return {
+    convertMs: t1 - t0,
+    scoreMs: t2 - t1,
+    diversifyMs: t3 - t2,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    picked,
+    samples: [afterConvert, afterScore, afterDiversify],
+  };
 }
 
 /** Wall time in this process, with Node's default heap configuration (scavenges included). */
-function measureTiming(candidates: readonly Candidate[], user: UserFeatures, runs: number, warmupRuns: number) {
-  for (let i = 0; i < warmupRuns; i++) rankOnce(candidates, user);
+function measureTiming(variant: VariantName, limit: number, inputs: Inputs, runs: number, warmupRuns: number) {
+  for (let i = 0; i < warmupRuns; i++) rankOnce(variant, limit, inputs);
+  const convert: number[] = [];
   const score: number[] = [];
   const div: number[] = [];
   const total: number[] = [];
+  const totalCpu: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const run = rankOnce(candidates, user);
+    const run = rankOnce(variant, limit, inputs);
+    totalCpu.push(run.cpuMs);
+    convert.push(run.convertMs);
     score.push(run.scoreMs);
     div.push(run.diversifyMs);
-    total.push(run.scoreMs + run.diversifyMs);
+    total.push(run.convertMs + run.scoreMs + run.diversifyMs);
   }
-  return { score: distribution(score), diversify: distribution(div), total: distribution(total) };
+  return {
+    ...(variant === 'v1-page' ? { convert: distribution(convert) } : {}),
+    score: distribution(score),
+    diversify: distribution(div),
+    total: distribution(total),
+    totalCpu: distribution(totalCpu),
+  };
 }
 
 type MemoryFigures = Pick<
-  RankingBenchmarkResult['inProcess'],
-  'peakHeapMB' | 'peakArrayBuffersMB' | 'peakTotalMB' | 'peakTotalMaxMB' | 'scoreAllocatedMB' | 'diversifyAllocatedMB' | 'retainedTotalMB' | 'gcsDuringRuns' | 'inputHeapMB'
+  VariantResult,
+ 'allocatedMB' | 'allocatedMaxMB' | 'allocatedRunsMB' | 'convertAllocatedMB' | 'scoreAllocatedMB' | 'diversifyAllocatedMB' | 'retainedMB' | 'gcsDuringRuns'
 >;
 
 /**
@@ -154,8 +285,8 @@ type MemoryFigures = Pick<
 const MEMORY_CHILD_FLAG = '--ranking-memory-child';
 const MEMORY_CHILD_SEMI_SPACE_MB = 128;
 
-function measureMemoryInChild(n: number, runs: number, warmupRuns: number): Promise<MemoryFigures> {
-  const child = fork(__filename, [MEMORY_CHILD_FLAG, JSON.stringify({ n, runs, warmupRuns })], {
+function measureMemoryInChild(variant: VariantName, limit: number, n: number, runs: number, warmupRuns: number): Promise<MemoryFigures> {
+  const child = fork(__filename, [MEMORY_CHILD_FLAG, JSON.stringify({ variant, limit, n, runs, warmupRuns })], {
     execPath: process.execPath,
     execArgv: ['--expose-gc', `--min-semi-space-size=${MEMORY_CHILD_SEMI_SPACE_MB}`, `--max-semi-space-size=${MEMORY_CHILD_SEMI_SPACE_MB}`],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -169,15 +300,16 @@ function measureMemoryInChild(n: number, runs: number, warmupRuns: number): Prom
 }
 
 async function memoryChildMain(): Promise<void> {
-  const { n, runs, warmupRuns } = JSON.parse(process.argv[process.argv.indexOf(MEMORY_CHILD_FLAG) + 1]!) as { n: number; runs: number; warmupRuns: number };
+  const { variant, limit, n, runs, warmupRuns } = JSON.parse(process.argv[process.argv.indexOf(MEMORY_CHILD_FLAG) + 1]!) as {
+    variant: VariantName;
+    limit: number;
+    n: number;
+    runs: number;
+    warmupRuns: number;
+  };
   const gc = exposeGc();
-  gc();
-  const beforeInput = process.memoryUsage().heapUsed;
-  const candidates = makeCandidates(n);
-  const user = makeUser();
-  gc();
-  const inputHeapMB = (process.memoryUsage().heapUsed - beforeInput) / MB;
-  for (let i = 0; i < warmupRuns; i++) rankOnce(candidates, user);
+  const inputs = makeInputs(n);
+  for (let i = 0; i < warmupRuns; i++) rankOnce(variant, limit, inputs);
 
   // Collections V8 starts by itself inside a measured run (ours are forced, between runs).
   const gcStarts: number[] = [];
@@ -191,75 +323,172 @@ async function memoryChildMain(): Promise<void> {
   observer.observe({ entryTypes: ['gc'] });
   const windows: [number, number][] = [];
 
-  const heap: number[] = [];
-  const buffers: number[] = [];
-  const total: number[] = [];
-  const scoreAllocated: number[] = [];
-  const diversifyAllocated: number[] = [];
+  const totals: number[] = [];
+  const stages: [number, number, number][] = [];
   let retained = 0;
   const totalOf = (m: NodeJS.MemoryUsage) => m.heapUsed + m.arrayBuffers;
   for (let r = 0; r < runs; r++) {
     gc();
     gc();
-    const base = process.memoryUsage();
+    const base = totalOf(process.memoryUsage());
     const start = performance.now();
-    const run = rankOnce(candidates, user);
+    const run = rankOnce(variant, limit, inputs);
     windows.push([start, performance.now()]);
-    heap.push(Math.max(...run.samples.map((m) => m.heapUsed - base.heapUsed)));
-    buffers.push(Math.max(...run.samples.map((m) => m.arrayBuffers - base.arrayBuffers)));
-    total.push(Math.max(...run.samples.map((m) => totalOf(m) - totalOf(base))));
-    const [afterScore, afterDiversify] = run.samples as [NodeJS.MemoryUsage, NodeJS.MemoryUsage];
-    scoreAllocated.push(totalOf(afterScore) - totalOf(base));
-    diversifyAllocated.push(totalOf(afterDiversify) - totalOf(afterScore));
+    const [afterConvert, afterScore, afterDiversify] = run.samples.map(totalOf) as [number, number, number];
+    totals.push(Math.max(afterConvert, afterScore, afterDiversify) - base);
+    stages.push([afterConvert - base, afterScore - afterConvert, afterDiversify - afterScore]);
     gc();
-    retained = Math.max(retained, totalOf(process.memoryUsage()) - totalOf(base));
+    retained = Math.max(retained, totalOf(process.memoryUsage()) - base);
     // The result stays referenced until here, so `retained` is what a caller holding it pays.
-    if (run.picked[0] === undefined) throw new Error('empty ranking');
+    if (run.picked.length === 0 && n > 0) throw new Error('empty ranking');
   }
   // GC entries are delivered asynchronously.
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
+  const medianRun = stages[totals.indexOf(median(totals))]!;
   const figures: MemoryFigures = {
-    peakHeapMB: round(median(heap) / MB),
-    peakArrayBuffersMB: round(median(buffers) / MB),
-    peakTotalMB: round(median(total) / MB),
-    peakTotalMaxMB: round(Math.max(...total) / MB),
-    scoreAllocatedMB: round(median(scoreAllocated) / MB),
-    diversifyAllocatedMB: round(median(diversifyAllocated) / MB),
-    retainedTotalMB: round(retained / MB),
+    allocatedMB: round(median(totals) / MB),
+    allocatedMaxMB: round(Math.max(...totals) / MB),
+    allocatedRunsMB: totals.map((t) => round(t / MB)),
+    convertAllocatedMB: round(medianRun[0] / MB),
+    scoreAllocatedMB: round(medianRun[1] / MB),
+    diversifyAllocatedMB: round(medianRun[2] / MB),
+    retainedMB: round(retained / MB),
     gcsDuringRuns: gcStarts.filter((t) => windows.some(([a, b]) => t >= a && t <= b)).length,
-    inputHeapMB: round(inputHeapMB),
   };
   process.send!(figures);
 }
 
-async function measureNetwork(candidates: Candidate[], runs: number, options: RankingBenchmarkOptions): Promise<NonNullable<RankingBenchmarkResult['network']>> {
-  const limit = options.limit ?? 50;
+async function measureNetwork(inputs: Inputs, runs: number, limit: number, options: RankingBenchmarkOptions): Promise<NonNullable<RankingBenchmarkResult['network']>> {
   const entry = options.rankingEntry ?? path.resolve(__dirname, '../../../apps/ranking/dist/main.js');
   const server = new URL(options.postgresUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedmesh');
   server.pathname = `/feedmesh_bench_ranking_${Date.now().toString(36)}`;
   const databaseUrl = server.toString();
+  const keyPrefix = `fmb-ranking-${randomBytes(4).toString('hex')}:`;
+  const redis = createRedis({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', lazyConnect: true });
 
-  const request = create(RankRequestSchema, { userId: 'bench-user', candidates, limit, nowMs: BigInt(NOW_MS) });
-  const requestBytes = toBinary(RankRequestSchema, request).length;
-  const requestJsonBytes = Buffer.byteLength(toJsonString(RankRequestSchema, request));
+  const rankRequest = create(RankRequestSchema, { userId: BENCH_USER, candidates: inputs.candidates, limit, nowMs: BigInt(NOW_MS) });
+  const blockRequest = create(RankBlockRequestSchema, { userId: BENCH_USER, candidates: inputs.blockBytes, limit, nowMs: BigInt(NOW_MS) });
+  const pageCandidates = inputs.candidates.slice(0, PAGE_CANDIDATES);
+  const pageRank = create(RankRequestSchema, { userId: BENCH_USER, candidates: pageCandidates, limit: 20, nowMs: BigInt(NOW_MS) });
+  const pageBlock = create(RankBlockRequestSchema, {
+    userId: BENCH_USER,
+    candidates: toBinary(CandidateBlockSchema, create(CandidateBlockSchema, blockOfCandidates(pageCandidates))),
+    limit: 20,
+    nowMs: BigInt(NOW_MS),
+  });
 
-  const app = await spawnApp(entry, { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn' }, { name: 'ranking', timeoutMs: 60_000 });
+  const app = await spawnApp(
+    entry,
+    { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true', LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: keyPrefix },
+    { name: 'ranking', timeoutMs: 60_000 },
+  );
   const client = createServiceClient(RankingService, { address: app.address, defaultTimeoutMs: 60_000, maxRetries: 0, maxMessageBytes: 64 * MB });
   try {
-    let last = await client.rank(request); // warm-up: JIT, pools, the user's features cache
-    const latency: number[] = [];
+    await seedUser(databaseUrl, inputs.user);
+    await waitForRedis(redis);
+    // Warm-up: JIT, pools, the user's read-model read-through and in-process cache.
+    let lastBlock = await client.rankBlock(blockRequest);
+    let lastRank = await client.rank(rankRequest);
+    const blockLatency: number[] = [];
+    const rankLatency: number[] = [];
+    const serverCpuUs = { block: 0, rank: 0 };
     for (let r = 0; r < runs; r++) {
-      const t0 = performance.now();
-      last = await client.rank(request);
-      latency.push(performance.now() - t0);
+      for (const which of r % 2 === 0 ? (['block', 'rank'] as const) : (['rank', 'block'] as const)) {
+        const cpu0 = processCpuUs(app.child.pid!);
+        const t0 = performance.now();
+        if (which === 'block') lastBlock = await client.rankBlock(blockRequest);
+        else lastRank = await client.rank(rankRequest);
+        (which === 'block' ? blockLatency : rankLatency).push(performance.now() - t0);
+        serverCpuUs[which] += processCpuUs(app.child.pid!) - cpu0;
+      }
     }
-    return { runs, limit, requestBytes, requestJsonBytes, latency: distribution(latency), itemsReturned: last.items.length, modelVersion: last.modelVersion };
+
+    // (c) The page: many small calls, the server's CPU per call, the two RPCs in alternating rounds.
+    const calls = options.pageCalls ?? 1_000;
+    const rounds = 4;
+    const perRound = Math.max(1, Math.floor(calls / rounds));
+    const page = { block: { cpuUs: 0, latency: [] as number[] }, rank: { cpuUs: 0, latency: [] as number[] } };
+    for (let i = 0; i < 50; i++) {
+      await client.rankBlock(pageBlock);
+      await client.rank(pageRank);
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const which of round % 2 === 0 ? (['block', 'rank'] as const) : (['rank', 'block'] as const)) {
+        const cpu0 = processCpuUs(app.child.pid!);
+        for (let i = 0; i < perRound; i++) {
+          const t0 = performance.now();
+          if (which === 'block') await client.rankBlock(pageBlock);
+          else await client.rank(pageRank);
+          page[which].latency.push(performance.now() - t0);
+        }
+        page[which].cpuUs += processCpuUs(app.child.pid!) - cpu0;
+      }
+    }
+    const pageCalls = perRound * rounds;
+    return {
+      runs,
+      limit,
+      rankBlock: {
+        requestBytes: toBinary(RankBlockRequestSchema, blockRequest).length,
+        latency: distribution(blockLatency),
+        serverCpuMsPerCall: round(serverCpuUs.block / runs / 1000),
+        itemsReturned: lastBlock.items?.count ?? 0,
+      },
+      rank: {
+        requestBytes: toBinary(RankRequestSchema, rankRequest).length,
+        latency: distribution(rankLatency),
+        serverCpuMsPerCall: round(serverCpuUs.rank / runs / 1000),
+        itemsReturned: lastRank.items.length,
+      },
+      targetMs: TARGET_GRPC_MS,
+      modelVersion: lastBlock.modelVersion,
+      page: {
+        candidates: pageCandidates.length,
+        calls: pageCalls,
+        rankBlock: { serverCpuUsPerCall: Math.round(page.block.cpuUs / pageCalls), latency: distribution(page.block.latency) },
+        rank: { serverCpuUsPerCall: Math.round(page.rank.cpuUs / pageCalls), latency: distribution(page.rank.latency) },
+      },
+    };
   } finally {
     client.close();
     await app.stop();
+    await redis.del(`${keyPrefix}{u:${BENCH_USER}}:rm`).catch(() => undefined);
+    redis.disconnect();
     await dropDatabase(databaseUrl);
   }
+}
+
+/** The benchmark user and its author and kind affinities, in the app's throwaway database. */
+async function seedUser(databaseUrl: string, user: UserFeatures): Promise<void> {
+  const db = createPgPool({ connectionString: databaseUrl, max: 1, applicationName: 'bench-ranking' });
+  try {
+    await db.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id`, [[BENCH_USER, ...user.authorAffinity.keys()]]);
+    await db.query(`INSERT INTO user_author_affinity (user_id, author_id, score) SELECT $1, a, s FROM unnest($2::text[], $3::real[]) AS t(a, s)`, [
+      BENCH_USER,
+      [...user.authorAffinity.keys()],
+      [...user.authorAffinity.values()],
+    ]);
+    await db.query(`INSERT INTO user_kind_affinity (user_id, kind, score) SELECT $1, k, s FROM unnest($2::int[], $3::real[]) AS t(k, s)`, [
+      BENCH_USER,
+      [...user.kindAffinity.keys()],
+      [...user.kindAffinity.values()],
+    ]);
+  } finally {
+    await db.end();
+  }
+}
+
+/** utime + stime of a process (all threads), in µs, from /proc/<pid>/stat (10 ms ticks). */
+function processCpuUs(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of the line; `fields` starts at field 3.
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+function loadAverage(): number[] {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 }
 
 /** Decoded-message-shaped candidates: 5,000 authors, three kinds, three days of ages, mixed sources. */
@@ -332,25 +561,51 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
+const VARIANT_LABELS: Record<VariantName, string> = {
+  'block-page': 'block, page',
+  'block-all': 'block, all items',
+  'v1-page': 'v1 messages, page',
+};
+
 export function formatRankingBenchmark(result: RankingBenchmarkResult): string {
   const p = result.inProcess;
+  const ms = (d: Distribution) => `${d.medianMs} / ${d.p90Ms} ms`;
   const rows: [string, string][] = [
     ['candidates', String(result.candidates)],
-    [`scoreCandidates (median / p90, ${p.runs} runs)`, `${p.score.medianMs} / ${p.score.p90Ms} ms`],
-    ['diversify, all items (median / p90)', `${p.diversify.medianMs} / ${p.diversify.p90Ms} ms`],
-    ['score + diversify (median / p90)', `${p.total.medianMs} / ${p.total.p90Ms} ms`],
-    ['allocated per run, no GC: heap / ArrayBuffers / total (median)', `${p.peakHeapMB} / ${p.peakArrayBuffersMB} / ${p.peakTotalMB} MB (max ${p.peakTotalMaxMB})`],
-    ['  of which scoreCandidates / diversify', `${p.scoreAllocatedMB} / ${p.diversifyAllocatedMB} MB`],
-    ['retained after GC (result held)', `${p.retainedTotalMB} MB`],
-    ['seed figure to beat (sorting 100k)', `${p.seedFigureMB} MB → ${p.beatsSeed ? 'beaten' : 'NOT beaten'} by the largest allocated total`],
-    ['input: 100k decoded candidates', `${p.inputHeapMB} MB heap`],
-    ['V8 GCs inside memory runs (0 = exact)', String(p.gcsDuringRuns)],
+    ['load average before / after', `${result.loadAverage.before.join(' ')} / ${result.loadAverage.after.join(' ')}`],
   ];
+  for (const v of p.variants) {
+    const label = `${VARIANT_LABELS[v.variant]} (limit ${v.limit})`;
+    if (v.convert) rows.push([`${label}: v1 → columns (median / p90)`, ms(v.convert)]);
+    rows.push(
+      [`${label}: score (median / p90, ${p.runs} runs)`, ms(v.score)],
+      [`${label}: diversify`, ms(v.diversify)],
+      [`${label}: total`, `${ms(v.total)}${v.variant === 'block-page' ? ` (target ≤ ${p.targetMs} ms: ${v.total.medianMs <= p.targetMs ? 'met' : 'MISSED'})` : ''}`],
+      [`${label}: total CPU time`, ms(v.totalCpu)],
+      [
+        `${label}: allocated per run, median (max)`,
+        `${v.allocatedMB} MB (${v.allocatedMaxMB}) = convert ${v.convertAllocatedMB} + score ${v.scoreAllocatedMB} + diversify ${v.diversifyAllocatedMB}` +
+          `${v.variant === 'block-page' ? ` (target ≤ ${p.targetMB} MB: ${v.allocatedMaxMB <= p.targetMB ? 'met' : 'MISSED'})` : ''}`,
+      ],
+      [`${label}: retained / GCs inside memory runs`, `${v.retainedMB} MB / ${v.gcsDuringRuns}`],
+    );
+  }
+  rows.push(
+    ['decode 100k block as the app does (median / p90)', `${ms(p.decodeBlock)} (${(p.blockBytes / MB).toFixed(2)} MB)`],
+    ['decode 100k block with fromBinary + candidateColumns', ms(p.decodeBlockFromBinary)],
+  );
   const net = result.network;
   if (net) {
     rows.push(
-      ['Rank request size (binary / JSON)', `${(net.requestBytes / MB).toFixed(2)} / ${(net.requestJsonBytes / MB).toFixed(2)} MB`],
-      [`Rank over gRPC, limit ${net.limit} (median / p90, ${net.runs} runs)`, `${net.latency.medianMs} / ${net.latency.p90Ms} ms`],
+      [`RankBlock over gRPC, limit ${net.limit} (median / p90, ${net.runs} calls)`, `${ms(net.rankBlock.latency)} (target ≤ ${net.targetMs} ms: ${net.rankBlock.latency.medianMs <= net.targetMs ? 'met' : 'MISSED'})`],
+      [`Rank over gRPC, limit ${net.limit}`, ms(net.rank.latency)],
+      ['ranking server CPU per 100k call: RankBlock / Rank', `${net.rankBlock.serverCpuMsPerCall} / ${net.rank.serverCpuMsPerCall} ms`],
+      ['request size: RankBlock / Rank', `${(net.rankBlock.requestBytes / MB).toFixed(2)} / ${(net.rank.requestBytes / MB).toFixed(2)} MB`],
+      [
+        `page of ${net.page.candidates}, limit 20: server CPU per call RankBlock / Rank (${net.page.calls} calls each)`,
+        `${(net.page.rankBlock.serverCpuUsPerCall / 1000).toFixed(2)} / ${(net.page.rank.serverCpuUsPerCall / 1000).toFixed(2)} ms`,
+      ],
+      ['page: latency median RankBlock / Rank', `${net.page.rankBlock.latency.medianMs} / ${net.page.rank.latency.medianMs} ms`],
     );
   }
   const width = Math.max(...rows.map(([k]) => k.length));
@@ -365,6 +620,8 @@ async function main(): Promise<void> {
       warmup: { type: 'string' },
       'network-runs': { type: 'string' },
       limit: { type: 'string' },
+      'page-calls': { type: 'string' },
+      variants: { type: 'string' },
       'no-network': { type: 'boolean' },
     },
   });
@@ -375,6 +632,11 @@ async function main(): Promise<void> {
     warmupRuns: num(values.warmup),
     networkRuns: values['no-network'] ? 0 : num(values['network-runs']),
     limit: num(values.limit),
+    pageCalls: num(values['page-calls']),
+    variants: values.variants?.split(',').map((v) => {
+      if (!(VARIANTS as readonly string[]).includes(v)) throw new Error(`--variants: "${v}" is not one of ${VARIANTS.join(', ')}`);
+      return v as VariantName;
+    }),
   });
   console.log(formatRankingBenchmark(result));
   console.log(JSON.stringify(result));
