@@ -1,5 +1,6 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
+import type { CandidateColumns } from '../candidate-block.js';
 import type { CandidateLike } from '../candidate.js';
 import { emptyUserFeatures, type Feature, type UserFeatures } from './feature.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
@@ -36,5 +37,17 @@ describe('source-boost', () => {
     expect(valueOf(s, cand({ sources: ['trending'] }), emptyUserFeatures, now)).toBe(0.4);
     expect(valueOf(s, cand({ sources: ['trending', 'following'] }), emptyUserFeatures, now)).toBe(1);
     expect(valueOf(s, cand({ sources: ['unknown'] }), emptyUserFeatures, now)).toBe(0);
+  });
+
+  it('gives every candidate the same value through the column as alone, with few sources and with many', () => {
+    for (const names of [['following', 'trending', 'x', 'fresh'], Array.from({ length: 20 }, (_, b) => (b === 17 ? 'following' : b === 3 ? 'trending' : b === 9 ? 'weird' : `s${b}`))]) {
+      const s = sourceBoost.create({ ...model, sourceBoosts: { following: 1, trending: 0.4, weird: 0.7, x: 0 } });
+      const n = 500;
+      const columns = { count: n, sourceNames: names, sourceMask: Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> (i % 13)) } as unknown as CandidateColumns;
+      const out = new Float64Array(n);
+      s.computeColumn(columns, emptyUserFeatures, now, out);
+      for (let i = 0; i < n; i++) expect(out[i], `mask ${columns.sourceMask[i]}`).toBe(s.value(columns, i, emptyUserFeatures, now));
+      expect(new Set(out)).toEqual(new Set([0, 0.4, 0.7, 1].filter((v) => names.length > 4 || v !== 0.7)));
+    }
   });
 });
