@@ -58,7 +58,9 @@ const all = [
   { key: 'grpc-js', name: `now, --protocol grpc-js, ${loadName}`, cli: current, args: ['--protocol', 'grpc-js', ...load] },
   { key: 'grpc', name: `now, grpc, ${loadName}`, cli: current, args: load },
   { key: 'grpc-fast', name: `now, grpc, ${workersRate}/s`, cli: current, args: ['--rate', workersRate] },
-  { key: 'workers', name: `now, grpc, ${workersRate}/s, --workers 2`, cli: current, args: ['--rate', workersRate, '--workers', '2'] },
+  closed === undefined
+    ? { key: 'workers', name: `now, grpc, ${workersRate}/s, --workers 2`, cli: current, args: ['--rate', workersRate, '--workers', '2'] }
+    : { key: 'workers', name: `now, grpc, c=${closed}, --workers 2`, cli: current, args: ['--concurrency', closed, '--workers', '2'] },
 ];
 const only = values.only?.split(',');
 const variants = all.filter((variant) => only === undefined || only.includes(variant.key));
