@@ -33,11 +33,12 @@ function run(entry, args, extraEnv = {}) {
 }
 
 async function redisHasDemoData() {
-  const { createRedis, redisKeys, waitForRedis } = require('@feedmesh/storage');
+  const { createRedis, redisKeys, userReadModelKey, waitForRedis } = require('@feedmesh/storage');
   const redis = createRedis({ url: env.REDIS_URL });
   try {
     await waitForRedis(redis);
-    return (await redis.exists(redisKeys.trending(1))) === 1;
+    // The zsets and the read model (a seeded user's hash): data from before the read model counts as none.
+    return (await redis.exists(redisKeys.trending(1), userReadModelKey('u1'))) === 2;
   } finally {
     redis.disconnect();
   }
