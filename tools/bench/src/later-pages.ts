@@ -16,8 +16,10 @@ export interface LaterPagesOptions {
   pageSize: number;
   /** Pages per session, the first included (default 6: pages 2..6 are measured). */
   depth?: number;
-  /** Sessions opened before the window (default enough for 1,500 later pages/s). */
+  /** Sessions opened before the window (default enough for 1,500 later pages/s)... */
   sessions?: number;
+  /** ...or as many as open in this long (default: the window's duration); the pool running dry ends the window early. */
+  openForMs?: number;
 }
 
 export interface LaterPagesReport {
@@ -48,10 +50,11 @@ export async function openSessions(options: LaterPagesOptions): Promise<OpenSess
   const client = createServiceClient(FeedService, { address: options.address, defaultTimeoutMs: 5_000, maxRetries: 1 });
   const sessions: OpenSession[] = [];
   let next = 0;
+  const until = performance.now() + (options.openForMs ?? options.durationMs);
   try {
     await Promise.all(
       Array.from({ length: 16 }, async () => {
-        while (next < wanted) {
+        while (next < wanted && performance.now() < until) {
           const userId = `u${1 + ((next++ * 7919) % options.users)}`;
           const page = await client.getFeed({ userId, pageSize: options.pageSize }).catch(() => undefined);
           if (page?.nextCursor) sessions.push({ userId, cursor: page.nextCursor, page: 1 });
