@@ -135,9 +135,14 @@ export function prepareShard(plan: ShardPlan): PreparedShard {
       scheduler = running;
       if (stopped) running.stop();
 
-      // Wait for the start (workers get a common start time a little ahead).
+      // Wait for the start (workers get a common start time a little ahead). Timers have 1 ms
+      // granularity and may fire a fraction of a millisecond early: spin out the rest, or a closed
+      // loop's first calls would count as warmup and add calls beyond --requests.
       const delay = startMs - clock.now();
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay > 1) await new Promise((resolve) => setTimeout(resolve, delay - 1));
+      while (clock.now() < startMs) {
+        // at most ~1 ms
+      }
       const report =
         onInterval === undefined
           ? undefined
