@@ -140,6 +140,22 @@ describe('OpenLoopScheduler', () => {
     expect(scheduler.stats()).toEqual({ sent: 1, late: 0, delayedByInflightCap: 1, dropped: 9 });
   });
 
+  it('skips warmup calls still waiting for a slot when the measured window opens', async () => {
+    const { time, sent, latencies, scheduler, done } = harness({ rate: 100, maxInflight: 1, window: { measureStartMs: 1050, endMs: 1100 } });
+    time.advanceTo(1060); // call 0 (warmup) is slow: warmup calls 1..4 and measured call 5 are due
+    expect(sent.map((call) => call.intended)).toEqual([1000]);
+    sent.shift()!.slot.finish(0);
+    // The freed slot goes to the first measured call (intended 1050), not to warmup call 1.
+    expect(sent.map((call) => call.intended)).toEqual([1050]);
+    for (let t = 1061; t <= 1110; t++) {
+      time.advanceTo(t);
+      for (const call of sent.splice(0)) call.slot.finish(0);
+    }
+    await done;
+    expect(scheduler.stats()).toMatchObject({ sent: 5, dropped: 0 });
+    expect(latencies[0]).toBe(11); // sent at 1060, finished at 1061, charged from 1050
+  });
+
   it('does not count warmup calls and honours the request bound', async () => {
     const { time, sent, latencies, scheduler, done } = harness({
       rate: 100,

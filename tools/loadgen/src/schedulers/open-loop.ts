@@ -85,6 +85,13 @@ export class OpenLoopScheduler implements Scheduler {
         this.finishIssuing();
         break;
       }
+      if (this.nextIndex < this.firstMeasuredIndex && now >= window.measureStartMs) {
+        // Warmup calls still unsent when the measured window opens (the target or this process
+        // fell behind during warmup) are skipped: they would not be recorded, and sending them
+        // first would fill the measured window with the warmup's backlog.
+        this.nextIndex = this.firstMeasuredIndex;
+        continue;
+      }
       const intended = this.intendedStartMs(this.nextIndex);
       if (intended > now) {
         this.timer = timers.setTimeout(this.tick, intended - now);
