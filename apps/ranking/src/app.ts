@@ -1,7 +1,17 @@
 import { RankingService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, createRedis, FANOUT_PULL_THRESHOLD, pgPoolStats, prepareDatabase, ReadModel, redisTarget, waitForRedis } from '@feedmesh/storage';
+import {
+  createPgPool,
+  createRedis,
+  pgPoolStats,
+  prepareDatabase,
+  ReadModel,
+  readModelLookupCounter,
+  redisTarget,
+  USER_READ_MODEL_LIMITS,
+  waitForRedis,
+} from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
 import { rankingEnv } from './ranking-env.js';
 import { RankingMetrics } from './ranking-metrics.js';
@@ -38,14 +48,11 @@ export const rankingApp = {
     // After start the client reconnects by itself; a failed read fails open (ranked without features).
     redis.on('error', () => {});
     await waitForRedis(redis);
+    // One set of limits for every reader and writer of the read model: a snapshot ranking loads from
+    // Postgres is written back for recall too. (Storage reads USER_AFFINITY_MAX_ROWS as well.)
     const readModel = new ReadModel(redis, pool, {
-      limits: {
-        maxAuthorAffinities: env.USER_AFFINITY_MAX_ROWS,
-        maxTopics: env.USER_INTEREST_TOPICS_MAX,
-        pullThreshold: FANOUT_PULL_THRESHOLD,
-        maxPulledAuthors: env.USER_PULLED_AUTHORS_MAX,
-      },
-      onLookup: (what, outcome, count) => rankingMetrics.readModelLookup(what, outcome, count),
+      limits: { ...USER_READ_MODEL_LIMITS, maxAuthorAffinities: env.USER_AFFINITY_MAX_ROWS },
+      onLookup: readModelLookupCounter(metrics.registry),
       onWriteBackError: (err) => logger.warn({ err }, 'read model write-back failed'),
     });
     const userFeatures = new UserFeaturesCache({

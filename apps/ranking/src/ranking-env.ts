@@ -27,9 +27,4 @@ export const rankingEnv = {
   USER_FEATURES_CACHE_TTL_MS: positiveInt({ default: 30_000, desc: 'How long a user\'s features are reused in-process' }),
   USER_FEATURES_CACHE_MAX: positiveInt({ default: 10_000, desc: 'Most users whose features are cached' }),
   USER_AFFINITY_MAX_ROWS: positiveInt({ default: 5_000, desc: 'Most author affinities loaded per user (strongest first)' }),
-  // The read model's other limits: ranking does not read topics or pulled authors, but a snapshot
-  // it loads from Postgres is written back for every reader (recall), so it must keep what they
-  // expect. Same names and defaults as storage's read-model limits.
-  USER_INTEREST_TOPICS_MAX: positiveInt({ default: 20, desc: 'Heaviest topics a user read-model snapshot keeps' }),
-  USER_PULLED_AUTHORS_MAX: positiveInt({ default: 100, desc: 'Most-followed pull authors a user read-model snapshot keeps' }),
 };

@@ -1,13 +1,11 @@
 // Ranking's own Prometheus series, next to the kit's RPC metrics in the app's registry.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ReadModelOutcome } from '@feedmesh/storage';
 import type { UserFeaturesOutcome } from './user-features/user-features-cache.js';
 
 export class RankingMetrics {
   private readonly userFeatures: Counter<'outcome'>;
   private readonly reloads: Counter<'outcome'>;
   private readonly modelInfo: Gauge<'version'>;
-  private readonly readModelLookups: Counter<'what' | 'outcome'>;
 
   constructor(registry: Registry) {
     this.userFeatures = new Counter({
@@ -28,16 +26,6 @@ export class RankingMetrics {
       labelNames: ['version'],
       registers: [registry],
     });
-    this.readModelLookups = new Counter({
-      name: 'feedmesh_read_model_lookups_total',
-      help: 'Read-model lookups by outcome: hit (Redis), miss (read through to Postgres and written back), absent (no such row).',
-      labelNames: ['what', 'outcome'],
-      registers: [registry],
-    });
-  }
-
-  readModelLookup(what: 'user' | 'item', outcome: ReadModelOutcome, count: number): void {
-    this.readModelLookups.labels(what, outcome).inc(count);
   }
 
   userFeaturesLoaded(outcome: UserFeaturesOutcome): void {
