@@ -15,7 +15,6 @@ import type { CallSlot } from '../call-slot.js';
 import { CANCELLED, DEADLINE_EXCEEDED, INTERNAL, OK, UNAVAILABLE, UNKNOWN, codeFromHttpStatus } from '../status-codes.js';
 import type { Transport, TransportOptions } from './transport.js';
 
-
 const CALL = Symbol('feedmesh.loadgen.call');
 type CallStream = http2.ClientHttp2Stream & { [CALL]?: H2Call };
 
