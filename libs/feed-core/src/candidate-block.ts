@@ -42,11 +42,15 @@ export class CandidateBlockError extends Error {
 
 const zeros = (n: number) => new Uint32Array(n);
 
+/** A decoded CandidateBlock as protobuf-es gives it, or with its numeric columns as typed arrays (ranking's own decoder). */
+export type CandidateBlockColumns = Omit<CandidateBlock, '$typeName' | '$unknown' | NumericColumn> & Record<NumericColumn, ArrayLike<number>>;
+type NumericColumn = 'authorIndex' | 'createdAtMs' | 'views' | 'likes' | 'shares' | 'hides' | 'sourceMask' | 'recallScore';
+
 /**
  * Checks a decoded block's layout (column lengths, indexes in range) and returns it as columns.
  * Absent numeric columns read as zeros, so an older writer that lacks a column stays readable.
  */
-export function candidateColumns(block: CandidateBlock): CandidateColumns {
+export function candidateColumns(block: CandidateBlockColumns): CandidateColumns {
   const n = block.count;
   if (block.itemIds.length !== n * UUID_BYTES) {
     throw new CandidateBlockError('item_ids', `item_ids holds ${block.itemIds.length} bytes, expected ${n} × ${UUID_BYTES}`);
@@ -55,7 +59,7 @@ export function candidateColumns(block: CandidateBlock): CandidateColumns {
   if (block.sourceNames.length > MAX_BLOCK_SOURCES) {
     throw new CandidateBlockError('source_names', `at most ${MAX_BLOCK_SOURCES} source names, got ${block.sourceNames.length}`);
   }
-  const column = (name: string, values: number[]): ArrayLike<number> => {
+  const column = (name: string, values: ArrayLike<number>): ArrayLike<number> => {
     if (values.length === 0) return zeros(n);
     if (values.length !== n) throw new CandidateBlockError(name, `${name} has ${values.length} entries, expected ${n}`);
     return values;

@@ -1,7 +1,7 @@
 // Field checks of a RankBlock request, and its candidate block decoded (into typed arrays) and
 // checked as columns by feed-core's layout rules. A block that breaks them is an InvalidArgument
 // naming the column (`candidates.item_ids`, `candidates.author_index`, ...).
-import type { CandidateBlock, RankBlockRequest } from '@feedmesh/contracts';
+import type { RankBlockRequest } from '@feedmesh/contracts';
 import { CandidateBlockError, candidateColumns, type CandidateColumns } from '@feedmesh/feed-core';
 import { invalidArgument } from '@feedmesh/service-kit';
 import { decodeCandidateBlock, type DecodedCandidateBlock } from './decode-candidate-block.js';
@@ -19,8 +19,7 @@ export function validateRankBlockRequest(req: RankBlockRequest): CandidateColumn
   if (block.count > MAX_CANDIDATES) throw invalidArgument('candidates.count', `is ${block.count}; at most ${MAX_CANDIDATES} candidates are accepted`);
   let columns: CandidateColumns;
   try {
-    // candidateColumns reads the columns by index and length only: typed arrays serve as well.
-    columns = candidateColumns(block as unknown as CandidateBlock);
+    columns = candidateColumns(block);
   } catch (error) {
     if (error instanceof CandidateBlockError) throw invalidArgument(`candidates.${error.field}`, error.message);
     throw error;
