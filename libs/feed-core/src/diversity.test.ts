@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CandidateColumns } from './candidate-block.js';
 import { diversify, diversifyColumns, diversifyRuns, diversityReach, type DiversityRules } from './diversity.js';
+import { rng } from '../test/helpers.js';
 
 interface Item {
   id: string;
@@ -26,15 +27,6 @@ function longestRun(xs: Item[], key: (i: Item) => string): number {
   return best;
 }
 
-/** Deterministic pseudo-random generator (mulberry32) so the property test is reproducible. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('diversify', () => {
   const rules: DiversityRules = { maxSameKindRun: 2, maxSameAuthorRun: 1 };

@@ -1,19 +1,11 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
-import { emptyUserFeatures, type Feature, type UserFeatures } from './feature.js';
+import { emptyUserFeatures } from './feature.js';
 import { freshness } from './freshness.js';
 import { defaultModelConfig, type ModelConfig } from './model-config.js';
-import { columnsOfCandidates } from './candidate-columns.js';
+import { valueOf } from '../../test/helpers.js';
 
-/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
-function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
-  const columns = columnsOfCandidates([c]);
-  const out = new Float64Array(1);
-  f.computeColumn(columns, user, now, out);
-  expect(f.value(columns, 0, user, now)).toBe(out[0]);
-  return out[0]!;
-}
 
 const now = 1_700_000_000_000;
 

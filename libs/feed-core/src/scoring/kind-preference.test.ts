@@ -1,19 +1,10 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { emptyUserFeatures, type UserFeatures, type Feature } from './feature.js';
+import { emptyUserFeatures, type UserFeatures } from './feature.js';
 import { kindPreference } from './kind-preference.js';
 import { defaultModelConfig } from './model-config.js';
-import type { CandidateLike } from '../candidate.js';
-import { columnsOfCandidates } from './candidate-columns.js';
+import { valueOf } from '../../test/helpers.js';
 
-/** The feature's value of one candidate, through both the column and the per-index form (which must agree). */
-function valueOf(f: Feature, c: CandidateLike, user: UserFeatures, now: number): number {
-  const columns = columnsOfCandidates([c]);
-  const out = new Float64Array(1);
-  f.computeColumn(columns, user, now, out);
-  expect(f.value(columns, 0, user, now)).toBe(out[0]);
-  return out[0]!;
-}
 
 const now = 1_700_000_000_000;
 const ofKind = (kind: ItemKind) => ({ item: { id: 'i', kind, authorId: 'a', createdAtMs: now }, sources: [], recallScore: 0 });

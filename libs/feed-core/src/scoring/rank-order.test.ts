@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rankComparator, rankOrder } from './rank-order.js';
+import { rng } from '../../test/helpers.js';
 
-/** Deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fixture(n: number, next: () => number, distinctScores: number) {
   const palette = Array.from({ length: distinctScores }, (_, k) => (k % 5 === 0 ? -next() : next()) * (k % 7 === 0 ? 1e-300 : 1));

@@ -6,6 +6,7 @@ import { defaultModelConfig, type ModelConfig } from './model-config.js';
 import { compareIds, type CandidateLike } from '../candidate.js';
 import { columnsOfCandidates } from './candidate-columns.js';
 import { explainCandidate, modelFeatures, scoreCandidates, scoreColumns } from './score-candidates.js';
+import { rng } from '../../test/helpers.js';
 
 const now = 1_700_000_000_000;
 const hour = 3_600_000;
@@ -174,11 +175,3 @@ function referenceScores(cs: readonly CandidateLike[], user: UserFeatures, model
   return { scores, order };
 }
 
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
