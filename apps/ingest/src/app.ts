@@ -12,7 +12,12 @@ export const ingestApp = {
   env: ingestEnvSpec,
   async setup({ env, logger, metrics }) {
     await prepareIngestDatabase(env);
-    const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'feedmesh-ingest' });
+    const pool = createPgPool({
+      connectionString: env.DATABASE_URL,
+      max: env.PG_POOL_MAX,
+      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+      applicationName: 'feedmesh-ingest',
+    });
     const redis = createRedis(redisTarget(env));
     // Writes never wait for Redis: it only speeds up idempotency and feeds the read path, whose
     // updates the outbox retries. So a Redis outage at startup is logged, not fatal.

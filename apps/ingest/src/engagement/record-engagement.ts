@@ -1,5 +1,6 @@
 import type { RedisClient } from '@feedmesh/storage';
-import type { Logger } from '@feedmesh/telemetry';
+import { withSpan, type Logger } from '@feedmesh/telemetry';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type pg from 'pg';
 import { writeEngagementRollup } from '../read-model/read-model-writes.js';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
@@ -39,9 +40,12 @@ export async function recordEngagement(deps: RecordEngagementDeps, records: Enga
     bumpTrending(deps.redis, stored.stats).then((bumped) => {
       if (!bumped) deps.logger.debug('trending bump skipped: Redis unavailable');
     }),
-    writeEngagementRollup(deps.redis, stored.stats, stored.authorAffinities, stored.kindAffinities).catch((error: unknown) =>
-      deps.readModelFailures.record('engagement_rollup', error),
-    ),
+    // One span for the whole write; inside it no trace context, so the Redis instrumentation
+    // (requireParentSpan) makes no span per command: a batch writes thousands of user hashes,
+    // and a span each cost more CPU than the rest of the call.
+    withSpan('read model rollup', () => ({ 'feedmesh.items': stored.stats.length, 'feedmesh.affinities': stored.authorAffinities.length + stored.kindAffinities.length }), () =>
+      context.with(ROOT_CONTEXT, () => writeEngagementRollup(deps.redis, stored.stats, stored.authorAffinities, stored.kindAffinities)),
+    ).catch((error: unknown) => deps.readModelFailures.record('engagement_rollup', error)),
   ]);
   const errors = [...validationRejections, ...stored.rejections].sort((a, b) => a.index - b.index);
   return { accepted: stored.accepted, rejected: errors.length, duplicates: stored.duplicates, errors };

@@ -12,6 +12,7 @@ import {
   type ItemRecord,
   type RedisClient,
 } from '@feedmesh/storage';
+import { Cluster } from 'ioredis';
 import type { UpdatedAuthorAffinity, UpdatedItemStats, UpdatedKindAffinity } from '../engagement/store-engagement.js';
 
 /** An active item's record from its publication time and counters. */
@@ -19,10 +20,60 @@ export function activeItemRecord(createdAtMs: number, counts: { views: number; l
   return { status: 'active', createdAtMs, views: counts.views, likes: counts.likes, shares: counts.shares, hides: counts.hides };
 }
 
+// HSET of each key's fields, many keys per call. ARGV: per key, its field count, then its
+// field/value pairs (unpacked 500 pairs at a time: Lua's unpack has a stack limit).
+const HSET_MANY = `
+local a = 1
+for i = 1, #KEYS do
+  local last = a + 2 * tonumber(ARGV[a])
+  a = a + 1
+  while a <= last do
+    local upto = math.min(a + 999, last)
+    redis.call('HSET', KEYS[i], unpack(ARGV, a, upto))
+    a = upto + 1
+  end
+end
+return #KEYS`;
+
+/** Keys per HSET_MANY call: each call holds Redis for about a millisecond. */
+const HASHES_PER_SCRIPT = 500;
+
+/**
+ * Writes fields into many hashes. A rollup touches thousands of user hashes; as one command each,
+ * the client's per-command work (and a timeout timer each) cost more than the rest of the call,
+ * so a single Redis gets them as a few scripts of HASHES_PER_SCRIPT hashes. On a Cluster every
+ * user's hash is in its own slot: there they go as HSETs in per-slot pipelines (KeyedPipeline).
+ */
+async function hsetMany(redis: RedisClient, hashes: ReadonlyMap<string, string[]>): Promise<void> {
+  if (hashes.size === 0) return;
+  if (redis instanceof Cluster) {
+    const batch = new KeyedPipeline(redis);
+    for (const [key, fields] of hashes) batch.add(key, (p) => p.hset(key, ...fields));
+    await batch.exec();
+    return;
+  }
+  const calls: Array<Promise<unknown>> = [];
+  let keys: string[] = [];
+  let args: string[] = [];
+  const send = () => {
+    calls.push(redis.eval(HSET_MANY, keys.length, ...keys, ...args));
+    keys = [];
+    args = [];
+  };
+  for (const [key, fields] of hashes) {
+    keys.push(key);
+    args.push(String(fields.length / 2));
+    for (const field of fields) args.push(field);
+    if (keys.length >= HASHES_PER_SCRIPT) send();
+  }
+  if (keys.length > 0) send();
+  await Promise.all(calls);
+}
+
 /**
  * A rollup's results: the changed items' records (replacing older counters, never a tombstone)
- * and the changed affinities as `a:<author>` / `k:<kind>` fields of each user's hash, one HSET
- * per user, all in one pipeline (one per slot on a Cluster).
+ * and the changed affinities as `a:<author>` / `k:<kind>` fields of each user's hash (see
+ * hsetMany).
  */
 export async function writeEngagementRollup(
   redis: RedisClient,
@@ -32,24 +83,20 @@ export async function writeEngagementRollup(
 ): Promise<void> {
   const fieldsByUser = new Map<string, string[]>();
   const fieldsOf = (userId: string) => {
-    let fields = fieldsByUser.get(userId);
-    if (!fields) fieldsByUser.set(userId, (fields = []));
+    const key = userReadModelKey(userId);
+    let fields = fieldsByUser.get(key);
+    if (!fields) fieldsByUser.set(key, (fields = []));
     return fields;
   };
   for (const [userId, authorId, score] of authorAffinities) fieldsOf(userId).push(userFields.author(authorId), score);
   for (const [userId, kind, score] of kindAffinities) fieldsOf(userId).push(userFields.kind(kind), score);
-  const users = new KeyedPipeline(redis);
-  for (const [userId, fields] of fieldsByUser) {
-    const key = userReadModelKey(userId);
-    users.add(key, (p) => p.hset(key, ...fields));
-  }
   await Promise.all([
     writeItemRecords(
       redis,
       stats.map((s) => [s.itemId, activeItemRecord(s.createdAtMs, s)] as const),
       { overwrite: true },
     ),
-    users.size > 0 ? users.exec() : undefined,
+    hsetMany(redis, fieldsByUser),
   ]);
 }
 
