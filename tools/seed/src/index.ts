@@ -4,4 +4,4 @@ export { redisZsets, type ZsetWrite } from './redis-zsets.js';
 export { defaultSeedOptions, type SeedOptions, type DatasetOptions } from './seed-options.js';
 export { parseSeedArgs } from './cli-args.js';
 export { Prng, phasePrng } from './prng.js';
-export { writeReadModel, SEED_READ_MODEL_LIMITS, type ReadModelCounts } from './redis-read-model.js';
+export { writeReadModel, type ReadModelCounts } from './redis-read-model.js';

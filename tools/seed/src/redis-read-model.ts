@@ -2,17 +2,18 @@
 // from the generator's in-memory arrays (the same values the COPY rows were made of, see
 // UserProfileStreams), so a warm page finds every user and item in Redis and reads none of them
 // from Postgres. What each user's hash holds follows loadUserReadModel (the read path's
-// fallback) under the same limits: a hash the seed wrote equals the snapshot a miss would load.
+// fallback) under the same limits (storage's USER_READ_MODEL_LIMITS, which the readers use): a
+// hash the seed wrote equals the snapshot a miss would load.
 import {
   encodeItemRecord,
   encodeTimelineMember,
-  FANOUT_PULL_THRESHOLD,
   FRESH_ITEMS_MAX,
   ITEM_RECORD_SHARDS,
   itemRecordShard,
   itemRecordsKey,
   redisKeys,
   USER_PRESENT_FIELD,
+  USER_READ_MODEL_LIMITS,
   userFields,
   userReadModelKey,
   type UserReadModelLimits,
@@ -20,18 +21,6 @@ import {
 import { userId, type Dataset } from './dataset.js';
 import { RespBulkWriter } from './resp-bulk-writer.js';
 import { UserProfileStreams } from './user-profile-streams.js';
-
-/**
- * What the seed keeps per user. Seeded users follow at most 100 authors and have at most 6
- * topics, so these limits cut nothing today; they matter when a reader loads a user with
- * smaller ones (then the hash holds more than the reader's snapshot would, never less).
- */
-export const SEED_READ_MODEL_LIMITS: UserReadModelLimits = {
-  maxAuthorAffinities: 200,
-  maxTopics: 50,
-  pullThreshold: FANOUT_PULL_THRESHOLD,
-  maxPulledAuthors: 100,
-};
 
 export interface ReadModelCounts {
   users: number;
@@ -53,7 +42,7 @@ function byIdAscending(a: string, b: string): number {
  * those keys, as raw RESP on a connection of its own (RespBulkWriter: ~8M hash fields at the
  * benchmark's size, where a client library's per-argument work dominated).
  */
-export async function writeReadModel(redisUrl: string, dataset: Dataset, limits: UserReadModelLimits = SEED_READ_MODEL_LIMITS): Promise<ReadModelCounts> {
+export async function writeReadModel(redisUrl: string, dataset: Dataset, limits: UserReadModelLimits = USER_READ_MODEL_LIMITS): Promise<ReadModelCounts> {
   const writer = await RespBulkWriter.connect(redisUrl);
   let counts: ReadModelCounts;
   try {

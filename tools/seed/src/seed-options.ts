@@ -19,7 +19,7 @@ export interface SeedOptions extends DatasetOptions {
   reset: boolean;
   /** Entries written per home timeline; at most TIMELINE_MAX_LENGTH. */
   timelineLength: number;
-  /** What each user's read-model hash keeps (default SEED_READ_MODEL_LIMITS). */
+  /** What each user's read-model hash keeps (default storage's USER_READ_MODEL_LIMITS, as the readers). */
   readModelLimits?: UserReadModelLimits;
   /** Progress lines; silent when omitted. */
   log?: (line: string) => void;

@@ -2,7 +2,7 @@ import { createPgPool, createRedis, deleteFeedmeshKeys, ensureDatabase, KEY_PREF
 import { Redis } from 'ioredis';
 import { copyTable } from './copy-table.js';
 import { generateDataset } from './dataset.js';
-import { SEED_READ_MODEL_LIMITS, writeReadModel, type ReadModelCounts } from './redis-read-model.js';
+import { writeReadModel, type ReadModelCounts } from './redis-read-model.js';
 import { redisZsets } from './redis-zsets.js';
 import { writeZsets } from './redis-writer.js';
 import { defaultSeedOptions, type SeedOptions } from './seed-options.js';
@@ -107,7 +107,7 @@ export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedRe
       // The read model mirrors committed rows only; ANALYZE is Postgres' work, so both at once.
       const settled = await Promise.allSettled([
         timed('analyze', () => client.query(`ANALYZE ${dataset.tables.map((t) => t.name).join(', ')}`)),
-        timed('read model', () => writeReadModel(options.redisUrl, dataset, options.readModelLimits ?? SEED_READ_MODEL_LIMITS)),
+        timed('read model', () => writeReadModel(options.redisUrl, dataset, options.readModelLimits)),
       ]);
       for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
       const readModel = (settled[1] as PromiseFulfilledResult<ReadModelCounts>).value;
