@@ -1,6 +1,5 @@
 import type { ItemRecord, ReadModel } from '@feedmesh/storage';
 import type { RecallCandidate } from './recall-candidate.js';
-import { isUuid } from './uuid.js';
 
 export interface HydratedCandidate extends RecallCandidate {
   stats: ItemRecord;
@@ -12,7 +11,7 @@ export interface HydratedCandidate extends RecallCandidate {
  * source already read the record of are not read again.
  */
 export async function hydrateRecords(readModel: ReadModel, candidates: readonly RecallCandidate[]): Promise<HydratedCandidate[]> {
-  const wanted = candidates.filter((c) => c.stats === undefined && isUuid(c.item.id)).map((c) => c.item.id);
+  const wanted = candidates.filter((c) => c.stats === undefined).map((c) => c.item.id);
   const records = wanted.length === 0 ? new Map<string, ItemRecord>() : await readModel.itemRecords(wanted);
   const out: HydratedCandidate[] = [];
   for (const c of candidates) {

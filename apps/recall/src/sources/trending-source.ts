@@ -1,7 +1,6 @@
 import { ItemKind } from '@feedmesh/contracts';
 import { redisKeys, TRENDING_HALF_LIFE_MS, type ReadModel, type RedisClient } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
-import { isUuid } from '../uuid.js';
 import { topCandidates } from './top-candidates.js';
 import { readTopEntriesOfKeys } from './zset-entries.js';
 
@@ -29,7 +28,8 @@ export function createTrendingSource(deps: TrendingSourceDeps): RecallSource {
     name: 'trending',
     async fetch(_query, signal) {
       const perKindEntries = await readTopEntriesOfKeys(redis, TRENDING_KINDS.map((k) => ({ key: redisKeys.trending(k), count: perKind })));
-      const entries = perKindEntries.flat().filter((e) => isUuid(e.member.id));
+      // A member whose id names no item (not even a UUID) has no record and is dropped below.
+      const entries = perKindEntries.flat();
       if (entries.length === 0) return [];
       signal.throwIfAborted();
       const records = await readModel.itemRecords(entries.map((e) => e.member.id));
