@@ -2,7 +2,7 @@ import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
-import { invalidArgument } from './errors.js';
+import { invalidArgument, logFailure, toPublicError } from './errors.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { MethodLatency, ServiceMetrics } from './metrics.js';
 
@@ -83,14 +83,11 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
       const deadlineMs = Date.now() + Math.min(Number.isFinite(timeout) ? timeout : Infinity, maxDeadlineMs);
       return await runInCallScope(new ConnectCallScope(deadlineMs, req.signal), next, req);
-    } catch (error) {
-      if (error instanceof ConnectError) {
-        code = error.code;
-        throw error;
-      }
-      code = Code.Internal;
-      logger.error({ err: error, method: req.method.name }, 'unhandled error in handler');
-      throw new ConnectError('internal error', Code.Internal);
+    } catch (thrown) {
+      const { error, log } = toPublicError(thrown);
+      if (log) logFailure(logger, log, { method: req.method.name });
+      code = error.code;
+      throw error;
     } finally {
       metrics.serverEnded(m.latency, code, (performance.now() - started) / 1000);
     }

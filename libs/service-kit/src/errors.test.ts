@@ -1,6 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
-import { failedPrecondition, grpcCodeName, invalidArgument, toConnectError, unavailable } from './errors.js';
+import { failedPrecondition, grpcCodeName, invalidArgument, logFailure, toPublicError, unavailable } from './errors.js';
 
 describe('error helpers', () => {
   it('invalidArgument names the field in the message and in x-field-violation', () => {
@@ -10,30 +10,68 @@ describe('error helpers', () => {
     expect(error.metadata.get('x-field-violation')).toBe('events[3].item_id');
   });
 
-  it('failedPrecondition and unavailable carry their codes and messages', () => {
+  it('failedPrecondition and unavailable carry their codes; unavailable says what failed in domain terms', () => {
     expect(failedPrecondition('cursor is from another session')).toMatchObject({ code: Code.FailedPrecondition, rawMessage: 'cursor is from another session' });
-    expect(unavailable('ranking is down')).toMatchObject({ code: Code.Unavailable, rawMessage: 'ranking is down' });
+    expect(unavailable('ranking: connect ECONNREFUSED', { component: 'ranking' })).toMatchObject({ code: Code.Unavailable, rawMessage: 'ranking is unavailable' });
+    expect(unavailable('ranking: connect ECONNREFUSED')).toMatchObject({ code: Code.Unavailable, rawMessage: 'a dependency is unavailable' });
   });
 });
 
-describe('toConnectError', () => {
-  it('passes ConnectErrors through untouched', () => {
-    const original = new ConnectError('no such user', Code.NotFound);
-    expect(toConnectError(original)).toEqual({ error: original, internal: false });
+describe('toPublicError', () => {
+  it('passes errors of the codes that speak about the request through untouched', () => {
+    for (const original of [new ConnectError('no such user', Code.NotFound), invalidArgument('user_id', 'is required'), new ConnectError('slow', Code.DeadlineExceeded)]) {
+      expect(toPublicError(original)).toEqual({ error: original });
+    }
   });
 
   it('masks anything else as an internal error, keeping the cause for the logs only', () => {
     const cause = new Error('password=hunter2 in connection string');
-    const { error, internal } = toConnectError(cause);
-    expect(internal).toBe(true);
+    const { error, log } = toPublicError(cause);
     expect(error.code).toBe(Code.Internal);
     expect(error.rawMessage).toBe('internal error');
     expect(error.message).not.toContain('hunter2');
-    expect(error.cause).toBe(cause);
+    expect(log).toEqual({ level: 'error', message: 'unhandled error in handler', detail: cause });
   });
 
   it('masks thrown non-errors too', () => {
-    expect(toConnectError('boom')).toMatchObject({ internal: true, error: { code: Code.Internal } });
+    expect(toPublicError('boom')).toMatchObject({ error: { code: Code.Internal }, log: { detail: 'boom' } });
+  });
+
+  it.each([
+    [Code.Internal, 'internal error', 'error'],
+    [Code.Unknown, 'internal error', 'error'],
+    [Code.DataLoss, 'internal error', 'error'],
+    [Code.Unavailable, 'a dependency is unavailable', 'warn'],
+  ] as const)('replaces the message (and metadata) of a ConnectError with code %s, logging the original', (code, message, level) => {
+    const original = new ConnectError("redis: Stream isn't writeable", code, { 'x-host': 'redis-0' });
+    const { error, log } = toPublicError(original);
+    expect(error).toMatchObject({ code, rawMessage: message });
+    expect(error.metadata.get('x-host')).toBeNull();
+    expect(log).toMatchObject({ level, detail: original });
+  });
+
+  it("keeps the kit's own domain message of unavailable(), logging its detail", () => {
+    const cause = new Error('ECONNREFUSED');
+    const named = toPublicError(unavailable('session store: ECONNREFUSED 10.0.0.7', { component: 'paging session store', cause }));
+    expect(named.error).toMatchObject({ code: Code.Unavailable, rawMessage: 'paging session store is unavailable' });
+    expect(named.log).toMatchObject({ level: 'warn', detail: { detail: 'session store: ECONNREFUSED 10.0.0.7', cause } });
+    const anonymous = toPublicError(unavailable('session store: ECONNREFUSED 10.0.0.7'));
+    expect(anonymous.error.rawMessage).toBe('a dependency is unavailable');
+    expect(anonymous.log?.detail).toBe('session store: ECONNREFUSED 10.0.0.7');
+  });
+});
+
+describe('logFailure', () => {
+  it('logs an error under err (for the serializer) and anything else under detail', () => {
+    const lines: Array<[string, object, string]> = [];
+    const logger = { error: (f: object, m: string) => lines.push(['error', f, m]), warn: (f: object, m: string) => lines.push(['warn', f, m]) };
+    const cause = new Error('x');
+    logFailure(logger, { level: 'error', message: 'm1', detail: cause }, { method: 'Rank' });
+    logFailure(logger, { level: 'warn', message: 'm2', detail: 'text' }, { method: 'Rank' });
+    expect(lines).toEqual([
+      ['error', { method: 'Rank', err: cause }, 'm1'],
+      ['warn', { method: 'Rank', detail: 'text' }, 'm2'],
+    ]);
   });
 });
 

@@ -10,20 +10,83 @@ export function failedPrecondition(message: string): ConnectError {
   return new ConnectError(message, Code.FailedPrecondition);
 }
 
-export function unavailable(message: string): ConnectError {
-  return new ConnectError(message, Code.Unavailable);
+/** The internal detail of an error whose message the kit made fit for callers. */
+const detailKey = Symbol.for('@feedmesh/service-kit/error-detail');
+type WithDetail = ConnectError & { [detailKey]?: unknown };
+
+export interface UnavailableOptions {
+  /** The dependency in domain terms ("paging session store"): callers read "<component> is unavailable". */
+  component?: string;
+  /** What the library said, for the log. */
+  cause?: unknown;
 }
 
 /**
- * Normalises anything a handler threw. ConnectErrors pass through; anything else is an
- * internal error whose details stay in the logs, not in the response.
+ * Unavailable because a dependency failed. `detail` (and `cause`) go to the log with the trace id;
+ * the caller reads "<component> is unavailable", or "a dependency is unavailable" without one.
  */
-export function toConnectError(error: unknown): { error: ConnectError; internal: boolean } {
-  if (error instanceof ConnectError) return { error, internal: false };
-  return { error: new ConnectError('internal error', Code.Internal, undefined, undefined, error), internal: true };
+export function unavailable(detail: string, options: UnavailableOptions = {}): ConnectError {
+  const message = options.component ? `${options.component} is unavailable` : genericMessages[Code.Unavailable]!;
+  const error: WithDetail = new ConnectError(message, Code.Unavailable, undefined, undefined, options.cause);
+  error[detailKey] = detail;
+  return error;
+}
+
+/**
+ * Codes whose messages usually carry what a library said (a driver error, a host name): callers
+ * get a domain message instead. The other codes are the app's own words about the request
+ * (InvalidArgument naming the field, NotFound, FailedPrecondition…) and pass unchanged.
+ */
+const genericMessages: Partial<Record<Code, string>> = {
+  [Code.Internal]: 'internal error',
+  [Code.Unknown]: 'internal error',
+  [Code.DataLoss]: 'internal error',
+  [Code.Unavailable]: 'a dependency is unavailable',
+};
+
+export interface PublicError {
+  /** What the caller gets. */
+  error: ConnectError;
+  /** What the log gets, when the caller's message leaves something out. */
+  log?: { level: 'error' | 'warn'; message: string; detail: unknown };
+}
+
+/**
+ * The one place where what a handler threw becomes what a caller reads, on both protocols:
+ * anything that is not a ConnectError is an internal error; Internal, Unknown, DataLoss and
+ * Unavailable errors keep their code but say what failed in domain terms, their detail logged.
+ */
+export function toPublicError(thrown: unknown): PublicError {
+  if (!(thrown instanceof ConnectError)) {
+    return {
+      error: new ConnectError('internal error', Code.Internal, undefined, undefined, thrown),
+      log: { level: 'error', message: 'unhandled error in handler', detail: thrown },
+    };
+  }
+  const generic = genericMessages[thrown.code];
+  if (generic === undefined) return { error: thrown };
+  const level = thrown.code === Code.Unavailable ? 'warn' : 'error';
+  const message = `call failed: ${grpcCodeName(thrown.code)}`;
+  if (detailKey in thrown) {
+    const detail = (thrown as WithDetail)[detailKey];
+    return { error: thrown, log: { level, message, detail: thrown.cause === undefined ? detail : { detail, cause: thrown.cause } } };
+  }
+  // Metadata and details of such errors are dropped with the message: they come from the same place.
+  return { error: new ConnectError(generic, thrown.code, undefined, undefined, thrown), log: { level, message, detail: thrown } };
 }
 
 /** Connect codes share gRPC's numbering; gRPC's names (OK for 0) label logs and metrics. */
 export function grpcCodeName(code: number): string {
   return statusCodeName(code === 0 ? undefined : (code as Code));
+}
+
+interface FailureLogger {
+  error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/** Logs what `toPublicError` left out of the caller's message (call it inside the call's trace context). */
+export function logFailure(logger: FailureLogger, log: NonNullable<PublicError['log']>, fields: Record<string, unknown>): void {
+  const { detail } = log;
+  logger[log.level]({ ...fields, ...(detail instanceof Error ? { err: detail } : { detail }) }, log.message);
 }

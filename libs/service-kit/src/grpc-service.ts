@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@feedmesh/telemetry';
 import { type Context, context, trace } from '@opentelemetry/api';
 import { CancellableScope, runInCallScope } from './call-scope.js';
-import { invalidArgument, toConnectError } from './errors.js';
+import { invalidArgument, logFailure, toPublicError, type PublicError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 import { endSpan, methodSpan, startServerSpan, type MethodSpan } from './grpc-tracing.js';
 import { compileMessageChecks } from './message-checks.js';
@@ -192,16 +192,17 @@ class ServerCall extends CancellableScope {
 
   private failWith(thrown: unknown): void {
     if (this.finished) return;
-    const { error, internal } = toConnectError(thrown);
-    this.fail(error, internal, thrown);
+    const { error, log } = toPublicError(thrown);
+    if (log) this.log(log);
+    this.fail(error);
   }
 
-  private fail(error: ConnectError, internal = false, cause?: unknown): void {
-    if (internal) {
-      const { logger } = this.m.options;
-      const method = this.m.method.name;
-      context.with(this.traceContext, () => logger.error({ err: cause, method }, 'unhandled error in handler'));
-    }
+  private log(log: NonNullable<PublicError['log']>): void {
+    const { logger } = this.m.options;
+    context.with(this.traceContext, logFailure, undefined, logger, log, { method: this.m.method.name });
+  }
+
+  private fail(error: ConnectError): void {
     this.finish(error.code, error.rawMessage);
     this.callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
   }
