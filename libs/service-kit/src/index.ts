@@ -6,5 +6,6 @@ export { currentCallScope, runInCallScope, type CallScope } from './call-scope.j
 export { invalidArgument, failedPrecondition, unavailable, grpcCodeName } from './errors.js';
 export { loadConfig, baseEnvSpec, ConfigError, type EnvSpec, type AppEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
-export { compileMessageChecks, type FieldViolation } from './message-checks.js';
+export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';
+export { isIdentifierName, MAX_IDENTIFIER_LENGTH, MAX_STRING_LENGTH, TEXT_RULES, textCheck, textProblem, type ControlPolicy, type TextRule } from './text-rules.js';
 export { spawnApp, type SpawnedApp } from './testing/spawn-app.js';

@@ -1,4 +1,6 @@
-import type { DescField, DescMessage, DescOneof } from '@bufbuild/protobuf';
+import { ScalarType, type DescField, type DescMessage, type DescOneof } from '@bufbuild/protobuf';
+import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
+import { isIdentifierName, TEXT_RULES, textCheck } from './text-rules.js';
 
 /** A field that violates the contract, by proto path, e.g. `candidates[3].item.kind`. */
 export interface FieldViolation {
@@ -7,31 +9,61 @@ export interface FieldViolation {
 }
 
 type Checker = (message: Record<string, unknown>, path: string) => FieldViolation | undefined;
+/**
+ * Checks one message; a violation's field is relative to it. Paths are built on the way back up
+ * from a violation only, so a clean request allocates nothing here.
+ */
+type Inner = (message: Record<string, unknown>) => FieldViolation | undefined;
+type ValueCheck = (value: unknown) => FieldViolation | undefined;
 
 interface CheckOptions {
   rejectUnknownFields: boolean;
 }
 
+const recordLists = new WeakSet<DescField>();
+
 /**
- * Builds, once per message type, a checker for what protobuf decoding lets through silently:
- * enum values the schema does not define (proto3 enums are open) and, optionally, unknown fields
- * (a client built against a different contract). Only the fields that can hold such values are
- * visited, so a 100k-candidate request costs one pass over its enum fields.
+ * Marks a repeated message field whose elements the handler validates one by one and reports in
+ * its response (RecordEngagement's `events`: "invalid records are rejected one by one"). The
+ * message checks skip such a list, so one bad record does not fail the whole request. Call it
+ * before the app is served (e.g. where the service implementation is built).
  */
-export function compileMessageChecks(schema: DescMessage, options: CheckOptions): Checker {
-  const cache = new Map<string, Checker | null>();
-  return compile(schema, options, cache) ?? (() => undefined);
+export function validatedPerRecord(field: DescField): void {
+  if (field.fieldKind !== 'list' || field.listKind !== 'message') throw new Error(`${field.parent.typeName}.${field.name} is not a repeated message field`);
+  recordLists.add(field);
 }
 
-function compile(schema: DescMessage, options: CheckOptions, cache: Map<string, Checker | null>): Checker | null {
+/**
+ * Builds, once per message type, a checker for what protobuf decoding lets through silently:
+ * enum values the schema does not define (proto3 enums are open), strings the shared text rule
+ * refuses (text-rules.ts: U+0000, lone surrogates, over-long, control characters in identifier
+ * fields) and, optionally, unknown fields (a client built against a different contract). Only
+ * fields that can hold such values are visited, each once.
+ */
+export function compileMessageChecks(schema: DescMessage, options: CheckOptions): Checker {
+  const inner = compile(schema, options, new Map());
+  if (!inner) return () => undefined;
+  return (message, path) => {
+    const violation = inner(message);
+    return violation && path ? under(path, violation) : violation;
+  };
+}
+
+/** Prefixes a violation's relative path (mutates it: violations are fresh objects, built on failure only). */
+function under(prefix: string, violation: FieldViolation): FieldViolation {
+  violation.field = violation.field ? `${prefix}.${violation.field}` : prefix;
+  return violation;
+}
+
+function compile(schema: DescMessage, options: CheckOptions, cache: Map<string, Inner | null>): Inner | null {
   if (cache.has(schema.typeName)) {
     const known = cache.get(schema.typeName);
     // Recursive types: defer to the cached checker once it exists.
     return known === undefined ? null : known;
   }
-  let self: Checker | null = null;
-  cache.set(schema.typeName, (m, p) => self?.(m, p));
-  const fieldChecks: Checker[] = [];
+  let self: Inner | null = null;
+  cache.set(schema.typeName, (m) => self?.(m));
+  const fieldChecks: Inner[] = [];
   for (const member of schema.members) {
     const check = member.kind === 'oneof' ? compileOneof(member, options, cache) : compileField(member, options, cache);
     if (check) fieldChecks.push(check);
@@ -41,15 +73,13 @@ function compile(schema: DescMessage, options: CheckOptions, cache: Map<string, 
     cache.set(schema.typeName, null);
     return null;
   }
-  self = (message, path) => {
+  self = (message) => {
     if (rejectUnknown) {
       const unknown = (message as { $unknown?: Array<{ no: number }> }).$unknown;
-      if (unknown?.length) {
-        return { field: join(path, `#${unknown[0].no}`), reason: `unknown field number ${unknown[0].no} for ${schema.typeName}` };
-      }
+      if (unknown?.length) return { field: `#${unknown[0].no}`, reason: `unknown field number ${unknown[0].no} for ${schema.typeName}` };
     }
     for (const check of fieldChecks) {
-      const violation = check(message, path);
+      const violation = check(message);
       if (violation) return violation;
     }
     return undefined;
@@ -58,66 +88,81 @@ function compile(schema: DescMessage, options: CheckOptions, cache: Map<string, 
   return self;
 }
 
-function join(path: string, name: string): string {
-  return path ? `${path}.${name}` : name;
-}
-
-function enumCheck(field: DescField & { enum: { values: Array<{ number: number }>; typeName: string } }) {
+function enumCheck(field: DescField & { enum: { values: Array<{ number: number }>; typeName: string } }): ValueCheck {
   const defined = new Set(field.enum.values.map((v) => v.number));
-  return (value: unknown, path: string): FieldViolation | undefined =>
-    defined.has(value as number) ? undefined : { field: path, reason: `unknown ${field.enum.typeName} value ${String(value)}` };
+  return (value) => (defined.has(value as number) ? undefined : { field: '', reason: `unknown ${field.enum.typeName} value ${String(value)}` });
 }
 
-function compileField(field: DescField, options: CheckOptions, cache: Map<string, Checker | null>): Checker | null {
+function stringCheck(field: DescField): ValueCheck {
+  const problem = textCheck(isIdentifierName(field.name) ? TEXT_RULES.identifier : TEXT_RULES.any);
+  return (value) => {
+    const reason = problem(value as string);
+    return reason === undefined ? undefined : { field: '', reason };
+  };
+}
+
+/** The check of one singular value of `field` (enum, string or message), or null when it needs none. */
+function valueCheck(field: DescField, kind: 'enum' | 'message' | 'scalar' | undefined, options: CheckOptions, cache: Map<string, Inner | null>): ValueCheck | null {
+  if (kind === 'enum') return enumCheck(field as never);
+  if (kind === 'scalar') return field.scalar === ScalarType.STRING ? stringCheck(field) : null;
+  if (kind !== 'message') return null;
+  // protobuf-es unboxes singular wrapper fields (google.protobuf.StringValue → string | undefined).
+  if (isWrapperDesc(field.message!)) {
+    if (field.message.fields[0]!.scalar !== ScalarType.STRING) return null;
+    const check = stringCheck(field);
+    return (value) => check(typeof value === 'string' ? value : (value as { value: string }).value);
+  }
+  return compile(field.message!, options, cache) as ValueCheck | null;
+}
+
+function compileField(field: DescField, options: CheckOptions, cache: Map<string, Inner | null>): Inner | null {
   const name = field.name;
   const key = field.localName;
   switch (field.fieldKind) {
-    case 'enum': {
-      const check = enumCheck(field);
-      return (m, p) => check(m[key], join(p, name));
+    case 'enum':
+    case 'scalar': {
+      const check = valueCheck(field, field.fieldKind, options, cache);
+      if (!check) return null;
+      return (m) => {
+        const v = check(m[key]);
+        return v && under(name, v);
+      };
     }
     case 'message': {
-      const inner = compile(field.message, options, cache);
-      if (!inner) return null;
-      return (m, p) => {
-        const value = m[key] as Record<string, unknown> | undefined;
-        return value ? inner(value, join(p, name)) : undefined;
+      const check = valueCheck(field, 'message', options, cache);
+      if (!check) return null;
+      return (m) => {
+        const value = m[key];
+        if (value === undefined) return undefined;
+        const v = check(value);
+        return v && under(name, v);
       };
     }
     case 'list': {
-      if (field.listKind === 'enum') {
-        const check = enumCheck(field as never);
-        return (m, p) => {
-          const list = m[key] as unknown[];
-          for (let i = 0; i < list.length; i++) {
-            const v = check(list[i], `${join(p, name)}[${i}]`);
-            if (v) return v;
-          }
-          return undefined;
-        };
-      }
-      if (field.listKind === 'message') {
-        const inner = compile(field.message, options, cache);
-        if (!inner) return null;
-        return (m, p) => {
-          const list = m[key] as Array<Record<string, unknown>>;
-          for (let i = 0; i < list.length; i++) {
-            const v = inner(list[i], `${join(p, name)}[${i}]`);
-            if (v) return v;
-          }
-          return undefined;
-        };
-      }
-      return null;
+      if (recordLists.has(field)) return null;
+      const check = valueCheck(field, field.listKind, options, cache);
+      if (!check) return null;
+      return (m) => {
+        const list = m[key] as unknown[];
+        for (let i = 0; i < list.length; i++) {
+          const v = check(list[i]);
+          if (v) return under(`${name}[${i}]`, v);
+        }
+        return undefined;
+      };
     }
     case 'map': {
-      if (field.mapKind !== 'message') return null;
-      const inner = compile(field.message, options, cache);
-      if (!inner) return null;
-      return (m, p) => {
-        for (const [k, v] of Object.entries(m[key] as Record<string, Record<string, unknown>>)) {
-          const violation = inner(v, `${join(p, name)}[${k}]`);
-          if (violation) return violation;
+      const checkValue = valueCheck(field, field.mapKind, options, cache);
+      const checkKey = field.mapKey === ScalarType.STRING ? stringCheck(field) : null;
+      if (!checkValue && !checkKey) return null;
+      return (m) => {
+        const map = m[key] as Record<string, unknown>;
+        for (const k in map) {
+          // A bad key is not echoed in the path: it would carry the bad text.
+          const keyViolation = checkKey?.(k);
+          if (keyViolation) return { field: name, reason: `a key ${keyViolation.reason}` };
+          const v = checkValue?.(map[k]);
+          if (v) return under(`${name}[${k}]`, v);
         }
         return undefined;
       };
@@ -127,21 +172,22 @@ function compileField(field: DescField, options: CheckOptions, cache: Map<string
   }
 }
 
-function compileOneof(oneof: DescOneof, options: CheckOptions, cache: Map<string, Checker | null>): Checker | null {
-  const byCase = new Map<string, (value: unknown, path: string) => FieldViolation | undefined>();
+function compileOneof(oneof: DescOneof, options: CheckOptions, cache: Map<string, Inner | null>): Inner | null {
+  const byCase = new Map<string, Inner>();
   for (const field of oneof.fields) {
-    if (field.fieldKind === 'enum') {
-      const check = enumCheck(field);
-      byCase.set(field.localName, (v, p) => check(v, join(p, field.name)));
-    } else if (field.fieldKind === 'message') {
-      const inner = compile(field.message, options, cache);
-      if (inner) byCase.set(field.localName, (v, p) => inner(v as Record<string, unknown>, join(p, field.name)));
+    const check = valueCheck(field, field.fieldKind as 'enum' | 'message' | 'scalar', options, cache);
+    if (check) {
+      const name = field.name;
+      byCase.set(field.localName, (value) => {
+        const v = check(value);
+        return v && under(name, v);
+      });
     }
   }
   if (!byCase.size) return null;
-  return (m, p) => {
+  return (m) => {
     const selected = m[oneof.localName] as { case?: string; value?: unknown };
     const check = selected?.case ? byCase.get(selected.case) : undefined;
-    return check ? check(selected.value, p) : undefined;
+    return check ? check(selected.value as Record<string, unknown>) : undefined;
   };
 }
