@@ -9,6 +9,7 @@ import { createFollowingSource } from './sources/following-source.js';
 import { createFreshSource } from './sources/fresh-source.js';
 import { createInterestSource } from './sources/interest-source.js';
 import { sharedAcrossUsers } from './sources/shared-source-cache.js';
+import { createSharedZsets, hydratedTopEntries } from './sources/shared-zsets.js';
 import { createTrendingSource } from './sources/trending-source.js';
 
 export const recallApp = {
@@ -36,10 +37,13 @@ export const recallApp = {
       onLookup: readModelLookupCounter(registry),
       onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
     });
+    const sharedZsets = (depth: number) =>
+      createSharedZsets({ load: hydratedTopEntries(redis, readModel), depth, ttlMs: env.RECALL_SHARED_SOURCES_TTL_MS, maxKeys: env.RECALL_SHARED_ZSETS_MAX_KEYS });
     const sources: ConfiguredSource[] = [
       {
         source: createFollowingSource({
           redis,
+          authorsRecent: sharedZsets(Math.min(env.RECALL_FOLLOWING_QUOTA, env.RECALL_PULL_PER_AUTHOR)),
           quota: env.RECALL_FOLLOWING_QUOTA,
           maxPulledAuthors: env.RECALL_PULL_AUTHORS_MAX,
           perAuthorLimit: env.RECALL_PULL_PER_AUTHOR,
@@ -53,7 +57,7 @@ export const recallApp = {
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_TRENDING,
       },
       {
-        source: createInterestSource({ redis, quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
+        source: createInterestSource({ topicsRecent: sharedZsets(env.RECALL_INTEREST_QUOTA), quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
         timeoutMs: env.RECALL_INTEREST_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_INTEREST,
       },

@@ -28,6 +28,10 @@ export const recallEnvSpec = {
   RECALL_PULL_AUTHORS_MAX: count(100, 'Pulled authors read per request, most followed first'),
   RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
   RECALL_INTEREST_TOPICS: count(5, 'Heaviest user topics the "interest" source reads'),
-  RECALL_SHARED_SOURCES_TTL_MS: ms(1_000, 'How long one answer of the user-independent sources ("trending", "fresh") serves every request; 0 reads them per request'),
+  RECALL_SHARED_SOURCES_TTL_MS: ms(
+    1_000,
+    'How long one answer of the user-independent reads (the "trending" and "fresh" sources, each topic\'s and each pulled author\'s recent items with their records) serves every request; 0 reads them per request',
+  ),
+  RECALL_SHARED_ZSETS_MAX_KEYS: count(5_000, 'Topic and pulled-author zsets held by the shared cache (least recently used go first)'),
   RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the item-record hydration (Redis, Postgres on a miss); on timeout candidates go out without counters'),
 };

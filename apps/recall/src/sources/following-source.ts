@@ -1,11 +1,14 @@
 import { redisKeys, type RedisClient } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import { recencyScore } from './recency-score.js';
+import type { HydratedEntry, SharedZsets } from './shared-zsets.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntriesOfKeys, type ZsetEntry } from './zset-entries.js';
+import { readTopEntries, type ZsetEntry } from './zset-entries.js';
 
 export interface FollowingSourceDeps {
   redis: RedisClient;
+  /** The pulled authors' recent zsets, shared by all their followers (depth: perAuthorLimit). */
+  authorsRecent: SharedZsets;
   quota: number;
   /** Pull authors read per request, most followed first. */
   maxPulledAuthors: number;
@@ -16,10 +19,11 @@ export interface FollowingSourceDeps {
 /**
  * "following": the user's pushed home timeline merged with the recent items of the followed
  * authors above the fan-out threshold (pulled at read time; the list is in the user's read
- * model). recallScore = recency.
+ * model). The timeline is the user's own read; the pulled authors' zsets are the same for
+ * every follower and come from the shared cache with their records. recallScore = recency.
  */
 export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
-  const { redis, quota, maxPulledAuthors, perAuthorLimit } = deps;
+  const { redis, authorsRecent, quota, maxPulledAuthors, perAuthorLimit } = deps;
   const perAuthor = Math.min(quota, perAuthorLimit);
   return {
     name: 'following',
@@ -27,24 +31,24 @@ export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
       const user = await query.user();
       signal.throwIfAborted();
       const authors = user?.pulledAuthors.slice(0, maxPulledAuthors) ?? [];
-      // One command per key (different hash tags cannot share a multi-key command on Cluster),
-      // pipelined into one round trip.
-      const [timeline, ...pulled] = await readTopEntriesOfKeys(redis, [
-        { key: redisKeys.homeTimeline(query.userId), count: quota },
-        ...authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor })),
+      const [timeline, pulled] = await Promise.all([
+        readTopEntries(redis, redisKeys.homeTimeline(query.userId), quota),
+        authorsRecent.read(authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor }))),
       ]);
       const nowMs = Date.now();
-      const candidates = [timeline!, ...pulled].flatMap((entries) => entries.map((e) => byRecency(e, nowMs)));
+      const candidates = timeline.map((e) => byRecency(e, nowMs));
+      for (const entries of pulled) for (const e of entries) candidates.push(byRecency(e, nowMs, e.record));
       return topCandidates(candidates, quota);
     },
   };
 }
 
-function byRecency({ member, score }: ZsetEntry, nowMs: number): RecallCandidate {
+function byRecency({ member, score }: ZsetEntry, nowMs: number, stats?: HydratedEntry['record']): RecallCandidate {
   // Timeline and author zsets are scored by created_at ms.
   return {
     item: { id: member.id, kind: member.kind, authorId: member.authorId, createdAtMs: score },
     sources: [],
     recallScore: recencyScore(score, nowMs),
+    ...(stats ? { stats } : {}),
   };
 }

@@ -1,10 +1,11 @@
-import { redisKeys, type RedisClient } from '@feedmesh/storage';
+import { redisKeys } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
+import type { SharedZsets } from './shared-zsets.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntriesOfKeys } from './zset-entries.js';
 
 export interface InterestSourceDeps {
-  redis: RedisClient;
+  /** The topics' recent zsets, shared by every user (depth: quota). */
+  topicsRecent: SharedZsets;
   quota: number;
   /** How many of the user's heaviest topics are read. */
   maxTopics: number;
@@ -13,10 +14,11 @@ export interface InterestSourceDeps {
 /**
  * "interest": the recent items of the user's heaviest topics (from the user's read model), the
  * quota shared in proportion to topic weight. recallScore = topic weight relative to the user's
- * heaviest topic.
+ * heaviest topic. Topic zsets are the same for every reader: they come from the shared cache,
+ * with their records.
  */
 export function createInterestSource(deps: InterestSourceDeps): RecallSource {
-  const { redis, quota, maxTopics } = deps;
+  const { topicsRecent, quota, maxTopics } = deps;
   return {
     name: 'interest',
     async fetch(query, signal) {
@@ -26,13 +28,14 @@ export function createInterestSource(deps: InterestSourceDeps): RecallSource {
       const shares = topicShares(topics, quota);
       if (shares.length === 0) return [];
       const maxWeight = topics[0]!.weight;
-      const read = await readTopEntriesOfKeys(redis, shares.map(({ topic, count }) => ({ key: redisKeys.topicRecent(topic), count })));
+      const read = await topicsRecent.read(shares.map(({ topic, count }) => ({ key: redisKeys.topicRecent(topic), count })));
       const perTopic = read.map((entries, t) =>
         entries.map(
-          ({ member, score }): RecallCandidate => ({
+          ({ member, score, record }): RecallCandidate => ({
             item: { id: member.id, kind: member.kind, authorId: member.authorId, createdAtMs: score },
             sources: [],
             recallScore: shares[t]!.weight / maxWeight,
+            stats: record,
           }),
         ),
       );
