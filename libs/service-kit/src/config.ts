@@ -7,10 +7,17 @@ export type EnvSpec = Record<string, ValidatorSpec<unknown>>;
 export const baseEnvSpec = {
   HOST: str({ default: '0.0.0.0', desc: 'Interface to listen on' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
-  SHUTDOWN_GRACE_MS: num({ default: 10_000, desc: 'How long in-flight calls may run after SIGTERM' }),
+  SHUTDOWN_DELAY_MS: num({ default: 5_000, desc: 'After SIGTERM: how long the port keeps serving while readiness says not-ready, so load balancers stop routing here first' }),
+  SHUTDOWN_GRACE_MS: num({ default: 10_000, desc: 'After the delay: how long in-flight calls may run before they are cancelled' }),
   MAX_MESSAGE_BYTES: num({ default: 4 * 1024 * 1024, desc: 'Largest request message accepted' }),
   MAX_DEADLINE_MS: num({ default: 30_000, desc: 'Longest deadline a client may set (absent = this)' }),
   REJECT_UNKNOWN_FIELDS: bool({ default: true, desc: 'Reject requests carrying fields this contract does not know' }),
+  MAX_CONCURRENT_CALLS: num({ default: 256, desc: 'RPCs served at once (both protocols); 0 = no limit' }),
+  MAX_QUEUED_CALLS: num({ default: 256, desc: 'RPCs waiting for a slot beyond MAX_CONCURRENT_CALLS; more are refused with RESOURCE_EXHAUSTED' }),
+  MAX_QUEUE_WAIT_MS: num({ default: 50, desc: 'Longest wait for a slot before a queued RPC is refused with RESOURCE_EXHAUSTED' }),
+  FIRST_BYTE_TIMEOUT_MS: num({ default: 10_000, desc: 'A new connection that sends nothing for this long is closed' }),
+  HTTP_KEEPALIVE_TIMEOUT_MS: num({ default: 65_000, desc: 'An idle HTTP/1.1 keep-alive connection is closed after this long' }),
+  GRPC_IDLE_TIMEOUT_MS: num({ default: 300_000, desc: 'An HTTP/2 connection with no call for this long is closed (GOAWAY)' }),
 };
 
 /** A TCP port; 0 asks the OS for a free one (tests run many apps side by side). */

@@ -1,5 +1,5 @@
 import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
 import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { invalidArgument, logFailure, toPublicError } from './errors.js';
@@ -43,6 +43,12 @@ class ConnectCallScope extends CancellableScope {
   }
 }
 
+/**
+ * Set by the kit's Connect adapter, marked here: a failure before this interceptor ran happened
+ * while connect-es decoded the request, so it is the caller's (see connect-http.ts).
+ */
+export const handlerReachedKey = createContextKey<{ reached: boolean } | undefined>(undefined);
+
 /** What every call of one method shares, built on its first call. */
 interface ConnectMethod {
   readonly check: ReturnType<typeof compileMessageChecks>;
@@ -69,6 +75,8 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
   };
 
   return (next) => async (req) => {
+    const state = req.contextValues.get(handlerReachedKey);
+    if (state) state.reached = true;
     const started = performance.now();
     const m = methodFor(req.method);
     metrics.serverStarted();

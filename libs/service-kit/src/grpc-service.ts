@@ -3,12 +3,14 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@feedmesh/telemetry';
 import { type Context, context, trace } from '@opentelemetry/api';
+import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { invalidArgument, logFailure, toPublicError, type PublicError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 import { endSpan, methodSpan, startServerSpan, type MethodSpan } from './grpc-tracing.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { MethodLatency, ServiceMetrics } from './metrics.js';
+import { overloaded } from './request-limits.js';
 import type { ServiceRegistration } from './service-registration.js';
 
 export interface GrpcServiceOptions {
@@ -18,6 +20,8 @@ export interface GrpcServiceOptions {
   rejectUnknownFields: boolean;
   /** Upper bound on a client's deadline: longer (or absent) deadlines are cut to this. */
   maxDeadlineMs: number;
+  /** Bounded in-flight work, shared with the Connect path. */
+  admission: Admission;
 }
 
 type UnaryImpl = (request: unknown, context: GrpcHandlerContext) => unknown;
@@ -90,8 +94,9 @@ function unaryHandler(
  * per-call state lives in this one object (no closures per call); the 'cancelled' listener is only
  * added once something wants to know (the handler's signal, a downstream call's cancel hook).
  */
-class ServerCall extends CancellableScope {
+class ServerCall extends CancellableScope implements AdmissionWaiter {
   private readonly started = performance.now();
+  private admittedToRun = false;
   private readonly traceContext: Context;
   private readonly callerDeadlineMs: number;
   private finished = false;
@@ -109,11 +114,28 @@ class ServerCall extends CancellableScope {
     // Upper bound on a client's deadline: longer (or absent) deadlines are cut to MAX_DEADLINE_MS.
     super(Math.min(callerDeadlineMs, Date.now() + m.options.maxDeadlineMs));
     this.callerDeadlineMs = callerDeadlineMs;
-    m.options.metrics.serverStarted();
     this.traceContext = startServerSpan(m.span, call.metadata);
   }
 
   serve(): void {
+    // Admission first: a refusal costs no decoding.
+    if (this.m.options.admission.tryAcquire()) this.admitted();
+    else this.m.options.admission.enqueue(this);
+  }
+
+  get abandoned(): boolean {
+    return this.call.cancelled;
+  }
+
+  refused(reason: RefusalReason): void {
+    if (reason === 'abandoned') return this.finish(Code.Canceled);
+    this.m.options.metrics.serverShed(this.m.latency, 'grpc', reason, (performance.now() - this.started) / 1000);
+    this.fail(overloaded());
+  }
+
+  admitted(): void {
+    this.admittedToRun = true;
+    this.m.options.metrics.serverStarted();
     const { m, call } = this;
     const { maxMessageBytes } = m.options;
     if (call.request.length > maxMessageBytes) {
@@ -188,6 +210,7 @@ class ServerCall extends CancellableScope {
     }
     this.finish(0);
     this.callback(null, isMessage(response, output) ? response : create(output, response as never));
+    this.releaseSlot();
   }
 
   private failWith(thrown: unknown): void {
@@ -205,13 +228,22 @@ class ServerCall extends CancellableScope {
   private fail(error: ConnectError): void {
     this.finish(error.code, error.rawMessage);
     this.callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
+    this.releaseSlot();
   }
 
   private finish(code: number, message?: string): void {
     this.finished = true;
     if (this.capTimer) clearTimeout(this.capTimer);
     endSpan(trace.getSpan(this.traceContext)!, code, 'server', message);
-    this.m.options.metrics.serverEnded(this.m.latency, code, (performance.now() - this.started) / 1000);
+    // A refused call was never started: serverShed observed it.
+    if (this.admittedToRun) this.m.options.metrics.serverEnded(this.m.latency, code, (performance.now() - this.started) / 1000);
+  }
+
+  /** After the answer went out: the next queued call may start. */
+  private releaseSlot(): void {
+    if (!this.admittedToRun) return;
+    this.admittedToRun = false;
+    this.m.options.admission.release();
   }
 }
 

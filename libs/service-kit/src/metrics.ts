@@ -37,6 +37,7 @@ export class ServiceMetrics {
   private readonly serverDuration: Histogram<string>;
   private readonly clientDuration: Histogram<string>;
   private readonly clientRetries: Counter<string>;
+  private readonly shed: Counter<string>;
   // prom-client hashes label sets on every observe: children are cached per method and code.
   private readonly serverLatencies = new Map<string, MethodLatency>();
   private readonly clientLatencies = new Map<string, MethodLatency>();
@@ -69,6 +70,12 @@ export class ServiceMetrics {
         this.set(inFlightCalls());
       },
     });
+    this.shed = new Counter({
+      name: 'rpc_server_shed_total',
+      help: 'RPCs refused with RESOURCE_EXHAUSTED by admission (MAX_CONCURRENT_CALLS / MAX_QUEUED_CALLS), by protocol and reason.',
+      labelNames: ['protocol', 'reason'],
+      registers: [this.registry],
+    });
     this.clientRetries = new Counter({
       name: 'rpc_client_retries_total',
       help: 'Client retries of UNAVAILABLE calls by method.',
@@ -97,6 +104,24 @@ export class ServiceMetrics {
   serverEnded(latency: MethodLatency, code: number, seconds: number): void {
     this.inFlightCalls--;
     latency.observe(code, seconds);
+  }
+
+  /** A call refused by admission: never started, so in-flight is untouched; it counts as RESOURCE_EXHAUSTED. */
+  serverShed(latency: MethodLatency, protocol: string, reason: string, seconds: number): void {
+    this.shed.labels(protocol, reason).inc();
+    latency.observe(8, seconds);
+  }
+
+  /** Reads the admission queue length on every scrape. */
+  registerAdmission(queued: () => number): void {
+    new Gauge({
+      name: 'rpc_server_queued',
+      help: 'RPCs waiting for a slot (MAX_CONCURRENT_CALLS reached).',
+      registers: [this.registry],
+      collect() {
+        this.set(queued());
+      },
+    });
   }
 
   serverFinished(service: string, method: string, code: number, protocol: string, seconds: number): void {

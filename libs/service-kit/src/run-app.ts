@@ -1,17 +1,20 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DescService } from '@bufbuild/protobuf';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
+import { Admission } from './admission.js';
 import { ConfigError, loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
+import { createConnectHttpHandler, sendError } from './connect-http.js';
 import { createKitInterceptor } from './connect-interceptor.js';
+import { ConnectionListener } from './connection-listener.js';
 import { addGrpcService } from './grpc-service.js';
 import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
+import { Http1Server } from './http1-server.js';
 import { ServiceMetrics, setProcessMetrics, type PoolStats } from './metrics.js';
 import { addReflection } from './reflection.js';
+import { closeAfterResponse, messageTooLarge } from './request-limits.js';
 import type { ServiceRegistration } from './service-registration.js';
 
 export interface SetupContext<Env> {
@@ -49,12 +52,13 @@ export interface RunningApp {
   readonly port: number;
   readonly address: string;
   readonly logger: Logger;
-  /** Graceful stop: NOT_SERVING, stop accepting, finish in-flight calls within the grace period, close. */
+  /**
+   * Graceful stop: readiness and health say NOT_SERVING at once, the port keeps serving for
+   * SHUTDOWN_DELAY_MS, then stops accepting and lets in-flight calls on both protocols finish
+   * within SHUTDOWN_GRACE_MS before closing.
+   */
   shutdown(reason?: string): Promise<void>;
 }
-
-/** The first bytes of every HTTP/2 connection (RFC 9113 §3.4). */
-const h2Preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 
 /**
  * Starts an app: one TCP port that speaks gRPC (HTTP/2 cleartext, served by grpc-js) and
@@ -87,12 +91,17 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   if (parts.pools) metrics.registerPools(parts.pools);
 
   const services: DescService[] = parts.services.map((s) => s.service);
+  // One bound on in-flight calls for both protocols; health, readiness, metrics and reflection
+  // are served outside it, so an overloaded app still answers its probes.
+  const admission = new Admission({ maxConcurrent: env.MAX_CONCURRENT_CALLS, maxQueued: env.MAX_QUEUED_CALLS, maxQueueWaitMs: env.MAX_QUEUE_WAIT_MS });
+  metrics.registerAdmission(() => admission.queued);
   const kitOptions = {
     logger,
     metrics,
     maxMessageBytes: env.MAX_MESSAGE_BYTES,
     rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
     maxDeadlineMs: env.MAX_DEADLINE_MS,
+    admission,
   };
 
   // gRPC: grpc-js enforces a hard cap above our limit so that oversized-but-sane messages reach
@@ -101,6 +110,7 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
     'grpc.max_receive_message_length': env.MAX_MESSAGE_BYTES * 2,
     'grpc.max_send_message_length': -1,
     'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_connection_idle_ms': env.GRPC_IDLE_TIMEOUT_MS,
   });
   for (const registration of parts.services) addGrpcService(grpcServer, registration, kitOptions);
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s.typeName, 'SERVING'])) });
@@ -121,63 +131,45 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   addReflection(grpcServer, services);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
-  // HTTP/1.1: Connect (JSON or binary) for BFFs and curl, and the ops endpoints.
-  const connectHandler = connectNodeAdapter({
-    routes: (router) => {
-      for (const { service, impl } of parts.services) router.service(service, impl as never);
-    },
+  // HTTP/1.1: Connect (JSON, binary, GET) for BFFs and curl, and the ops endpoints.
+  const connectHandler = createConnectHttpHandler({
+    services: parts.services,
     interceptors: [createServerTracingInterceptor({ legacyAttributes: true }), createKitInterceptor(kitOptions)],
-    readMaxBytes: env.MAX_MESSAGE_BYTES,
-    jsonOptions: { ignoreUnknownFields: !env.REJECT_UNKNOWN_FIELDS },
+    maxMessageBytes: env.MAX_MESSAGE_BYTES,
+    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
+    admission,
+    metrics,
+    logger,
   });
   let serving = true;
   const ops = { serving: () => serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
   const routes = new Map((parts.httpRoutes ?? []).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
-  const http1 = createHttpServer({ keepAliveTimeout: 65_000 }, (req: IncomingMessage, res: ServerResponse) => {
+  const http1 = new Http1Server({ keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS, headersTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS }, (req, res) => {
+    // Draining: each connection closes after its response, so clients reconnect elsewhere.
     if (!serving) res.setHeader('connection', 'close');
     if (handleOpsRequest(req, res, ops)) return;
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > env.MAX_MESSAGE_BYTES) {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 'invalid_argument', message: `request message is ${length} bytes; the limit is ${env.MAX_MESSAGE_BYTES}` }));
-      req.resume();
-      return;
+      closeAfterResponse(res);
+      return sendError(res, 400, messageTooLarge(`${length} bytes`, env.MAX_MESSAGE_BYTES));
     }
     const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
     if (route) {
       route.handler(req, res);
       return;
     }
-    // Cap the Connect timeout at MAX_DEADLINE_MS (absent = the cap) before connect-node reads it,
+    // Cap the Connect timeout at MAX_DEADLINE_MS (absent = the cap) before connect-es reads it,
     // so the handler's signal and timeoutMs() honour the cap as they do on the gRPC path.
     const timeout = Number(req.headers['connect-timeout-ms'] ?? Infinity);
     if (!(timeout <= env.MAX_DEADLINE_MS)) req.headers['connect-timeout-ms'] = String(env.MAX_DEADLINE_MS);
     connectHandler(req, res);
   });
 
-  const sockets = new Set<Socket>();
-  // noDelay: without it Nagle's algorithm holds small gRPC frames back and halves throughput.
-  const listener = createNetServer({ noDelay: true, keepAlive: true }, (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    socket.once('data', (first: Buffer) => {
-      socket.pause();
-      socket.unshift(first);
-      const n = Math.min(first.length, h2Preface.length);
-      if (first.subarray(0, n).equals(h2Preface.subarray(0, n))) {
-        injector.injectConnection(socket);
-      } else {
-        http1.emit('connection', socket);
-        // The HTTP/1.1 parser attaches a 'data' listener, which does not undo an explicit pause().
-        socket.resume();
-      }
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(env.PORT, env.HOST, () => resolve());
-  });
-  const port = (listener.address() as AddressInfo).port;
+  const listener = new ConnectionListener(
+    { http2: (socket) => injector.injectConnection(socket), http1: (socket) => http1.server.emit('connection', socket) },
+    env.FIRST_BYTE_TIMEOUT_MS,
+  );
+  const port = await listener.listen(env.PORT, env.HOST);
   logger.info({ port, services: services.map((s) => s.typeName) }, `${definition.name} listening`);
   // Lets a parent that forked the app (tests, the dev launcher) learn an ephemeral port.
   process.send?.({ type: 'listening', app: definition.name, port });
@@ -185,24 +177,22 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   let stopping: Promise<void> | undefined;
   const shutdown = (reason = 'shutdown') =>
     (stopping ??= (async () => {
-      logger.info({ reason, graceMs: env.SHUTDOWN_GRACE_MS }, 'shutting down');
+      logger.info({ reason, delayMs: env.SHUTDOWN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS }, 'shutting down');
       serving = false;
       health.setStatus('', 'NOT_SERVING');
       for (const s of services) health.setStatus(s.typeName, 'NOT_SERVING');
-      // Let probes and Watch streams observe NOT_SERVING before connections are closed.
-      await new Promise((r) => setTimeout(r, Number(process.env.SHUTDOWN_DELAY_MS ?? 0)));
+      // Keep serving while load balancers see NOT_SERVING and take this instance out of rotation.
+      await new Promise((r) => setTimeout(r, env.SHUTDOWN_DELAY_MS));
       listener.close();
       for (const call of watchStreams) call.end();
-      http1.closeIdleConnections();
       const grpcDone = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
-      const httpDone = new Promise<void>((resolve) => http1.close(() => resolve()));
       const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.SHUTDOWN_GRACE_MS).unref());
-      if ((await Promise.race([Promise.all([grpcDone, httpDone]), graceOver])) === 'timeout') {
+      if ((await Promise.race([Promise.all([grpcDone, http1.drain()]), graceOver])) === 'timeout') {
         logger.warn('grace period over; cancelling the calls still running');
         grpcServer.forceShutdown();
-        http1.closeAllConnections();
+        http1.destroyAll();
       }
-      for (const socket of sockets) socket.destroy();
+      listener.destroyAll();
       await parts.close?.();
       logger.info('stopped');
     })());

@@ -1,0 +1,178 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { base64Decode } from '@bufbuild/protobuf/wire';
+import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
+import { createAsyncIterable, readAllBytes, type Compression, type UniversalHandler, type UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { errorFromJsonBytes, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
+import type { Logger } from '@feedmesh/telemetry';
+import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
+import { handlerReachedKey } from './connect-interceptor.js';
+import { closeAfterResponse, messageTooLarge, overloaded } from './request-limits.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { ServiceRegistration } from './service-registration.js';
+
+export interface ConnectHttpOptions {
+  services: ServiceRegistration[];
+  interceptors: Interceptor[];
+  maxMessageBytes: number;
+  rejectUnknownFields: boolean;
+  admission: Admission;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}
+
+const acceptedTypes = 'application/json, application/proto';
+
+/**
+ * Connect (JSON, binary and GET) over HTTP/1.1, on connect-es's protocol handlers. Around them
+ * the kit adds what connect-node's adapter leaves to the app: admission (load shedding) before
+ * the body is read, a body limit that also holds for chunked bodies, decoding failures answered
+ * as InvalidArgument (as on the gRPC path), and a Connect error body on every refusal.
+ * gRPC and gRPC-Web are not served here: gRPC arrives over HTTP/2 at grpc-js.
+ */
+export function createConnectHttpHandler(options: ConnectHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { maxMessageBytes: limit, admission, metrics, logger } = options;
+  const router = createConnectRouter({
+    grpc: false,
+    grpcWeb: false,
+    interceptors: options.interceptors,
+    readMaxBytes: limit,
+    acceptCompression: [compressionGzip, compressionBrotli].map((c) => callerFaultDecompression(c)),
+    jsonOptions: {
+      ignoreUnknownFields: !options.rejectUnknownFields,
+      // Fatal: JSON that is not UTF-8 is a bad request, not a string with U+FFFD in it. connect-es
+      // reads this option although its type omits it (connect-encodings.test.ts pins it).
+      ...({ textDecoder: new TextDecoder('utf-8', { fatal: true }) } as object),
+    },
+  });
+  for (const { service, impl } of options.services) router.service(service, impl as never);
+  const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
+
+  const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse, release: boolean): void => {
+    const state = { reached: false };
+    // connect-node needs an authority; HTTP/1.0 requests may come without a Host header.
+    req.headers.host ??= 'localhost';
+    const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(handlerReachedKey, state));
+    const body = limitedBody(uReq.body as AsyncIterable<Uint8Array>, limit, res);
+    handler({ ...uReq, body })
+      .then((uRes) => publicResponse(uRes, handler, state.reached))
+      .then((uRes) => universalResponseToNodeResponse(uRes, res))
+      .catch((reason: unknown) => {
+        if (ConnectError.from(reason).code !== Code.Aborted) logger.error({ err: reason, method: handler.method.name }, 'writing a Connect response failed');
+        res.destroy();
+      })
+      .finally(() => {
+        if (release) admission.release();
+      });
+  };
+
+  return (req, res) => {
+    const path = req.url?.split('?', 1)[0] ?? '';
+    const handler = handlers.get(path);
+    if (!handler) return sendError(res, 404, new ConnectError(`no method ${path} here`, Code.Unimplemented));
+    if (req.method === 'GET' && !validGetMessage(req.url!)) {
+      return sendError(res, 400, new ConnectError('message: not valid base64', Code.InvalidArgument, { 'x-field-violation': 'message' }));
+    }
+    if (admission.tryAcquire()) return serve(handler, req, res, true);
+    const started = performance.now();
+    const shed = (reason: RefusalReason) => {
+      if (reason === 'abandoned') return;
+      const latency = metrics.serverLatency(handler.service.typeName, handler.method.name, 'connect');
+      metrics.serverShed(latency, 'connect', reason, (performance.now() - started) / 1000);
+      // The unread body is dumped by Node after the response: the connection stays usable.
+      sendError(res, 429, overloaded());
+    };
+    const waiter: AdmissionWaiter = {
+      admitted: () => serve(handler, req, res, true),
+      refused: shed,
+      get abandoned() {
+        return res.destroyed;
+      },
+    };
+    admission.enqueue(waiter);
+  };
+}
+
+/** The request body, cut off with InvalidArgument once it passes the limit (chunked bodies have no content-length to check first). */
+async function* limitedBody(body: AsyncIterable<Uint8Array>, limit: number, res: ServerResponse): AsyncIterable<Uint8Array> {
+  // Iterated by hand: leaving a for-await early would return() the request's iterator, which
+  // destroys the socket before the error response is written.
+  const chunks = body[Symbol.asyncIterator]();
+  let total = 0;
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    total += next.value.byteLength;
+    if (total > limit) {
+      // The rest of the body stays unread: the connection cannot carry another request.
+      closeAfterResponse(res);
+      throw messageTooLarge(`more than ${limit} bytes`, limit);
+    }
+    yield next.value;
+  }
+}
+
+/** Decompression failures are the caller's bytes: InvalidArgument, not connect-node's Internal / ResourceExhausted. */
+function callerFaultDecompression(compression: Compression): Compression {
+  return {
+    name: compression.name,
+    compress: (bytes) => compression.compress(bytes),
+    decompress: (bytes, readMaxBytes) =>
+      compression.decompress(bytes, readMaxBytes).catch((error: unknown) => {
+        if (error instanceof ConnectError && error.code === Code.ResourceExhausted) throw messageTooLarge(`more than ${readMaxBytes} bytes once decompressed`, readMaxBytes);
+        throw new ConnectError(`request body is not valid ${compression.name} data`, Code.InvalidArgument);
+      }),
+  };
+}
+
+function validGetMessage(url: string): boolean {
+  const params = new URL(url, 'http://localhost').searchParams;
+  if (params.get('base64') !== '1') return true;
+  try {
+    base64Decode(params.get('message') ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What connect-es answered, fit for callers: its bodiless 404/405/415 get a Connect error body,
+ * and a failure before the handler ran (decoding the message) is the caller's: connect-es calls
+ * a malformed binary message Internal ("parse binary: premature EOF"); gRPC and we say InvalidArgument.
+ */
+async function publicResponse(uRes: UniversalServerResponse, handler: UniversalHandler, reached: boolean): Promise<UniversalServerResponse> {
+  if (uRes.status < 400) return uRes;
+  if (!uRes.body) {
+    const header = new Headers(uRes.header);
+    if (uRes.status === 415) header.set('accept-post', acceptedTypes);
+    if (uRes.status === 405) header.set('allow', handler.allowedMethods.join(', '));
+    const message =
+      uRes.status === 415
+        ? `unsupported content-type or encoding; send application/json or application/proto (GET: ?encoding=json or ?encoding=proto)`
+        : uRes.status === 405
+          ? `HTTP method not allowed; use ${handler.allowedMethods.join(' or ')}`
+          : `HTTP status ${uRes.status}`;
+    return errorResponse(uRes.status, new ConnectError(message, Code.Unimplemented), header);
+  }
+  if (reached || uRes.status !== 500) return uRes;
+  const error = errorFromJsonBytes(await readAllBytes(uRes.body, 1 << 20), undefined, new ConnectError('request failed', Code.Unknown));
+  const detail = error.rawMessage.replace(/^parse binary: /, '');
+  return errorResponse(400, new ConnectError(`malformed ${handler.method.input.typeName}: ${detail}`, Code.InvalidArgument), uRes.header);
+}
+
+function errorResponse(status: number, error: ConnectError, header?: Headers): UniversalServerResponse {
+  const body = errorToJsonBytes(error, {});
+  const h = new Headers(header);
+  h.set('content-type', 'application/json');
+  h.set('content-length', String(body.byteLength));
+  return { status, header: h, body: createAsyncIterable([body]) };
+}
+
+/** A Connect error response written directly, for refusals before connect-es sees the request. */
+export function sendError(res: ServerResponse, status: number, error: ConnectError): void {
+  if (res.headersSent) return void res.destroy();
+  const body = errorToJsonBytes(error, {});
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(body.byteLength) };
+  error.metadata.forEach((value, key) => (headers[key] = value));
+  res.writeHead(status, headers);
+  res.end(body);
+}
