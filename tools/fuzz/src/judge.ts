@@ -1,0 +1,38 @@
+import { Code } from '@connectrpc/connect';
+import { codeName, type Answer } from './answer.js';
+import { resolvesInSchema } from './field-naming.js';
+import type { WireCase } from './wire-case.js';
+
+/** The properties every case is held to (see the README for why each one). */
+export const propertyNames = ['answers', 'no-internal', 'undecodable-invalid-argument', 'invalid-argument-names-field', 'server-alive'] as const;
+export type PropertyName = (typeof propertyNames)[number];
+
+export interface Violation {
+  readonly property: PropertyName;
+  readonly detail: string;
+}
+
+/** Codes that mean "the server broke", never a fair answer to any input. */
+const brokenCodes = new Set<Code | 0 | undefined>([Code.Internal, Code.Unknown, Code.DataLoss]);
+
+export function judge(c: WireCase, a: Answer): Violation[] {
+  if (a.failure) return [{ property: 'answers', detail: a.failure }];
+  const violations: Violation[] = [];
+  if (a.httpStatus === 500 || brokenCodes.has(a.code)) {
+    violations.push({ property: 'no-internal', detail: `answered ${a.httpStatus === 500 ? 'HTTP 500 ' : ''}${codeName(a.code)}` });
+  }
+  // A refusal before decoding (load shedding, a size limit) says nothing about decoding or naming.
+  if (a.code === Code.ResourceExhausted) return violations;
+  if ((c.expect === 'malformed' || c.expect === 'field-rejected') && a.code !== Code.InvalidArgument) {
+    violations.push({ property: 'undecodable-invalid-argument', detail: `a request that does not decode answered ${codeName(a.code)}, not InvalidArgument` });
+  }
+  if (a.code === Code.InvalidArgument && (c.expect === 'decoded' || c.expect === 'field-rejected')) {
+    const schema = c.target.method.input;
+    if (!a.fields.length) {
+      violations.push({ property: 'invalid-argument-names-field', detail: 'InvalidArgument names no field (no x-field-violation, no BadRequest detail)' });
+    } else if (!a.fields.some((f) => resolvesInSchema(schema, f, c.extraNames))) {
+      violations.push({ property: 'invalid-argument-names-field', detail: `InvalidArgument names ${a.fields.map((f) => JSON.stringify(f)).join(', ')}, not a field path of ${schema.typeName}` });
+    }
+  }
+  return violations;
+}
