@@ -1,0 +1,89 @@
+// 2× overload of the aggregator: capacity measured with a closed loop, then an open loop at twice
+// that rate. Admitted calls must finish within their deadline; the rest must be refused fast with
+// ResourceExhausted (load shedding), never Internal, Unavailable or a queue that eats the deadline.
+import { FeedService } from '@feedmesh/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientOf,
+  closedLoop,
+  describeCalls,
+  firstPageCall,
+  now,
+  openLoop,
+  outcomeCounts,
+  percentile,
+  sleep,
+  startFaultEnvironment,
+  type CallRecord,
+  type FaultClient,
+  type FaultEnvironment,
+} from '../src/index.js';
+
+const DEADLINE_MS = 1_000;
+const CAPACITY_WINDOW_MS = 4_000;
+const OVERLOAD_MS = 6_000;
+/** A refusal costs the server next to nothing; on a shared 2-core box allow for scheduling noise. */
+const FAST_REFUSAL_MS = 100;
+
+let env: FaultEnvironment;
+let feed: FaultClient<typeof FeedService>;
+let capacityRps: number;
+let overload: CallRecord[];
+let skipped: number;
+
+beforeAll(async () => {
+  env = await startFaultEnvironment(['recall', 'ranking', 'render', 'aggregator']);
+  feed = clientOf(FeedService, env.mesh.address('aggregator'), 'grpc');
+  const call = firstPageCall(feed, env.users, DEADLINE_MS);
+  // Warm-up, then capacity: what a closed loop of 8 callers gets answered per second.
+  await closedLoop(call, { concurrency: 4 }).stop();
+  const warm = closedLoop(call, { concurrency: 4 });
+  await sleep(2_000);
+  await warm.stop();
+  const measure = closedLoop(call, { concurrency: 8 });
+  const started = now();
+  await sleep(CAPACITY_WINDOW_MS);
+  const capacity = await measure.stop();
+  capacityRps = (capacity.filter((r) => r.code === 'OK' && r.endMs - started <= CAPACITY_WINDOW_MS).length * 1000) / CAPACITY_WINDOW_MS;
+  const rate = Math.max(2, Math.round(2 * capacityRps));
+  const load = openLoop(call, { rate, maxInFlight: 5_000 });
+  await sleep(OVERLOAD_MS);
+  overload = await load.stop();
+  skipped = load.skipped();
+  const ok = overload.filter((r) => r.code === 'OK');
+  const refused = overload.filter((r) => r.code === 'ResourceExhausted');
+  console.log(
+    `[faults] overload: capacity ${capacityRps.toFixed(1)} pages/s (closed loop of 8: ${JSON.stringify(outcomeCounts(capacity))}); ` +
+      `open loop ${rate}/s for ${OVERLOAD_MS} ms: ${JSON.stringify(outcomeCounts(overload))}; OK p50/p99 ${percentile(ok.map((r) => r.endMs - r.startMs), 50).toFixed(0)}/${percentile(ok.map((r) => r.endMs - r.startMs), 99).toFixed(0)} ms; ` +
+      `ResourceExhausted p99 ${percentile(refused.map((r) => r.endMs - r.startMs), 99).toFixed(1)} ms; send lag p99 ${percentile(overload.map((r) => r.startMs - r.intendedMs), 99).toFixed(1)} ms`,
+  );
+});
+
+afterAll(async () => {
+  feed?.close();
+  await env?.close();
+});
+
+describe('2× overload of the aggregator', () => {
+  it('measured a capacity and offered twice it (the scenario is valid)', () => {
+    expect(capacityRps).toBeGreaterThanOrEqual(3);
+    expect(skipped).toBe(0);
+  });
+
+  it('answers OK, ResourceExhausted or (admitted, late) DeadlineExceeded, never Internal or Unavailable', () => {
+    const wrong = overload.filter((r) => !['OK', 'ResourceExhausted', 'DeadlineExceeded'].includes(r.code));
+    expect(wrong.length, describeCalls(wrong)).toBe(0);
+  });
+
+  it(`finishes admitted calls within their ${DEADLINE_MS} ms deadline (p99)`, () => {
+    const admitted = overload.filter((r) => r.code !== 'ResourceExhausted');
+    const late = admitted.filter((r) => r.code === 'DeadlineExceeded');
+    expect(late.length / admitted.length, `${late.length} of ${admitted.length} admitted calls ran out of their deadline; ${describeCalls(overload)}`).toBeLessThanOrEqual(0.01);
+  });
+
+  it(`refuses the rest fast: ResourceExhausted within ${FAST_REFUSAL_MS} ms (p99)`, () => {
+    const refused = overload.filter((r) => r.code === 'ResourceExhausted');
+    if (refused.length === 0) return;
+    expect(percentile(refused.map((r) => r.endMs - r.startMs), 99)).toBeLessThanOrEqual(FAST_REFUSAL_MS);
+  });
+});
