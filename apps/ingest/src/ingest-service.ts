@@ -1,6 +1,6 @@
-import { Code, ConnectError } from '@connectrpc/connect';
-import { IngestService } from '@feedmesh/contracts';
-import { invalidArgument, service } from '@feedmesh/service-kit';
+import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
+import { IngestService, RecordEngagementRequestSchema } from '@feedmesh/contracts';
+import { invalidArgument, service, validatedPerRecord } from '@feedmesh/service-kit';
 import { MAX_EVENTS_PER_BATCH } from './engagement/engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './engagement/record-engagement.js';
 import { validateProtoEvents } from './engagement/validate-proto-events.js';
@@ -8,16 +8,29 @@ import { changeFollow } from './follows/follow-edge.js';
 import { deleteItem } from './items/delete-item.js';
 import { editItem } from './items/edit-item.js';
 import { publishItem } from './publish/publish-item.js';
+import { storeFailure } from './store-errors.js';
 
 export interface IngestDeps extends RecordEngagementDeps {
   /** Authors with more followers than this are pulled at read time (FANOUT_PULL_THRESHOLD). */
   pullThreshold: number;
 }
 
+/** Runs a method, answering a failure of Postgres' availability as Unavailable (store-errors.ts). */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw storeFailure(error) ?? error;
+  }
+}
+
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
 export function ingestService(deps: IngestDeps) {
   const { pool, redis, pullThreshold } = deps;
-  return service(IngestService, {
+  // "Invalid records are rejected one by one": the kit's message checks leave the events to
+  // validateProtoEvents, which applies the same rules per record.
+  validatedPerRecord(RecordEngagementRequestSchema.field.events);
+  const impl: ServiceImpl<typeof IngestService> = {
     async publish(request) {
       return publishItem(pool, redis, request);
     },
@@ -47,5 +60,11 @@ export function ingestService(deps: IngestDeps) {
       }
       return outcome;
     },
-  });
+  };
+  const methods = impl as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of Object.keys(methods)) {
+    const method = methods[name]!;
+    methods[name] = (...args) => guarded(() => method(...args));
+  }
+  return service(IngestService, impl);
 }

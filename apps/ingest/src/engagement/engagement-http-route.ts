@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
 import { validateJsonEvents } from './validate-json-events.js';
@@ -87,6 +88,12 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
         if (error instanceof BodyError) {
           send(res, error.status, { code: error.status === 400 ? 'invalid_argument' : 'unsupported', message: error.message });
           req.resume();
+          return;
+        }
+        const unavailable = storeFailure(error);
+        if (unavailable) {
+          deps.logger.warn({ err: error }, 'engagement route: store unavailable');
+          if (!res.headersSent) send(res, 503, { code: 'unavailable', message: unavailable.rawMessage });
           return;
         }
         deps.logger.error({ err: error }, 'engagement route failed');

@@ -31,14 +31,14 @@ export function validatePayload(payload: PayloadCase): ValidatedPayload {
   switch (payload.case) {
     case 'article': {
       const p = payload.value;
-      check('article.title', checkText(p.title, 1, MAX_TITLE));
-      check('article.body', checkText(p.body, 1, MAX_BODY));
+      check('article.title', checkText(p.title, 1, MAX_TITLE, 'none'));
+      check('article.body', checkText(p.body, 1, MAX_BODY, 'line-breaks'));
       check('article.cover_url', checkHttpUrl(p.coverUrl, false));
       return { kind: 1, fields: { title: p.title, body: p.body, cover_url: p.coverUrl }, topics: topicsOf(p.title, p.body) };
     }
     case 'video': {
       const p = payload.value;
-      check('video.title', checkText(p.title, 1, MAX_TITLE));
+      check('video.title', checkText(p.title, 1, MAX_TITLE, 'none'));
       check('video.url', checkHttpUrl(p.url, true));
       if (p.durationMs < 1 || p.durationMs > MAX_DURATION_MS) {
         throw invalidArgument('video.duration_ms', `must be 1..${MAX_DURATION_MS} ms, got ${p.durationMs}`);
@@ -52,7 +52,7 @@ export function validatePayload(payload: PayloadCase): ValidatedPayload {
     }
     case 'live': {
       const p = payload.value;
-      check('live.title', checkText(p.title, 1, MAX_TITLE));
+      check('live.title', checkText(p.title, 1, MAX_TITLE, 'none'));
       check('live.stream_url', checkHttpUrl(p.streamUrl, true));
       return { kind: 3, fields: { title: p.title, stream_url: p.streamUrl }, topics: topicsOf(p.title) };
     }

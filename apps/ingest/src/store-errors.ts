@@ -1,0 +1,33 @@
+import { Code, ConnectError } from '@connectrpc/connect';
+
+// Postgres SQLSTATEs that say "the store cannot serve this now; the same request may succeed
+// later": connection exceptions (class 08), the server shutting down or our backend being
+// terminated (pg_terminate_backend: 57P01), not accepting connections, too many connections,
+// and a statement cancelled by statement_timeout (the transaction rolled back: safe to retry).
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+// Lost or refused sockets, as Node reports them.
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// node-postgres and pg-pool raise these as plain Errors without a code: pool checkout timed out
+// (every connection busy), connection lost mid-query, a client that already lost its socket.
+const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+// Two transactions collided; the statement was rolled back and the call may simply be retried.
+const ABORTED_SQLSTATES = new Set(['40001', '40P01']);
+
+/**
+ * The gRPC error a Postgres failure should be answered with, or undefined when it is not a
+ * failure of the store's availability (then it stays an internal error). Unavailable is what
+ * clients (and the kit's client) retry; the message says what failed in domain terms, the
+ * driver's text goes to the logs.
+ */
+export function storeFailure(error: unknown): ConnectError | undefined {
+  if (error instanceof ConnectError || !(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) {
+      return new ConnectError('the item store is unavailable; retry', Code.Unavailable, undefined, undefined, error);
+    }
+    if (ABORTED_SQLSTATES.has(code)) return new ConnectError('the write collided with a concurrent one; retry', Code.Aborted, undefined, undefined, error);
+  }
+  if (UNAVAILABLE_MESSAGES.test(error.message)) return new ConnectError('the item store is unavailable; retry', Code.Unavailable, undefined, undefined, error);
+  return undefined;
+}
