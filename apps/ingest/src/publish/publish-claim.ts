@@ -8,8 +8,8 @@ import { PUBLISH_CLAIM_TTL_S, redisKeys, type RedisClient } from '@feedmesh/stor
 export type ClaimResult =
   /** This call holds the claim; it should create the item. */
   | { state: 'claimed' }
-  /** A previous call finished: the item id it created. */
-  | { state: 'done'; itemId: string }
+  /** A previous call finished: the item id it created and its payload digest (request-digest.ts). */
+  | { state: 'done'; itemId: string; digest: string }
   /** Someone else is creating it right now, or Redis could not say: ask Postgres. */
   | { state: 'unknown' };
 
@@ -21,16 +21,18 @@ export async function claimPublish(redis: RedisClient, authorId: string, request
     const set = await redis.set(key, PENDING, 'EX', PUBLISH_CLAIM_TTL_S, 'NX');
     if (set === 'OK') return { state: 'claimed' };
     const value = await redis.get(key);
-    return value && value !== PENDING ? { state: 'done', itemId: value } : { state: 'unknown' };
+    // "<item id> <digest>"; a pending marker, or a claim written before digests, asks Postgres.
+    const space = value ? value.indexOf(' ') : -1;
+    return space > 0 ? { state: 'done', itemId: value!.slice(0, space), digest: value!.slice(space + 1) } : { state: 'unknown' };
   } catch {
     return { state: 'unknown' };
   }
 }
 
-/** Records the committed item id so retries within the TTL skip Postgres. Best effort. */
-export async function completeClaim(redis: RedisClient, authorId: string, requestId: string, itemId: string): Promise<void> {
+/** Records the committed item id and payload digest so retries within the TTL skip Postgres. Best effort. */
+export async function completeClaim(redis: RedisClient, authorId: string, requestId: string, itemId: string, digest: string): Promise<void> {
   try {
-    await redis.set(redisKeys.publishClaim(authorId, requestId), itemId, 'EX', PUBLISH_CLAIM_TTL_S);
+    await redis.set(redisKeys.publishClaim(authorId, requestId), `${itemId} ${digest}`, 'EX', PUBLISH_CLAIM_TTL_S);
   } catch {
     // The constraint in Postgres still answers the next retry.
   }

@@ -7,6 +7,7 @@ import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { checkText, checkUserId } from '../validation/field-checks.js';
 import { claimPublish, completeClaim, releaseClaim } from './publish-claim.js';
 import { initialPayload, validatePayload, type PayloadCase } from './item-payload.js';
+import { PUBLISH_DIGEST_KEY, publishDigest } from './request-digest.js';
 
 export interface PublishResult {
   itemId: string;
@@ -28,11 +29,18 @@ WITH inserted AS (
 SELECT inserted.id, job.id AS job_id
 FROM inserted CROSS JOIN LATERAL graphile_worker.add_job($6, json_build_object('itemId', inserted.id), job_key => 'item:' || inserted.id || ':published') AS job`;
 
-const SELECT_EXISTING = 'SELECT id FROM items WHERE author_id = $1 AND request_id = $2';
+const SELECT_EXISTING = `SELECT id, payload->>'${PUBLISH_DIGEST_KEY}' AS digest FROM items WHERE author_id = $1 AND request_id = $2`;
+
+/** The request id already created an item from another payload: a reused key, not a retry. */
+function reusedRequestId(itemId: string): ConnectError {
+  return new ConnectError(`request_id: already used by this author for a different payload (item ${itemId})`, Code.AlreadyExists, {
+    'x-field-violation': 'request_id',
+  });
+}
 
 /** Checks the request fields; InvalidArgument names the first bad field path. */
 export function validatePublish(request: PublishRequest) {
-  const requestIdProblem = checkText(request.requestId, 1, 128);
+  const requestIdProblem = checkText(request.requestId, 1, 128, 'none');
   if (requestIdProblem) throw invalidArgument('request_id', requestIdProblem);
   const authorProblem = checkUserId(request.authorId);
   if (authorProblem) throw invalidArgument('author_id', authorProblem);
@@ -44,16 +52,24 @@ export function validatePublish(request: PublishRequest) {
  * touching Postgres; the unique constraint decides every other case, so Redis being down or
  * losing its data can neither duplicate an item nor block publishing.
  *
+ * A retry must carry the same payload (request-digest.ts): the same request_id with another
+ * payload is AlreadyExists naming request_id, never a silent replay of the first item. Items
+ * published before digests were stored replay whatever the payload.
+ *
  * An author_id that is well-formed but names no user is FailedPrecondition (the request is valid,
  * the system state refuses it), with the field named in the message and `x-field-violation`.
  */
 export async function publishItem(pool: pg.Pool, redis: RedisClient, request: PublishRequest): Promise<PublishResult> {
   const validated = validatePublish(request);
   const { authorId, requestId } = request;
+  const digest = publishDigest(validated);
   const claim = await claimPublish(redis, authorId, requestId);
-  if (claim.state === 'done') return { itemId: claim.itemId, replay: true };
+  if (claim.state === 'done') {
+    if (claim.digest !== digest) throw reusedRequestId(claim.itemId);
+    return { itemId: claim.itemId, replay: true };
+  }
   try {
-    const payload = initialPayload(validated, new Date().toISOString());
+    const payload = { ...initialPayload(validated, new Date().toISOString()), [PUBLISH_DIGEST_KEY]: digest };
     const inserted = await pool.query<{ id: string }>(INSERT_ITEM_WITH_EVENT, [
       validated.kind,
       authorId,
@@ -66,11 +82,13 @@ export async function publishItem(pool: pg.Pool, redis: RedisClient, request: Pu
     if (inserted.rows[0]) {
       result = { itemId: inserted.rows[0].id, replay: false };
     } else {
-      const existing = await pool.query<{ id: string }>(SELECT_EXISTING, [authorId, requestId]);
-      if (!existing.rows[0]) throw new Error('publish conflicted but no item holds the request id');
-      result = { itemId: existing.rows[0].id, replay: true };
+      const existing = await pool.query<{ id: string; digest: string | null }>(SELECT_EXISTING, [authorId, requestId]);
+      const row = existing.rows[0];
+      if (!row) throw new Error('publish conflicted but no item holds the request id');
+      if (row.digest !== null && row.digest !== digest) throw reusedRequestId(row.id);
+      result = { itemId: row.id, replay: true };
     }
-    await completeClaim(redis, authorId, requestId, result.itemId);
+    await completeClaim(redis, authorId, requestId, result.itemId, digest);
     return result;
   } catch (error) {
     if (claim.state === 'claimed') await releaseClaim(redis, authorId, requestId);
