@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createPgPool, type RedisClient } from '@feedmesh/storage';
 import type { Logger as PinoLogger } from '@feedmesh/telemetry';
-import { Logger, run, runMigrations, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type pg from 'pg';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { followChangedTask } from './follow-changed-task.js';
 import { itemDeletedTask, itemEditedTask } from './item-changed-tasks.js';
@@ -60,10 +61,24 @@ export async function migrateOutbox(databaseUrl: string): Promise<void> {
   }
 }
 
+// graphile-worker completes and fails jobs through batchers when these are >= 0: their errors
+// reach its error handler (which stops the pool) instead of escaping as an unhandled rejection,
+// as the unbatched path does when its connection is killed (that killed the process). 0 ms
+// adds no wait; completions that land in the same tick share one statement.
+const RUNNER_PRESET = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
+const RESTART_MIN_MS = 250;
+const RESTART_MAX_MS = 5_000;
+
 /**
  * Drains the outbox: graphile-worker picks jobs up as soon as they commit (LISTEN/NOTIFY, with
  * polling as a fallback), runs `concurrency` at once and retries failures with exponential
  * backoff (so timelines catch up once Redis is back).
+ *
+ * Supervised: graphile-worker stops its pool when it cannot record a job's completion or
+ * failure (Postgres connections killed, Postgres restarting: "queue is in an inconsistent
+ * state"). The supervisor then unlocks that pool's jobs at once (its jobs ran, or not, but
+ * none is running any more; tasks are idempotent, so a job whose completion was lost simply
+ * runs again) and starts a new pool, retrying with backoff while Postgres is down.
  */
 export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<OutboxWorkers> {
   // Its own pool: the queue's LISTEN connection and job locking never wait behind request traffic.
@@ -73,11 +88,8 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     applicationName: 'feedmesh-ingest-worker',
     statementTimeoutMs: 30_000,
   });
-  const leases = new WorkerLeases(pool, options.instance, options.leaseMs, (error) =>
-    options.logger.warn({ err: error }, 'worker lease renewal failed'),
-  );
-  const events: WorkerEvents = new EventEmitter();
-  events.on('worker:create', ({ worker }) => leases.add(worker.workerId));
+  const { logger } = options;
+  const leases = new WorkerLeases(pool, options.instance, options.leaseMs, (error) => logger.warn({ err: error }, 'worker lease renewal failed'));
   const context: TaskContext = {
     pool,
     redis: options.redis,
@@ -86,22 +98,81 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     pullThreshold: options.pullThreshold,
     backfillLimit: options.backfillLimit,
   };
-  const runner = await run({
-    pgPool: pool,
-    concurrency: options.concurrency,
-    noHandleSignals: true,
-    pollInterval: options.pollIntervalMs,
-    taskList: outboxTaskList(context),
-    logger: graphileLogger(options.logger),
-    events,
-  });
+  const taskList = outboxTaskList(context);
+  let stopping = false;
+  let current: Runner | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartDelayMs = RESTART_MIN_MS;
+
+  const startRunner = async (): Promise<void> => {
+    // Jobs are locked by the pool's id (graphile-worker's locked_by), so that is what the leases hold.
+    const poolIds = new Set<string>();
+    const events: WorkerEvents = new EventEmitter();
+    events.on('pool:create', ({ workerPool }) => {
+      poolIds.add(workerPool.id);
+      leases.add(workerPool.id);
+    });
+    const runner = await run({
+      pgPool: pool,
+      concurrency: options.concurrency,
+      noHandleSignals: true,
+      pollInterval: options.pollIntervalMs,
+      taskList,
+      logger: graphileLogger(logger),
+      events,
+      preset: RUNNER_PRESET,
+    });
+    current = runner;
+    runner.promise.then(
+      () => onRunnerEnded(runner, poolIds, undefined),
+      (error: unknown) => onRunnerEnded(runner, poolIds, error),
+    );
+  };
+
+  const onRunnerEnded = (runner: Runner, poolIds: Set<string>, error: unknown): void => {
+    if (stopping || current !== runner) return;
+    current = undefined;
+    logger.error({ err: error }, 'outbox worker pool stopped; unlocking its jobs and restarting');
+    leases.remove(poolIds);
+    scheduleRestart([...poolIds]);
+  };
+
+  const scheduleRestart = (deadPoolIds: string[]): void => {
+    if (stopping) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      unlockPools(pool, deadPoolIds)
+        .then(startRunner)
+        .then(
+          () => {
+            restartDelayMs = RESTART_MIN_MS;
+            logger.info('outbox worker pool restarted');
+          },
+          (error: unknown) => {
+            restartDelayMs = Math.min(restartDelayMs * 2, RESTART_MAX_MS);
+            logger.warn({ err: error, retryInMs: restartDelayMs }, 'outbox worker pool restart failed');
+            scheduleRestart(deadPoolIds);
+          },
+        );
+    }, restartDelayMs);
+  };
+
+  await startRunner();
   leases.start();
-  options.logger.info({ concurrency: options.concurrency, instance: options.instance }, 'outbox workers started');
+  logger.info({ concurrency: options.concurrency, instance: options.instance }, 'outbox workers started');
   return {
     async stop() {
-      await runner.stop();
+      stopping = true;
+      clearTimeout(restartTimer);
+      await current?.stop();
       await leases.stop();
       await pool.end();
     },
   };
+}
+
+/** Frees the jobs still locked by pools that are gone, so they run again now rather than in 4 hours. */
+async function unlockPools(pool: pg.Pool, poolIds: string[]): Promise<void> {
+  if (poolIds.length === 0) return;
+  await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]);
 }

@@ -47,6 +47,11 @@ export class WorkerLeases {
     this.workerIds.add(workerId);
   }
 
+  /** Stops renewing these (a pool that ended); their rows lapse. */
+  remove(workerIds: Iterable<string>): void {
+    for (const id of workerIds) this.workerIds.delete(id);
+  }
+
   /** Renews and sweeps now, then on a timer. Returns the worker ids whose jobs were unlocked. */
   async beat(): Promise<string[]> {
     const { rows } = await this.pool.query<{ worker_ids: string[] }>(RENEW_AND_SWEEP, [[...this.workerIds], this.instance, this.leaseMs]);
