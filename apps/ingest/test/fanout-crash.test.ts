@@ -7,6 +7,8 @@ import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTR
 
 const FOLLOWERS = 5_000;
 const followerIds = Array.from({ length: FOLLOWERS }, (_, i) => `fan${String(i).padStart(5, '0')}`);
+/** A second author followed by every third fan, so timelines differ per follower. */
+const sideFollowers = followerIds.filter((_, i) => i % 3 === 0);
 
 let stores: TestStores;
 let app: SpawnedApp;
@@ -49,8 +51,9 @@ async function startWorker(): Promise<ChildProcess> {
 
 beforeAll(async () => {
   stores = await createTestStores();
-  await insertUsers(stores.pool, ['star', ...followerIds]);
+  await insertUsers(stores.pool, ['star', 'side', 'lurker', ...followerIds]);
   await insertFollows(stores.pool, 'star', followerIds);
+  await insertFollows(stores.pool, 'side', sideFollowers);
   // Publishing only: the outbox is drained by the separate worker processes below.
   app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_RUN_WORKER: 'false', LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
   client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
@@ -70,8 +73,27 @@ async function followersHolding(member: string): Promise<number> {
   return results.filter(([, score]) => score !== null).length;
 }
 
+/**
+ * What every timeline should hold, from Postgres alone (not from the test's own lists): one
+ * entry per item of each author the user follows, scored by the item's creation time.
+ */
+async function expectedTimelines(): Promise<Map<string, Map<string, number>>> {
+  const { rows } = await stores.pool.query<{ follower_id: string; id: string; kind: number; author_id: string; created_at_ms: number }>(
+    `SELECT f.follower_id, i.id, i.kind, i.author_id, floor(extract(epoch FROM i.created_at) * 1000)::float8 AS created_at_ms
+     FROM follows f JOIN items i ON i.author_id = f.followee_id`,
+  );
+  const expected = new Map<string, Map<string, number>>();
+  for (const row of rows) {
+    let timeline = expected.get(row.follower_id);
+    if (!timeline) expected.set(row.follower_id, (timeline = new Map()));
+    timeline.set(encodeTimelineMember({ id: row.id, kind: row.kind, authorId: row.author_id }), row.created_at_ms);
+  }
+  return expected;
+}
+
 describe('fan-out survives a worker killed mid-batch', () => {
   it('delivers the item to every follower exactly once after SIGKILL and restart', async () => {
+    const { itemId: sideItemId } = await client.publish({ requestId: 'side-1', authorId: 'side', payload: articlePayload('Side news') });
     const { itemId } = await client.publish({ requestId: 'crash-1', authorId: 'star', payload: articlePayload('Big news') });
     const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'star' });
 
@@ -88,10 +110,29 @@ describe('fan-out survives a worker killed mid-batch', () => {
     try {
       // The restarted worker frees the dead one's locked jobs once their lease lapses, then finishes.
       expect(await waitFor(async () => (await followersHolding(member)) === FOLLOWERS, 25_000, 100)).toBe(true);
+      // Exactly once, checked where it can fail: each timeline (the lurker's included, which must
+      // stay empty) holds exactly the expected entries, no more (a replay under another member
+      // encoding, another author's item, a neighbouring batch's follower) and no fewer, each
+      // with the item's own score (a replayed batch that re-scored would move it).
+      const sideMember = encodeTimelineMember({ id: sideItemId, kind: 1, authorId: 'side' });
+      expect(await waitFor(async () => (await followersHolding(sideMember)) === sideFollowers.length, 25_000, 100)).toBe(true);
+      const expected = await expectedTimelines();
+      expect(expected.size).toBe(FOLLOWERS);
+      const users = ['lurker', 'star', 'side', ...followerIds];
       const pipeline = stores.redis.pipeline();
-      for (const id of followerIds) pipeline.zrange(redisKeys.homeTimeline(id), 0, -1);
-      const timelines = (await pipeline.exec())!.map(([, members]) => members as string[]);
-      expect(timelines.every((members) => members.length === 1 && members[0] === member)).toBe(true);
+      for (const id of users) pipeline.zrange(redisKeys.homeTimeline(id), 0, -1, 'WITHSCORES');
+      const replies = (await pipeline.exec())!.map(([, reply]) => reply as string[]);
+      const wrong: string[] = [];
+      users.forEach((id, u) => {
+        const reply = replies[u]!;
+        const actual = new Map<string, number>();
+        for (let i = 0; i < reply.length; i += 2) actual.set(reply[i]!, Number(reply[i + 1]));
+        const want = expected.get(id) ?? new Map<string, number>();
+        const same = actual.size === want.size && [...want].every(([m, score]) => actual.get(m) === score);
+        if (!same) wrong.push(`${id}: ${JSON.stringify([...actual])} instead of ${JSON.stringify([...want])}`);
+      });
+      expect(wrong.slice(0, 5)).toEqual([]);
+      expect(sideFollowers.every((id) => expected.get(id)!.size === 2)).toBe(true);
       expect(await waitFor(async () => {
         const { rows } = await stores.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
         return rows[0]!.n === 0;
