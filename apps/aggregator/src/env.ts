@@ -19,5 +19,7 @@ export const aggregatorEnv = {
   USER_CACHE_TTL_MS: num({ default: 60_000, desc: 'How long a known user id is trusted without Postgres' }),
   BREAKER_ERROR_PERCENT: num({ default: 50, desc: 'Failure rate that opens a downstream circuit' }),
   BREAKER_VOLUME_THRESHOLD: num({ default: 5, desc: 'Calls in the window before the circuit may open' }),
-  BREAKER_RESET_MS: num({ default: 2_000, desc: 'How long an open circuit waits before a trial call' }),
+  // One trial call per period is all an open circuit costs, so a short period is cheap; it bounds
+  // how long a dependency that is ready again stays unused (with the channels' 1 s reconnect cap).
+  BREAKER_RESET_MS: num({ default: 500, desc: 'How long an open circuit waits before a trial call' }),
 };

@@ -26,22 +26,33 @@ export function commonEnv({ databaseUrl, redisUrl, otlpEndpoint }: MeshEnv): Rec
   };
 }
 
+export type Leaf = 'recall' | 'ranking' | 'render';
+
 export interface Mesh {
   recall: SpawnedApp;
   ranking: SpawnedApp;
   render: SpawnedApp;
   aggregator: SpawnedApp;
+  /** kill -9 of a leaf; resolves once it is gone. */
+  kill(leaf: Leaf): Promise<void>;
+  /** Starts a killed leaf again on its old port with its old settings; resolves when it listens. */
+  restart(leaf: Leaf): Promise<SpawnedApp>;
   stopAll(): Promise<void>;
 }
 
-/** The read path; `recallEnv` adds settings such as RECALL_SOURCE_DELAY_MS_<NAME>. */
-export async function startMesh(env: MeshEnv, recallEnv: Record<string, string> = {}): Promise<Mesh> {
+export interface MeshOptions {
+  /** Settings such as RECALL_SOURCE_DELAY_MS_<NAME>. */
+  recallEnv?: Record<string, string>;
+  /** Replaces the aggregator's test settings (e.g. the breaker's), on top of the common ones. */
+  aggregatorEnv?: Record<string, string>;
+}
+
+/** The read path; by default the aggregator's breaker opens early and stays open for a minute. */
+export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnv }: MeshOptions = {}): Promise<Mesh> {
   const base = commonEnv(env);
-  const [recall, ranking, render] = await Promise.all([
-    spawnApp(entryOf('recall'), { ...base, ...recallEnv }, { name: 'recall', timeoutMs: 30_000 }),
-    spawnApp(entryOf('ranking'), base, { name: 'ranking', timeoutMs: 30_000 }),
-    spawnApp(entryOf('render'), base, { name: 'render', timeoutMs: 30_000 }),
-  ]);
+  const leafEnv: Record<Leaf, Record<string, string>> = { recall: { ...base, ...recallEnv }, ranking: base, render: base };
+  const spawnLeaf = (leaf: Leaf, extra: Record<string, string> = {}) => spawnApp(entryOf(leaf), { ...leafEnv[leaf], ...extra }, { name: leaf, timeoutMs: 30_000 });
+  const [recall, ranking, render] = await Promise.all([spawnLeaf('recall'), spawnLeaf('ranking'), spawnLeaf('render')]);
   const aggregator = await spawnApp(
     entryOf('aggregator'),
     {
@@ -50,19 +61,25 @@ export async function startMesh(env: MeshEnv, recallEnv: Record<string, string> 
       RANKING_ADDR: ranking.address,
       RENDER_ADDR: render.address,
       CURSOR_SECRETS: cursorSecret,
-      BREAKER_VOLUME_THRESHOLD: '3',
-      BREAKER_RESET_MS: '60000',
+      ...(aggregatorEnv ?? { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '60000' }),
     },
     { name: 'aggregator', timeoutMs: 30_000 },
   );
-  const apps = [aggregator, recall, ranking, render];
-  return {
+  const mesh: Mesh = {
     recall,
     ranking,
     render,
     aggregator,
+    kill: async (leaf) => {
+      await mesh[leaf].stop('SIGKILL');
+    },
+    restart: async (leaf) => {
+      mesh[leaf] = await spawnLeaf(leaf, { PORT: String(mesh[leaf].port) });
+      return mesh[leaf];
+    },
     stopAll: async () => {
-      await Promise.all(apps.map((a) => a.stop()));
+      await Promise.all([mesh.aggregator, mesh.recall, mesh.ranking, mesh.render].map((a) => a.stop()));
     },
   };
+  return mesh;
 }

@@ -1,7 +1,8 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { runInCallScope } from '@feedmesh/service-kit';
+import { loadConfig, runInCallScope } from '@feedmesh/service-kit';
 import { createLogger } from '@feedmesh/telemetry';
 import { describe, expect, it } from 'vitest';
+import { aggregatorEnv } from '../env.js';
 import { DownstreamBreaker } from './downstream-breaker.js';
 import { failureCode } from './failure-code.js';
 
@@ -54,6 +55,25 @@ describe('DownstreamBreaker', () => {
     for (let i = 0; i < 3; i++) await runInCallScope(onTime, () => fresh.call(expired, 200)).catch(() => undefined);
     expect(fresh.state).toBe('open');
     fresh.shutdown();
+  });
+});
+
+describe('DownstreamBreaker with the default settings', () => {
+  it('tries a dependency again within 600 ms of opening, and closes when it answers', async () => {
+    // What costs a restarted dependency its first seconds back: the wait before the trial call.
+    const env = loadConfig(aggregatorEnv, 8080, {});
+    const breaker = new DownstreamBreaker(
+      'render',
+      { errorThresholdPercentage: env.BREAKER_ERROR_PERCENT, volumeThreshold: env.BREAKER_VOLUME_THRESHOLD, resetTimeoutMs: env.BREAKER_RESET_MS },
+      logger,
+    );
+    const down = async () => Promise.reject(new ConnectError('down', Code.Unavailable));
+    for (let i = 0; i < env.BREAKER_VOLUME_THRESHOLD; i++) await breaker.call(down).catch(() => undefined);
+    expect(breaker.state).toBe('open');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await breaker.call(async () => 'back')).toBe('back');
+    expect(breaker.state).toBe('closed');
+    breaker.shutdown();
   });
 });
 

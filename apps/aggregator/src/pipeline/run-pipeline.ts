@@ -62,7 +62,7 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
     const firstWindow = await runStage('hydration', async (annotate) => {
       const window = filtered.kept.slice(0, pageSize);
       const hydrated = await run.time('render', budgets.renderMs, () => hydrate(window)).catch((error: unknown) => {
-        throw unavailable(`render: ${failureCode(error)}; no page can be served without cards`);
+        throw unavailable(`render: ${failureCode(error)}; no page can be served without cards`, { component: 'render', cause: error });
       });
       annotate(() => ({ 'feed.requested': window.length, 'feed.rendered': hydrated.items.size, 'feed.missing': hydrated.missing.length }));
       return hydrated;

@@ -49,9 +49,9 @@ export function createRecallSource(deps: RecallSourceDeps) {
       try {
         candidates = await run.time(fallback.identifier, 0, () => fallback.fetch({ ...request, limit: deps.recallLimit }));
       } catch (error) {
-        throw unavailable(`${reason}, and the ${fallback.identifier} failed too: ${(error as Error).message}`);
+        throw unavailable(`${reason}, and the ${fallback.identifier} failed too: ${(error as Error).message}`, { component: 'recall', cause: error });
       }
-      if (candidates.count === 0) throw unavailable(`${reason}, and the ${fallback.identifier} has no items for this user`);
+      if (candidates.count === 0) throw unavailable(`${reason}, and the ${fallback.identifier} has no items for this user`, { component: 'recall' });
       const stats = create(SourceStatsSchema, {
         source: fallback.identifier,
         count: candidates.count,
