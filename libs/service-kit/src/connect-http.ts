@@ -83,7 +83,12 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
       sendError(res, 429, overloaded());
     };
     const waiter: AdmissionWaiter = {
-      admitted: () => serve(handler, req, res, true),
+      admitted: () => {
+        // The wait counts against the caller's deadline, as it does on the gRPC path.
+        const timeout = Number(req.headers['connect-timeout-ms']);
+        if (timeout > 0) req.headers['connect-timeout-ms'] = String(Math.max(1, Math.floor(timeout - (performance.now() - started))));
+        serve(handler, req, res, true);
+      },
       refused: shed,
       get abandoned() {
         return res.destroyed;

@@ -3,7 +3,7 @@ export { service, type ServiceRegistration } from './service-registration.js';
 export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { currentCallScope, runInCallScope, type CallScope } from './call-scope.js';
-export { invalidArgument, failedPrecondition, unavailable, grpcCodeName } from './errors.js';
+export { invalidArgument, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
 export { loadConfig, baseEnvSpec, ConfigError, type EnvSpec, type AppEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
 export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';
