@@ -55,8 +55,17 @@ async function codeOf(call: Promise<unknown>): Promise<{ code: Code; message: st
 }
 
 describe('Publish idempotency', () => {
+  // 100 calls at once queue for 10 pooled connections; on a busy box some wait past the pool's
+  // checkout timeout. That is Unavailable (retryable, store-errors.ts), which a client retries,
+  // as callers of an idempotent method should: the retries must still yield one item.
+  let retrying: ServiceClient<typeof IngestService>;
+  beforeAll(() => {
+    retrying = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 5 });
+  });
+  afterAll(() => retrying?.close());
+
   it('creates one item for 100 concurrent calls with one request_id', async () => {
-    const responses = await publishConcurrently(client, 'req-concurrent', 100);
+    const responses = await publishConcurrently(retrying, 'req-concurrent', 100);
     const ids = new Set(responses.map((r) => r.itemId));
     expect(ids.size).toBe(1);
     expect(responses.filter((r) => !r.replay)).toHaveLength(1);
@@ -71,7 +80,7 @@ describe('Publish idempotency', () => {
       { DATABASE_URL: stores.databaseUrl, REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
       { name: 'ingest-no-redis', timeoutMs: 30_000 },
     );
-    const degraded = createServiceClient(IngestService, { address: noRedis.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+    const degraded = createServiceClient(IngestService, { address: noRedis.address, defaultTimeoutMs: 10_000, maxRetries: 5 });
     try {
       const responses = await publishConcurrently(degraded, 'req-no-redis', 100);
       expect(new Set(responses.map((r) => r.itemId)).size).toBe(1);
@@ -80,6 +89,38 @@ describe('Publish idempotency', () => {
     } finally {
       degraded.close();
       await noRedis.stop();
+    }
+  });
+});
+
+describe('an exhausted Postgres pool', () => {
+  it('answers Unavailable (retryable), not Internal, and serves again once a connection is free', async () => {
+    const small = await spawnApp(
+      MAIN_ENTRY,
+      { DATABASE_URL: stores.databaseUrl, REDIS_URL, PG_POOL_MAX: '1', PG_STATEMENT_TIMEOUT_MS: '20000', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      { name: 'ingest-pool-1', timeoutMs: 30_000 },
+    );
+    const target = createServiceClient(IngestService, { address: small.address, defaultTimeoutMs: 15_000, maxRetries: 0 });
+    await insertUsers(stores.pool, ['pool-a', 'pool-b']);
+    const holder = await stores.pool.connect();
+    try {
+      // The app's only connection waits on a row lock this test holds (Follow locks both users)...
+      await holder.query('BEGIN');
+      await holder.query("SELECT 1 FROM users WHERE id = 'pool-b' FOR UPDATE");
+      const follow = target.follow({ followerId: 'pool-a', followeeId: 'pool-b' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // ...so the next call cannot get one within the pool's checkout timeout.
+      const { code, message } = await codeOf(target.publish({ requestId: 'r-pool', authorId: 'author', payload: articlePayload('Pool') }));
+      expect(code).toBe(Code.Unavailable);
+      expect(message).not.toMatch(/timeout exceeded/);
+      await holder.query('ROLLBACK');
+      expect((await follow).changed).toBe(true);
+      expect((await target.publish({ requestId: 'r-pool', authorId: 'author', payload: articlePayload('Pool') })).replay).toBe(false);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+      target.close();
+      await small.stop();
     }
   });
 });
