@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import { unavailable } from '@feedmesh/service-kit';
 
 // Postgres SQLSTATEs that say "the store cannot serve this now; the same request may succeed
 // later": connection exceptions (class 08), the server shutting down or our backend being
@@ -16,18 +17,20 @@ const ABORTED_SQLSTATES = new Set(['40001', '40P01']);
 /**
  * The gRPC error a Postgres failure should be answered with, or undefined when it is not a
  * failure of the store's availability (then it stays an internal error). Unavailable is what
- * clients (and the kit's client) retry; the message says what failed in domain terms, the
- * driver's text goes to the logs.
+ * clients (and the kit's client) retry; callers read "the item store is unavailable", the
+ * driver's text goes to the log.
  */
 export function storeFailure(error: unknown): ConnectError | undefined {
   if (error instanceof ConnectError || !(error instanceof Error)) return undefined;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) {
-      return new ConnectError('the item store is unavailable; retry', Code.Unavailable, undefined, undefined, error);
-    }
+    if (code.startsWith('08') || UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) return storeUnavailable(error);
     if (ABORTED_SQLSTATES.has(code)) return new ConnectError('the write collided with a concurrent one; retry', Code.Aborted, undefined, undefined, error);
   }
-  if (UNAVAILABLE_MESSAGES.test(error.message)) return new ConnectError('the item store is unavailable; retry', Code.Unavailable, undefined, undefined, error);
+  if (UNAVAILABLE_MESSAGES.test(error.message)) return storeUnavailable(error);
   return undefined;
+}
+
+function storeUnavailable(error: Error): ConnectError {
+  return unavailable(`postgres: ${error.message}`, { component: 'the item store', cause: error });
 }

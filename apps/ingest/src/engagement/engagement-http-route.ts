@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Code } from '@connectrpc/connect';
 import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
@@ -90,10 +91,12 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
           req.resume();
           return;
         }
-        const unavailable = storeFailure(error);
-        if (unavailable) {
-          deps.logger.warn({ err: error }, 'engagement route: store unavailable');
-          if (!res.headersSent) send(res, 503, { code: 'unavailable', message: unavailable.rawMessage });
+        const failure = storeFailure(error);
+        if (failure) {
+          // Both mean "retry the same batch": nothing of it was stored.
+          const unavailable = failure.code === Code.Unavailable;
+          deps.logger.warn({ err: error }, 'engagement route: store failed');
+          if (!res.headersSent) send(res, unavailable ? 503 : 409, { code: unavailable ? 'unavailable' : 'aborted', message: failure.rawMessage });
           return;
         }
         deps.logger.error({ err: error }, 'engagement route failed');
