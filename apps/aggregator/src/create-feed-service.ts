@@ -8,6 +8,7 @@ import { ReadModel, USER_READ_MODEL_LIMITS, type RedisClient } from '@feedmesh/s
 import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
 import type { Pool } from 'pg';
+import { debugAccessFromSetting } from './access/debug-access.js';
 import { DownstreamBreaker, type BreakerSettings } from './downstream/downstream-breaker.js';
 import { guardedDownstreams, type DownstreamClients } from './downstream/feed-downstreams.js';
 import type { aggregatorEnv } from './env.js';
@@ -58,13 +59,18 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
   const paging = new PagingSession({
     users: new UserDirectory(readModelUsers(redis, readModel), { ttlMs: env.USER_CACHE_TTL_MS }),
     sessions: new RedisSessionStore(redis, env.FEED_SESSION_TTL_S),
-    secrets: parseCursorSecrets(env.CURSOR_SECRETS, logger),
+    secrets: parseCursorSecrets({ raw: env.CURSOR_SECRETS, production: env.NODE_ENV === 'production', logger }),
     clock: new HybridLogicalClock(),
     maxPages: env.FEED_MAX_PAGES,
+    onUserLookupError: (error) => logger.warn({ err: error }, 'users lookup failed: serving the page degraded (users: unavailable)'),
   });
   const pipeline = homeFeed({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
   const servePage = createPipelineRunner(pipeline, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 });
-  const impl = feedService(servePage, { maxDeadlineMs: env.MAX_DEADLINE_MS, defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS });
+  const impl = feedService(servePage, {
+    maxDeadlineMs: env.MAX_DEADLINE_MS,
+    defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
+    debugAccess: debugAccessFromSetting(env.FEED_DEBUG),
+  });
   return {
     impl,
     close: () => {

@@ -7,10 +7,15 @@ export const aggregatorEnv = {
   RECALL_ADDR: str({ default: '127.0.0.1:8081' }),
   RANKING_ADDR: str({ default: '127.0.0.1:8082' }),
   RENDER_ADDR: str({ default: '127.0.0.1:8083' }),
+  NODE_ENV: str({ default: '', desc: '"production": CURSOR_SECRETS is required and debug output is denied unless FEED_DEBUG=allow' }),
   CURSOR_SECRETS: str({
     default: '',
-    desc: 'Comma-separated cursor HMAC secrets (>= 16 bytes each); the first signs, all verify',
+    desc: 'Comma-separated cursor HMAC secrets (>= 16 bytes each); the first signs, all verify. Required in production; elsewhere unset means a random key per process start',
   }),
+  // Debug output holds the ranking's score breakdowns (the model's weights). Until callers are
+  // authenticated it is one setting for everyone; envalid's devDefault applies only when NODE_ENV
+  // names a non-production mode, so an unset NODE_ENV denies too.
+  FEED_DEBUG: str({ choices: ['allow', 'deny'], default: 'deny', devDefault: 'allow', desc: 'Whether GetFeed answers debug requests (deny: PermissionDenied naming debug)' }),
   FEED_DEFAULT_BUDGET_MS: num({ default: 250, desc: 'Total time budget of a page when the caller sets no deadline' }),
   FEED_RECALL_LIMIT: num({ default: 500, desc: 'Candidates asked of recall per page' }),
   FEED_RANK_WINDOW: num({ default: 200, desc: 'Ranked entries a fresh ranking keeps for the session\'s later pages (at least a page and its top-up reserve)' }),

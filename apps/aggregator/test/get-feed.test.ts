@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
+import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
 import { seed } from '@feedmesh/seed';
 import { createServiceClient, spawnApp, type ServiceClient } from '@feedmesh/service-kit';
 import { createPgPool, deleteFeedmeshKeys, dropDatabase, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
@@ -60,6 +61,16 @@ async function codeOf(promise: Promise<unknown>): Promise<Code | undefined> {
     return error instanceof ConnectError ? error.code : undefined;
   }
   return undefined;
+}
+
+/** The error a call failed with (the test fails if it succeeded). */
+async function errorOf(promise: Promise<unknown>): Promise<ConnectError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(outcome, 'the call succeeded').toBeInstanceOf(ConnectError);
+  return outcome as ConnectError;
 }
 
 const ids = (r: GetFeedResponse) => r.items.map((i) => i.id);
@@ -132,13 +143,28 @@ describe('GetFeed', () => {
     expect([...cases].sort()).toEqual(['article', 'live', 'video']);
   });
 
-  it('rejects bad input naming the field', async () => {
+  it('rejects bad input naming the field, and unknown users as NotFound', async () => {
     expect(await codeOf(getFeed({ userId: '' }))).toBe(Code.InvalidArgument);
-    expect(await codeOf(getFeed({ userId: 'nobody-here' }))).toBe(Code.InvalidArgument);
-    const error = await getFeed({ pageSize: 101 }).catch((e: unknown) => e as ConnectError);
-    expect(error).toBeInstanceOf(ConnectError);
-    expect((error as ConnectError).code).toBe(Code.InvalidArgument);
-    expect((error as ConnectError).message).toMatch(/page_size/);
+    const pageSizeError = await errorOf(getFeed({ pageSize: 101 }));
+    expect(pageSizeError.code).toBe(Code.InvalidArgument);
+    expect(pageSizeError.message).toMatch(/page_size/);
+    // No users row can have this id (Postgres cannot even store U+0000): refused before any lookup,
+    // not served as a degraded page.
+    const nulError = await errorOf(getFeed({ userId: 'u1\u0000x' }));
+    expect(nulError.code).toBe(Code.InvalidArgument);
+    expect(nulError.message).toMatch(/user_id/);
+    const unknown = await errorOf(getFeed({ userId: 'nobody-here' }));
+    expect(unknown.code).toBe(Code.NotFound);
+    expect(unknown.message).toMatch(/user_id/);
+  });
+
+  it('checks the user of a forged cursor: a valid signature does not skip the users check', async () => {
+    // Signed with the aggregator's own key, as anyone holding a leaked (or built-in) key could.
+    const forged = encodeCursor({ sessionId: randomUUID(), userId: 'nobody-here', hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
+    expect(await codeOf(getFeed({ userId: 'nobody-here', cursor: forged }))).toBe(Code.NotFound);
+    // A real user's forged cursor names no stored session: start over.
+    const forgedReal = encodeCursor({ sessionId: randomUUID(), userId, hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
+    expect(await codeOf(getFeed({ cursor: forgedReal }))).toBe(Code.FailedPrecondition);
   });
 
   it('maps each cursor problem to its code and replays the latest request', async () => {
@@ -152,7 +178,7 @@ describe('GetFeed', () => {
     expect(again.nextCursor).toBe(p3.nextCursor);
 
     const tampered = p3.nextCursor.slice(0, 10) + (p3.nextCursor[10] === 'A' ? 'B' : 'A') + p3.nextCursor.slice(11);
-    const tamperedError = await getFeed({ cursor: tampered }).catch((e: unknown) => e as ConnectError);
+    const tamperedError = await errorOf(getFeed({ cursor: tampered }));
     expect(tamperedError.code).toBe(Code.InvalidArgument);
     expect(tamperedError.message).toMatch(/cursor/);
     expect(await codeOf(getFeed({ cursor: 'not-a-cursor' }))).toBe(Code.InvalidArgument);
@@ -237,6 +263,64 @@ describe('GetFeed', () => {
       client.close();
       await aggregator.stop();
       await slowRecall.stop();
+    }
+  });
+
+  it('denies debug output in production unless FEED_DEBUG allows it: PermissionDenied naming debug', async () => {
+    const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
+    const downstreams = { RECALL_ADDR: mesh.recall.address, RANKING_ADDR: mesh.ranking.address, RENDER_ADDR: mesh.render.address };
+    const production = await spawnApp(entryOf('aggregator'), { ...base, ...downstreams, NODE_ENV: 'production', CURSOR_SECRETS: cursorSecret }, { name: 'aggregator-production', timeoutMs: 30_000 });
+    const client = createServiceClient(FeedService, { address: production.address, maxRetries: 0 });
+    try {
+      const denied = await errorOf(client.getFeed({ userId, pageSize, debug: true }, { timeoutMs }));
+      expect(denied.code).toBe(Code.PermissionDenied);
+      expect(denied.rawMessage).toMatch(/^debug: /);
+      const page = await client.getFeed({ userId, pageSize }, { timeoutMs });
+      expect(page.items).toHaveLength(pageSize);
+      expect(page.debug).toBeUndefined();
+    } finally {
+      client.close();
+      await production.stop();
+    }
+  });
+
+  it('refuses to start in production without CURSOR_SECRETS, naming it', async () => {
+    const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
+    const failure = await spawnApp(entryOf('aggregator'), { ...base, NODE_ENV: 'production', CURSOR_SECRETS: '' }, { name: 'aggregator-no-secret', timeoutMs: 30_000 }).then(
+      async (app) => {
+        await app.stop('SIGKILL');
+        return undefined;
+      },
+      (e: Error) => e.message,
+    );
+    expect(failure, 'the aggregator started without a cursor secret').toBeDefined();
+    expect(failure).toMatch(/exited with 1 before listening/);
+    expect(failure!.replaceAll('\\"', '"')).toContain('failed to start: invalid configuration: CURSOR_SECRETS (required when NODE_ENV=production');
+  });
+
+  it('stays ready and serves pages while its Postgres is unreachable; ids Redis does not know are served degraded', async () => {
+    const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
+    const downstreams = { RECALL_ADDR: mesh.recall.address, RANKING_ADDR: mesh.ranking.address, RENDER_ADDR: mesh.render.address };
+    // Nothing listens on port 1: every Postgres connection is refused at once.
+    const noPostgres = await spawnApp(
+      entryOf('aggregator'),
+      { ...base, ...downstreams, CURSOR_SECRETS: cursorSecret, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/feedmesh' },
+      { name: 'aggregator-no-postgres', timeoutMs: 30_000 },
+    );
+    const client = createServiceClient(FeedService, { address: noPostgres.address, maxRetries: 0 });
+    try {
+      expect((await fetch(`http://${noPostgres.address}/readyz`)).status).toBe(200);
+      // A seeded user is in the Redis read model: Postgres is not asked.
+      const page = await client.getFeed({ userId, pageSize }, { timeoutMs });
+      expect(page.items).toHaveLength(pageSize);
+      expect(page.degraded, page.degradedReasons.join(', ')).toBe(false);
+      // Redis does not know this (well-formed) id and Postgres cannot say: fail open, degraded.
+      const unknown = await client.getFeed({ userId: 'not-in-redis', pageSize }, { timeoutMs });
+      expect(unknown.degraded).toBe(true);
+      expect(unknown.degradedReasons).toEqual(['users: unavailable']);
+    } finally {
+      client.close();
+      await noPostgres.stop();
     }
   });
 

@@ -2,7 +2,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
 import { MemorySessionStore } from '../../test/memory-session-store.js';
 import { entry } from '../../test/unit-fixtures.js';
-import { HybridLogicalClock } from '@feedmesh/feed-core';
+import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
 import { PagingSession } from './paging-session.js';
 
 const secrets = ['0123456789abcdef-secret'];
@@ -56,15 +56,36 @@ describe('PagingSession.resume', () => {
     expect(await errorCode(sessions.resume({ userId: 'u1', cursor: p2.cursor }, []))).toBe(Code.FailedPrecondition);
   });
 
-  it('rejects unknown users and bad cursors as InvalidArgument, and fails open when users cannot be read', async () => {
+  it('answers NotFound for an unknown user, InvalidArgument for a bad cursor, and fails open only on a store error', async () => {
     const store = new MemorySessionStore();
     const sessions = paging(store);
-    expect(await errorCode(sessions.resume({ userId: 'x1', cursor: '' }, []))).toBe(Code.InvalidArgument);
+    const unknown = await sessions.resume({ userId: 'x1', cursor: '' }, []).catch((e: unknown) => e as ConnectError);
+    expect(unknown).toBeInstanceOf(ConnectError);
+    expect((unknown as ConnectError).code).toBe(Code.NotFound);
+    expect((unknown as ConnectError).rawMessage).toMatch(/^user_id: /);
     expect(await errorCode(sessions.resume({ userId: 'u1', cursor: 'v1.abc.def' }, []))).toBe(Code.InvalidArgument);
     const reasons: string[] = [];
+    const lookupErrors: unknown[] = [];
     const down = { exists: async () => Promise.reject(new Error('pg down')) };
-    expect((await paging(store, { users: down }).resume({ userId: 'u1', cursor: '' }, reasons)).action).toBe('open');
+    const failingOpen = paging(store, { users: down, onUserLookupError: (e) => lookupErrors.push(e) });
+    expect((await failingOpen.resume({ userId: 'u1', cursor: '' }, reasons)).action).toBe('open');
     expect(reasons).toEqual(['users: unavailable']);
+    expect(lookupErrors).toEqual([new Error('pg down')]);
+  });
+
+  it('checks the user of a validly signed cursor unless its session is stored for that user', async () => {
+    const store = new MemorySessionStore();
+    const asked: string[] = [];
+    const counting = { exists: async (id: string) => (asked.push(id), id.startsWith('u')) };
+    // Page 2 of a real session: the stored session proves the check of its first page.
+    const p1 = await servePage(store, '', ['a']);
+    expect((await paging(store, { users: counting }).resume({ userId: 'u1', cursor: p1.cursor }, [])).action).toBe('advance');
+    expect(asked).toEqual([]);
+    // Whoever holds the signing key (a leaked or default one) can sign any payload: a cursor
+    // for a user that does not exist, naming a session that was never opened.
+    const forged = encodeCursor({ sessionId: 'never-opened', userId: 'ghost', hlc: new HybridLogicalClock().tick() }, secrets);
+    expect(await errorCode(paging(store, { users: counting }).resume({ userId: 'ghost', cursor: forged }, []))).toBe(Code.NotFound);
+    expect(asked).toEqual(['ghost']);
   });
 
   it('lets only one of two racing requests with the same cursor commit', async () => {

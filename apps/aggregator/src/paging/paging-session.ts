@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { CursorSecrets, HybridLogicalClock } from '@feedmesh/feed-core';
-import { invalidArgument, unavailable } from '@feedmesh/service-kit';
+import { unavailable } from '@feedmesh/service-kit';
 import type { SkeletonEntry } from '../pipeline/skeleton-entry.js';
 import type { UserLookup } from '../users/user-directory.js';
 import { advanceSession, isLastPage, planPaging, readCursor } from './paging-policy.js';
@@ -28,6 +28,8 @@ export interface PagingSessionDeps {
   secrets: CursorSecrets;
   clock: HybridLogicalClock;
   maxPages: number;
+  /** Told about a failed users lookup (the page is then served degraded). */
+  onUserLookupError?: (error: unknown) => void;
   now?: () => number;
   newSessionId?: () => string;
 }
@@ -51,27 +53,18 @@ export class PagingSession {
 
   /**
    * Checks the cursor (signature first, no I/O), the user, then the session; returns where the
-   * request stands or throws the RPC error for the client. A users outage fails open (a user
-   * with a valid cursor or a timeline is still served) and is added to `degradedReasons`.
+   * request stands or throws the RPC error for the client.
    */
   async resume(query: { userId: string; cursor: string }, degradedReasons: string[]): Promise<ResumedSession> {
     const payload = query.cursor === '' ? undefined : readCursor(query.cursor, this.deps.secrets);
-    // A signed cursor of this user proves the check passed when its session opened: later pages
-    // skip the users lookup.
-    let known = payload !== undefined && payload.userId === query.userId;
-    if (!known) {
-      try {
-        known = await this.deps.users.exists(query.userId);
-      } catch {
-        known = true;
-        degradedReasons.push('users: unavailable');
-      }
-    }
-    if (!known) throw invalidArgument('user_id', `unknown user ${JSON.stringify(query.userId)}`);
+    const stored = payload === undefined ? undefined : await storeCall(() => this.deps.sessions.load(payload.sessionId));
+    // A session is stored only after its first page passed the users check, so a stored session
+    // of this user proves it and later pages skip the lookup. A valid signature alone proves
+    // nothing about the user: whoever holds the key can sign any payload.
+    if (stored?.userId !== query.userId) await this.checkUser(query.userId, degradedReasons);
     if (payload === undefined) {
       return { action: 'open', sessionId: this.newSessionId(), snapshotMs: this.now(), previous: undefined, served: async () => new Set() };
     }
-    const stored = await storeCall(() => this.deps.sessions.load(payload.sessionId));
     const plan = planPaging(payload, stored, query.userId, this.now());
     if (plan.action === 'replay') return { action: 'replay', sessionId: payload.sessionId, snapshotMs: plan.session.snapshotMs, session: plan.session };
     let served: Promise<ReadonlySet<string>> | undefined;
@@ -82,6 +75,22 @@ export class PagingSession {
       previous: plan.session,
       served: () => (served ??= storeCall(() => this.deps.sessions.served(payload.sessionId)).then((ids) => new Set(ids))),
     };
+  }
+
+  /**
+   * NotFound for a user the store does not have. The id is well-formed (validateRequest), so a
+   * failed lookup is the store's outage: the page is served (fail open) and marked degraded.
+   */
+  private async checkUser(userId: string, degradedReasons: string[]): Promise<void> {
+    let known: boolean;
+    try {
+      known = await this.deps.users.exists(userId);
+    } catch (error) {
+      this.deps.onUserLookupError?.(error);
+      degradedReasons.push('users: unavailable');
+      return;
+    }
+    if (!known) throw new ConnectError(`user_id: no user ${JSON.stringify(userId)}`, Code.NotFound);
   }
 
   /** Stores the page and advances the session; a lost race means the cursor was superseded. */
@@ -122,6 +131,6 @@ export async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw unavailable(`paging session store: ${(error as Error).message}`);
+    throw unavailable(`paging session store: ${(error as Error).message}`, { component: 'paging session store', cause: error });
   }
 }

@@ -28,4 +28,15 @@ describe('validateRequest', () => {
     expect(fieldOf(() => validateRequest(req({ userId: 'a{b}' })))).toBe('user_id');
     expect(fieldOf(() => validateRequest(req({ userId: 'u1', pageSize: 101 })))).toBe('page_size');
   });
+
+  it('rejects a user id no users row can have before anything looks it up', () => {
+    // NUL (Postgres cannot store it), other controls, line and paragraph separators, format
+    // characters, lone surrogates, whitespace, Redis hash-tag braces, too long.
+    for (const userId of ['u\u0000', 'u\u0007', 'u\u007f', 'u\u0085', 'u\u2028', 'u\u200b', 'u\ud800', '\udc00u', 'u 1', 'u\t1', 'u|1', 'u'.repeat(129)]) {
+      expect(fieldOf(() => validateRequest(req({ userId }))), JSON.stringify(userId)).toBe('user_id');
+    }
+    for (const userId of ['u1', '3f2b9c1e-7a4d-4e8f-9b6a-1c2d3e4f5a6b', 'alice@example.org', 'usuário', '用户', 'u\u{1F600}', 'u'.repeat(128)]) {
+      expect(validateRequest(req({ userId })).userId).toBe(userId);
+    }
+  });
 });

@@ -12,15 +12,27 @@ export interface FeedQuery {
   debug: boolean;
 }
 
+/** Longest user id, in UTF-16 code units. */
+export const maxUserIdLength = 128;
+
 /**
- * Field checks the kit cannot know: user_id present and usable as a key (Redis hash tags forbid
- * braces), page_size within 1..100 with 0 meaning the default.
+ * What a user id may hold: printable characters only. No controls (U+0000 cannot even be stored
+ * by Postgres), format characters, unpaired surrogates or unassigned code points (\p{C}); no
+ * whitespace or separators (\p{Z}); no braces or "|" (they would change a Redis hash tag).
+ */
+const userIdCharacters = /^[^\p{C}\p{Z}{}|]+$/u;
+
+/**
+ * Field checks the kit cannot know: user_id present and well-formed, page_size within 1..100
+ * with 0 meaning the default. An id that fails here is InvalidArgument before anything looks it
+ * up, so a lookup failure later is always the store's, never the id's.
  */
 export function validateRequest(req: GetFeedRequest): FeedQuery {
   const userId = req.userId;
   if (userId.length === 0) throw invalidArgument('user_id', 'is required');
-  if (userId.length > 128 || /[{}|\s]/.test(userId)) {
-    throw invalidArgument('user_id', 'must be 1..128 characters without braces, "|" or whitespace');
+  if (userId.length > maxUserIdLength) throw invalidArgument('user_id', `must be at most ${maxUserIdLength} characters`);
+  if (!userIdCharacters.test(userId)) {
+    throw invalidArgument('user_id', 'must be printable characters without whitespace, braces or "|"');
   }
   if (req.pageSize > maxPageSize) {
     throw invalidArgument('page_size', `must be within 1..${maxPageSize} (0 means ${defaultPageSize})`);
