@@ -4,6 +4,7 @@
 // (or when Redis lost its keys), then starts the five apps on their default ports and stops
 // them gracefully on Ctrl-C. The apps must be built first (the npm script does that).
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,11 @@ const env = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedmesh',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  // The aggregator has no built-in cursor key (one anybody can read lets anybody forge cursors):
+  // a random key per start, so cursors of an earlier run are refused (the client starts over).
+  CURSOR_SECRETS: process.env.CURSOR_SECRETS ?? randomBytes(32).toString('base64url'),
+  // Debug output (stage timings, score breakdowns) on a laptop; production denies it by default.
+  FEED_DEBUG: process.env.FEED_DEBUG ?? 'allow',
 };
 // Order matters only for a quiet start: the aggregator's dependencies come up first.
 const apps = [
