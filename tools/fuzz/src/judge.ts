@@ -15,14 +15,24 @@ export interface Violation {
 /** Codes that mean "the server broke", never a fair answer to any input. */
 const brokenCodes = new Set<Code | 0 | undefined>([Code.Internal, Code.Unknown, Code.DataLoss]);
 
+/** The apps' MAX_MESSAGE_BYTES default: a larger request is refused by size, before it is decoded. */
+const maxMessageBytes = 4 * 1024 * 1024;
+
+/** HTTP refusals of a request's size (URL or headers too long, body too large), before Connect sees it. */
+const sizeRefusals = new Set([413, 414, 431]);
+
 export function judge(c: WireCase, a: Answer): Violation[] {
+  const size = c.grpcBody?.length ?? c.http?.body?.length ?? 0;
+  // A server may answer an oversized body early and close the connection without reading it
+  // (the client then sees EPIPE / ECONNRESET): a fair refusal, as long as it is not a hang.
+  if (size > maxMessageBytes && a.failure && !a.failure.startsWith('no answer within')) return [];
   if (a.failure) return [{ property: 'answers', detail: a.failure }];
   const violations: Violation[] = [];
   if (a.httpStatus === 500 || brokenCodes.has(a.code)) {
     violations.push({ property: 'no-internal', detail: `answered ${a.httpStatus === 500 ? 'HTTP 500 ' : ''}${codeName(a.code)}` });
   }
   // A refusal before decoding (load shedding, a size limit) says nothing about decoding or naming.
-  if (a.code === Code.ResourceExhausted) return violations;
+  if (a.code === Code.ResourceExhausted || size > maxMessageBytes || (a.code === undefined && sizeRefusals.has(a.httpStatus ?? 0))) return violations;
   if ((c.expect === 'malformed' || c.expect === 'field-rejected') && a.code !== Code.InvalidArgument) {
     violations.push({ property: 'undecodable-invalid-argument', detail: `a request that does not decode answered ${codeName(a.code)}, not InvalidArgument` });
   }
