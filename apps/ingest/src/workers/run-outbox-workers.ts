@@ -157,18 +157,48 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     }, restartDelayMs);
   };
 
+  // Jobs failed by a Redis outage wait out graphile-worker's backoff (e^attempts s: 20 s after
+  // the third failure, 6 min after the sixth); when Redis is back they are due again at once.
+  let retrying = false;
+  const retryFailedJobs = () => {
+    if (stopping || retrying) return;
+    retrying = true;
+    rescheduleFailedJobs(pool)
+      .then(
+        (count) => count > 0 && logger.info({ jobs: count }, 'Redis is back: failed outbox jobs retried now'),
+        (error: unknown) => logger.warn({ err: error }, 'could not reschedule failed outbox jobs'),
+      )
+      .finally(() => (retrying = false));
+  };
+  options.redis.on('ready', retryFailedJobs);
+
   await startRunner();
   leases.start();
   logger.info({ concurrency: options.concurrency, instance: options.instance }, 'outbox workers started');
   return {
     async stop() {
       stopping = true;
+      options.redis.off('ready', retryFailedJobs);
       clearTimeout(restartTimer);
       await current?.stop();
       await leases.stop();
       await pool.end();
     },
   };
+}
+
+// graphile_worker.jobs and reschedule_jobs are graphile-worker's public SQL API; a job that is
+// locked (running) is left alone by reschedule_jobs.
+const RESCHEDULE_FAILED = `
+SELECT count(*)::int AS n FROM graphile_worker.reschedule_jobs(
+  (SELECT coalesce(array_agg(id), '{}') FROM graphile_worker.jobs
+   WHERE attempts > 0 AND attempts < max_attempts AND locked_at IS NULL AND run_at > now()),
+  run_at => now())`;
+
+/** Makes every job waiting out a retry backoff due now; returns how many. */
+async function rescheduleFailedJobs(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(RESCHEDULE_FAILED);
+  return rows[0]?.n ?? 0;
 }
 
 /** Frees the jobs still locked by pools that are gone, so they run again now rather than in 4 hours. */

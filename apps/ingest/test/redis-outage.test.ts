@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { EngagementType, IngestService } from '@feedmesh/contracts';
+import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { createRedis, encodeTimelineMember, redisKeys, waitForRedis, type RedisClient } from '@feedmesh/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, waitFor, type TestStores } from './fixtures.js';
+
+// Redis stopped and started again (a Redis this test owns, on a port of its own): writes go on
+// while it is down, and the outbox work it failed runs as soon as it is back, not after
+// graphile-worker's backoff (e^attempts seconds: 20 s after the third failure).
+
+const FOLLOWERS = ['f1', 'f2', 'f3'];
+/** Followed while Redis was down: the backfill (a follow_changed job) must land too. */
+const LATE = 'late';
+
+let stores: TestStores;
+let app: SpawnedApp;
+let client: ServiceClient<typeof IngestService>;
+let port: number;
+let redisServer: ChildProcess | undefined;
+let redis: RedisClient | undefined;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address() as { port: number };
+      server.close(() => resolve(p));
+    });
+  });
+}
+
+async function startRedis(): Promise<void> {
+  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  redis = createRedis({ url: `redis://127.0.0.1:${port}/0`, commandTimeoutMs: 2_000 });
+  redis.on('error', () => {});
+  // The server takes a moment to listen; the client reconnects until it does.
+  const client = redis;
+  expect(await waitFor(() => waitForRedis(client, 500).then(() => true, () => false), 10_000, 50)).toBe(true);
+}
+
+async function stopRedis(): Promise<void> {
+  redis?.disconnect();
+  const server = redisServer!;
+  if (server.exitCode === null) {
+    server.kill('SIGKILL');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  await startRedis();
+  stores = await createTestStores();
+  await insertUsers(stores.pool, ['author', LATE, ...FOLLOWERS]);
+  await insertFollows(stores.pool, 'author', FOLLOWERS);
+  app = await spawnApp(
+    MAIN_ENTRY,
+    { DATABASE_URL: stores.databaseUrl, REDIS_URL: `redis://127.0.0.1:${port}/0`, INGEST_WORKER_POLL_MS: '200', LOG_LEVEL: 'warn' },
+    { name: 'ingest', timeoutMs: 30_000 },
+  );
+  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 5_000, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  client?.close();
+  await app?.stop();
+  await stopRedis().catch(() => {});
+  await stores?.close();
+});
+
+describe('Redis stopped and restarted', () => {
+  it('keeps publishing while it is down, and fans out within seconds of its return', async () => {
+    await stopRedis();
+    const { itemId } = await client.publish({ requestId: 'while-down', authorId: 'author', payload: articlePayload('While Redis is down') });
+    expect((await client.publish({ requestId: 'while-down', authorId: 'author', payload: articlePayload('While Redis is down') })).replay).toBe(true);
+    expect((await client.follow({ followerId: LATE, followeeId: 'author' })).changed).toBe(true);
+    const engagement = await client.recordEngagement({ events: [{ userId: 'f1', itemId, type: EngagementType.LIKE, occurredAt: timestampFromMs(Date.now()) }] });
+    expect(engagement.accepted).toBe(1);
+    // The outbox job fails on every attempt meanwhile; after its third, graphile-worker would
+    // wait e^3 = 20 s before the next.
+    expect(
+      await waitFor(async () => {
+        const { rows } = await stores.pool.query<{ attempts: number }>("SELECT attempts FROM graphile_worker.jobs WHERE task_identifier = 'item_published'");
+        return (rows[0]?.attempts ?? 0) >= 3 && (await stores.pool.query('SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL')).rowCount === 0;
+      }, 30_000, 100),
+    ).toBe(true);
+
+    await startRedis();
+    const back = Date.now();
+    const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'author' });
+    const delivered = async () => {
+      const scores = await Promise.all([...FOLLOWERS, LATE].map((id) => redis!.zscore(redisKeys.homeTimeline(id), member)));
+      return scores.every((score) => score !== null);
+    };
+    expect(await waitFor(delivered, 10_000, 50)).toBe(true);
+    const recoveryMs = Date.now() - back;
+    console.log(`redis-outage: fanned out ${recoveryMs} ms after Redis was back`);
+    // ioredis reconnects with backoff (up to 2 s here), then the failed jobs are due at once.
+    expect(recoveryMs).toBeLessThan(5_000);
+  }, 60_000);
+});
