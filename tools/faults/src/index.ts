@@ -11,3 +11,4 @@ export { freePort } from './free-port.js';
 export { now, sleep } from './clock.js';
 export { WriteLedger } from './write-ledger.js';
 export { tcpAccepts, watchListener, type ListenerWatch } from './listener-probe.js';
+export { settle } from './settle.js';

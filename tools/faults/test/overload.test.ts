@@ -20,7 +20,8 @@ import {
 } from '../src/index.js';
 
 const DEADLINE_MS = 1_000;
-const CAPACITY_WINDOW_MS = 4_000;
+/** Each capacity step (callers 1, 2, 4, …). */
+const STEP_MS = 2_000;
 const OVERLOAD_MS = 6_000;
 /** A refusal costs the server next to nothing; on a shared 2-core box allow for scheduling noise. */
 const FAST_REFUSAL_MS = 100;
@@ -35,16 +36,23 @@ beforeAll(async () => {
   env = await startFaultEnvironment(['recall', 'ranking', 'render', 'aggregator']);
   feed = clientOf(FeedService, env.mesh.address('aggregator'), 'grpc');
   const call = firstPageCall(feed, env.users, DEADLINE_MS);
-  // Warm-up, then capacity: what a closed loop of 8 callers gets answered per second.
-  await closedLoop(call, { concurrency: 4 }).stop();
-  const warm = closedLoop(call, { concurrency: 4 });
+  // Warm-up, then capacity: the best rate of whole answers a closed loop gets, doubling its
+  // callers until that stops growing (more callers past saturation only add queueing).
+  const warm = closedLoop(call, { concurrency: 2 });
   await sleep(2_000);
   await warm.stop();
-  const measure = closedLoop(call, { concurrency: 8 });
-  const started = now();
-  await sleep(CAPACITY_WINDOW_MS);
-  const capacity = await measure.stop();
-  capacityRps = (capacity.filter((r) => r.code === 'OK' && r.endMs - started <= CAPACITY_WINDOW_MS).length * 1000) / CAPACITY_WINDOW_MS;
+  const steps: string[] = [];
+  capacityRps = 0;
+  for (let callers = 1; callers <= 16; callers *= 2) {
+    const measure = closedLoop(call, { concurrency: callers });
+    const started = now();
+    await sleep(STEP_MS);
+    const done = (await measure.stop()).filter((r) => r.code === 'OK' && r.endMs - started <= STEP_MS);
+    const rps = (done.length * 1000) / STEP_MS;
+    steps.push(`${callers}: ${rps.toFixed(1)}/s`);
+    if (rps <= capacityRps * 1.1) break;
+    capacityRps = Math.max(capacityRps, rps);
+  }
   const rate = Math.max(2, Math.round(2 * capacityRps));
   const load = openLoop(call, { rate, maxInFlight: 5_000 });
   await sleep(OVERLOAD_MS);
@@ -53,7 +61,7 @@ beforeAll(async () => {
   const ok = overload.filter((r) => r.code === 'OK');
   const refused = overload.filter((r) => r.code === 'ResourceExhausted');
   console.log(
-    `[faults] overload: capacity ${capacityRps.toFixed(1)} pages/s (closed loop of 8: ${JSON.stringify(outcomeCounts(capacity))}); ` +
+    `[faults] overload: capacity ${capacityRps.toFixed(1)} pages/s (closed loop, callers: ${steps.join(', ')}); ` +
       `open loop ${rate}/s for ${OVERLOAD_MS} ms: ${JSON.stringify(outcomeCounts(overload))}; OK p50/p99 ${percentile(ok.map((r) => r.endMs - r.startMs), 50).toFixed(0)}/${percentile(ok.map((r) => r.endMs - r.startMs), 99).toFixed(0)} ms; ` +
       `ResourceExhausted p99 ${percentile(refused.map((r) => r.endMs - r.startMs), 99).toFixed(1)} ms; send lag p99 ${percentile(overload.map((r) => r.startMs - r.intendedMs), 99).toFixed(1)} ms`,
   );
