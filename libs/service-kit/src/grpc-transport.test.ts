@@ -45,7 +45,7 @@ function renderClient(port: number): ServiceClient<typeof RenderService> {
 }
 
 describe('grpc transport reconnects', () => {
-  it('keeps trying to connect about once a second at most, however long the server is away', async () => {
+  it('keeps trying to connect at least twice a second, however long the server is away', async () => {
     const refusing = await refusingPort();
     closers.push(() => new Promise((r) => refusing.server.close(r)));
     const client = renderClient(refusing.port);
@@ -56,9 +56,9 @@ describe('grpc transport reconnects', () => {
       await sleep(20);
     }
     const gaps = refusing.attempts.slice(1).map((at, i) => at - refusing.attempts[i]!);
-    expect(refusing.attempts.length, `attempt gaps ${gaps.join(', ')} ms`).toBeGreaterThanOrEqual(6);
-    // 1 s cap plus grpc-js's 20 % jitter and one call's pause.
-    expect(Math.max(...gaps), `attempt gaps ${gaps.join(', ')} ms`).toBeLessThan(1_300);
+    expect(refusing.attempts.length, `attempt gaps ${gaps.join(', ')} ms`).toBeGreaterThanOrEqual(8);
+    // The 500 ms cap plus grpc-js's 20 % jitter and one call's pause.
+    expect(Math.max(...gaps), `attempt gaps ${gaps.join(', ')} ms`).toBeLessThan(700);
   });
 
   it('serves calls again soon after the server is back on its port', async () => {
@@ -79,7 +79,7 @@ describe('grpc transport reconnects', () => {
         () => false,
       );
       if (ok) break;
-      expect(Date.now() - backAt, 'no successful call within 1.3 s of the server being back').toBeLessThan(1_300);
+      expect(Date.now() - backAt, 'no successful call within 0.8 s of the server being back').toBeLessThan(800);
       await sleep(20);
     }
   });
