@@ -29,8 +29,9 @@ FROM orphaned`;
 /**
  * Crash recovery for the outbox queue. graphile-worker frees the jobs of a worker that died
  * (SIGKILL, OOM, lost node) only after 4 hours. Every worker process instead keeps a lease row
- * per queue worker, renewed every leaseMs / 3; any process frees the jobs of workers whose lease
- * lapsed, so a fan-out killed mid-batch is retried within about two lease periods.
+ * per worker pool (the id graphile-worker locks jobs with), renewed every leaseMs / 3; any process
+ * frees the jobs of pools whose lease lapsed, so a fan-out killed mid-batch is retried within
+ * about two lease periods.
  */
 export class WorkerLeases {
   private readonly workerIds = new Set<string>();
