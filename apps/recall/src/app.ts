@@ -34,6 +34,7 @@ export const recallApp = {
     const metrics = new RecallMetrics(registry);
     const readModel = new ReadModel(redis, pool, {
       limits: USER_READ_MODEL_LIMITS,
+      itemRecordCache: { ttlMs: env.RECALL_ITEM_RECORD_TTL_MS, max: env.RECALL_ITEM_RECORD_CACHE_MAX },
       onLookup: readModelLookupCounter(registry),
       onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
     });

@@ -33,5 +33,10 @@ export const recallEnvSpec = {
     'How long one answer of the user-independent reads (the "trending" and "fresh" sources, each topic\'s and each pulled author\'s recent items with their records) serves every request; 0 reads them per request',
   ),
   RECALL_SHARED_ZSETS_MAX_KEYS: count(5_000, 'Topic and pulled-author zsets held by the shared cache (least recently used go first)'),
+  RECALL_ITEM_RECORD_TTL_MS: ms(
+    5_000,
+    'How long an item record (counters, status) read from Redis serves recall from memory; 0 keeps none. Counters are ranking features; a deleted item still leaves pages at once (render drops it)',
+  ),
+  RECALL_ITEM_RECORD_CACHE_MAX: count(200_000, 'Item records held in memory (least recently used go first)'),
   RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the item-record hydration (Redis, Postgres on a miss); on timeout candidates go out without counters'),
 };

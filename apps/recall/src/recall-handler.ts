@@ -104,7 +104,7 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
 
     async recallBlock(req: RecallBlockRequest, ctx: HandlerContext): Promise<MessageInitShape<typeof RecallBlockResponseSchema>> {
       const { candidates, runs } = await recalled(req, ctx);
-      const block = new CandidateBlockBuilder(candidates.length);
+      const block = new CandidateBlockBuilder(candidates.length, runs.map((r) => r.name));
       for (const c of candidates) {
         const { item, stats } = c;
         block.add({

@@ -48,6 +48,14 @@ describe('CandidateBlockBuilder', () => {
     expect(c.sourceNames).toEqual(['following', 'trending']);
     expect(Array.from(c.sourceMask)).toEqual([3, 2, 0]);
   });
+
+  it('lists the sources in the order given, whatever order candidates use them in', () => {
+    const b = new CandidateBlockBuilder(1, ['following', 'trending', 'interest']);
+    b.add({ id: id(1), kind: 1, authorId: 'a', createdAtMs: 10, sources: ['interest', 'trending'], recallScore: 0.5 });
+    const c = candidateColumns(b.build());
+    expect(c.sourceNames).toEqual(['following', 'trending', 'interest']);
+    expect(Array.from(c.sourceMask)).toEqual([6]);
+  });
   it('converts v1 candidates and rejects non-UUID ids naming the column', () => {
     const block = blockOfCandidates([{ item: { id: id(7), kind: 2, authorId: 'x', createdAtMs: 5n }, sources: ['fresh'], stats: { views: 3n, likes: 1n, shares: 0n, hides: 0n }, recallScore: 1 }]);
     expect(block.count).toBe(1);

@@ -123,9 +123,11 @@ export class CandidateBlockBuilder {
   };
   private n = 0;
 
-  constructor(capacity = 64) {
+  /** `sourceNames`: the sources in the order a reader lists them (first use order otherwise). */
+  constructor(capacity = 64, sourceNames: readonly string[] = []) {
     this.ids = new Uint8Array(Math.max(1, capacity) * UUID_BYTES);
     this.kinds = new Uint8Array(Math.max(1, capacity));
+    for (const name of sourceNames) this.sourceBit(name);
   }
 
   get count(): number {

@@ -5,11 +5,14 @@ import {
   createRedis,
   dropDatabase,
   ensureDatabase,
+  itemDeletionsEnd,
   itemRecordShard,
   itemRecordsKey,
+  laterStreamId,
   markItemsDeleted,
   migrate,
   ReadModel,
+  readItemDeletions,
   readItemRecords,
   userFields,
   userReadModelKey,
@@ -87,5 +90,38 @@ describe('ReadModel', () => {
     await writeItemRecords(redis, [[itemId, { status: 'active', createdAtMs: 1, views: 8, likes: 3, shares: 0, hides: 0 }]], { overwrite: true });
     expect((await readItemRecords(redis, [itemId])).get(itemId)?.status).toBe('deleted');
     expect(await redis.hget(itemRecordsKey(itemRecordShard(itemId)), itemId)).toBe('d');
+  });
+
+  it('serves item records from the in-process cache within its ttl, and from Redis after it', async () => {
+    const outcomes: ReadModelOutcome[] = [];
+    const cached = new ReadModel(redis, pool, { limits, itemRecordCache: { ttlMs: 150, max: 10 }, onLookup: (_w, outcome) => outcomes.push(outcome) });
+    const { rows } = await pool.query<{ id: string }>(`INSERT INTO items (kind, author_id, payload) VALUES (1, 'small', '{"title":"c"}') RETURNING id`);
+    const id = rows[0]!.id;
+    try {
+      expect((await cached.itemRecords([id])).get(id)?.views).toBe(0);
+      await writeItemRecords(redis, [[id, { status: 'active', createdAtMs: 1, views: 5, likes: 0, shares: 0, hides: 0 }]], { overwrite: true });
+      expect((await cached.itemRecords([id])).get(id)?.views).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await cached.itemRecords([id])).get(id)?.views).toBe(5);
+      expect(outcomes).toEqual(['miss', 'memory', 'hit']);
+      // A deletion is seen by the very next lookup, whatever the ttl.
+      await markItemsDeleted(redis, [id]);
+      expect((await cached.itemRecords([id])).get(id)?.status).toBe('deleted');
+    } finally {
+      await redis.hdel(itemRecordsKey(itemRecordShard(id)), id);
+    }
+  });
+
+  it('reads the deletions stream from a cursor, in order', async () => {
+    const start = await itemDeletionsEnd(redis);
+    await markItemsDeleted(redis, ['x1', 'x2']);
+    await markItemsDeleted(redis, ['x3']);
+    const read = await readItemDeletions(redis, start);
+    expect(read.ids.filter((id) => id.startsWith('x'))).toEqual(['x1', 'x2', 'x3']);
+    expect(read.complete).toBe(true);
+    expect(await readItemDeletions(redis, read.cursor)).toMatchObject({ ids: [], cursor: read.cursor });
+    expect(laterStreamId('5-1', '5-0')).toBe('5-1');
+    expect(laterStreamId('4-9', '10-0')).toBe('10-0');
+    await Promise.all(['x1', 'x2', 'x3'].map((x) => redis.hdel(itemRecordsKey(itemRecordShard(x)), x)));
   });
 });

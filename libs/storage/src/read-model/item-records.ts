@@ -107,9 +107,59 @@ export async function writeItemRecords(
   );
 }
 
-/** A deleted item's tombstone (idempotent). */
+/**
+ * Deletions, in the order Redis took them, for readers that keep records in memory: a stream of
+ * entries `ids` = comma-joined item ids, capped near ITEM_DELETIONS_KEPT entries (a reader's
+ * memory holds records for seconds; it only needs the recent ones).
+ */
+export function itemDeletionsKey(): string {
+  return `${KEY_PREFIX}{ir:deletions}:stream`;
+}
+
+const ITEM_DELETIONS_KEPT = 10_000;
+/** Most deletion entries one read takes; more means the reader fell far behind (it forgets all). */
+const ITEM_DELETIONS_READ = 1_000;
+
+/**
+ * A deleted item's tombstone (idempotent), then its entry in the deletions stream. In that
+ * order: a reader that sees the entry and drops its memory of the record reads the tombstone.
+ */
 export async function markItemsDeleted(redis: RedisClient, itemIds: readonly string[]): Promise<void> {
+  if (itemIds.length === 0) return;
   await Promise.all([...byShard(itemIds)].map(([shard, ids]) => redis.hset(itemRecordsKey(shard), ...ids.flatMap((id) => [id, DELETED_ITEM_RECORD]))));
+  await redis.xadd(itemDeletionsKey(), 'MAXLEN', '~', ITEM_DELETIONS_KEPT, '*', 'ids', itemIds.join(','));
+}
+
+/** Where a reader of the deletions stream is: the last entry id it has applied. */
+export type DeletionsCursor = string;
+
+/** The cursor at the stream's end (entries written after now are the reader's to apply). */
+export async function itemDeletionsEnd(redis: RedisClient): Promise<DeletionsCursor> {
+  const last = await redis.xrevrange(itemDeletionsKey(), '+', '-', 'COUNT', 1);
+  return last[0]?.[0] ?? '0-0';
+}
+
+/**
+ * The item ids deleted after `cursor`, and the new cursor; `complete: false` when there were more
+ * than one read takes (the reader should forget every record it holds).
+ */
+export async function readItemDeletions(
+  redis: RedisClient,
+  cursor: DeletionsCursor,
+): Promise<{ ids: string[]; cursor: DeletionsCursor; complete: boolean }> {
+  const entries = await redis.xrange(itemDeletionsKey(), `(${cursor}`, '+', 'COUNT', ITEM_DELETIONS_READ);
+  const ids: string[] = [];
+  for (const [, fields] of entries) {
+    for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'ids') ids.push(...fields[i + 1]!.split(','));
+  }
+  return { ids, cursor: entries.at(-1)?.[0] ?? cursor, complete: entries.length < ITEM_DELETIONS_READ };
+}
+
+/** The later of two stream entry ids (`<ms>-<seq>`). */
+export function laterStreamId(a: string, b: string): string {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am > bm || (am === bm && as >= bs) ? a : b;
 }
 
 const OVERWRITE_UNLESS_DELETED = `

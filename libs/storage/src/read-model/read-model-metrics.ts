@@ -8,7 +8,7 @@ import type { ReadModelOptions } from './read-model.js';
 export function readModelLookupCounter(registry: Registry): NonNullable<ReadModelOptions['onLookup']> {
   const counter = new Counter({
     name: 'feedmesh_read_model_lookups_total',
-    help: 'Read-model keys looked up, by kind (user, item) and outcome: hit (Redis), miss (Postgres, written back), absent (nowhere).',
+    help: 'Read-model keys looked up, by kind (user, item) and outcome: memory (in-process cache), hit (Redis), miss (Postgres, written back), absent (nowhere).',
     labelNames: ['what', 'outcome'],
     registers: [registry],
   });
