@@ -67,7 +67,10 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
     );
     for (const run of runs) deps.metrics.sourceFinished(run);
     if (runs.every((r) => r.status !== SourceStatus.OK)) {
-      throw unavailable(`every recall source failed: ${runs.map((r) => `${r.name} ${SourceStatus[r.status]} (${r.error})`).join('; ')}`);
+      // The caller reads "every recall source is unavailable"; which failed how goes to the log.
+      throw unavailable(`every recall source failed: ${runs.map((r) => `${r.name} ${SourceStatus[r.status]} (${r.error})`).join('; ')}`, {
+        component: 'every recall source',
+      });
     }
     const bound = request.createdBeforeMs;
     // A little over the limit, so that items dropped by hydration (deleted) leave the page full.
