@@ -25,6 +25,6 @@ export const aggregatorEnv = {
   BREAKER_ERROR_PERCENT: num({ default: 50, desc: 'Failure rate that opens a downstream circuit' }),
   BREAKER_VOLUME_THRESHOLD: num({ default: 5, desc: 'Calls in the window before the circuit may open' }),
   // One trial call per period is all an open circuit costs, so a short period is cheap; it bounds
-  // how long a dependency that is ready again stays unused (with the channels' 1 s reconnect cap).
+  // how long a dependency that is ready again stays unused (with the channels' 500 ms reconnect cap).
   BREAKER_RESET_MS: num({ default: 500, desc: 'How long an open circuit waits before a trial call' }),
 };

@@ -7,6 +7,8 @@ import type { ServiceClient } from '@feedmesh/service-kit';
 
 /** `ok`: a full page, not degraded; otherwise the degraded reasons or the error code's name. */
 export interface Outcome {
+  /** When the call was sent and when its answer arrived. */
+  sentMs: number;
   atMs: number;
   ok: boolean;
   what: string;
@@ -24,11 +26,12 @@ export function startFeedLoad(feed: ServiceClient<typeof FeedService>, users: re
   const loop = async () => {
     while (running) {
       const userId = users[n++ % users.length]!;
+      const sentMs = Date.now();
       try {
         const page = await feed.getFeed({ userId, pageSize: 10 }, { timeoutMs });
-        outcomes.push({ atMs: Date.now(), ok: !page.degraded && page.items.length > 0, what: page.degraded ? page.degradedReasons.join(', ') : 'ok' });
+        outcomes.push({ sentMs, atMs: Date.now(), ok: !page.degraded && page.items.length > 0, what: page.degraded ? page.degradedReasons.join(', ') : 'ok' });
       } catch (error) {
-        outcomes.push({ atMs: Date.now(), ok: false, what: error instanceof ConnectError ? `${Code[error.code]}: ${error.rawMessage}` : String(error) });
+        outcomes.push({ sentMs, atMs: Date.now(), ok: false, what: error instanceof ConnectError ? `${Code[error.code]}: ${error.rawMessage}` : String(error) });
       }
       await new Promise((r) => setTimeout(r, pauseMs));
     }
