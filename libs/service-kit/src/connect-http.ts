@@ -100,18 +100,15 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
 
 /** The request body, cut off with InvalidArgument once it passes the limit (chunked bodies have no content-length to check first). */
 async function* limitedBody(body: AsyncIterable<Uint8Array>, limit: number, res: ServerResponse): AsyncIterable<Uint8Array> {
-  // Iterated by hand: leaving a for-await early would return() the request's iterator, which
-  // destroys the socket before the error response is written.
-  const chunks = body[Symbol.asyncIterator]();
   let total = 0;
-  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
-    total += next.value.byteLength;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
     if (total > limit) {
       // The rest of the body stays unread: the connection cannot carry another request.
       closeAfterResponse(res);
       throw messageTooLarge(`more than ${limit} bytes`, limit);
     }
-    yield next.value;
+    yield chunk;
   }
 }
 

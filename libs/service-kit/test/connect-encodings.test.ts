@@ -175,6 +175,18 @@ describe('an oversized body (MAX_MESSAGE_BYTES 1024)', () => {
     await expectServing(smallLeaf);
   });
 
+  it('sent chunked to a plain HTTP route that reads it with readLimitedBody is answered, and the connection closed', async () => {
+    const raw = await RawConnection.open(smallLeaf.port);
+    raw.write(`POST /body-length HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n800\r\n${'x'.repeat(0x800)}\r\n`);
+    const [response] = await raw.responses(1);
+    expect(response.status).toBe(400);
+    expect(response.headers.connection).toBe('close');
+    expect(JSON.parse(response.body)).toEqual({ message: 'request message is more than 1024 bytes; the limit is 1024' });
+    expect(await raw.closedWithin(2_000)).toBe(true);
+    const within = await fetch(`http://127.0.0.1:${smallLeaf.port}/body-length`, { method: 'POST', body: 'x'.repeat(1000) });
+    expect(await within.json()).toEqual({ length: 1000 });
+  });
+
   it('a body within the limit keeps the connection open for the next request', async () => {
     const raw = await RawConnection.open(smallLeaf.port);
     const body = '{"userId":"u1"}';
