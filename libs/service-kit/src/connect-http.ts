@@ -48,21 +48,29 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
   for (const { service, impl } of options.services) router.service(service, impl as never);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
 
-  const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse, release: boolean): void => {
+  /** Serves an admitted call: it holds a slot. */
+  const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse): void => {
     const state = { reached: false };
     // connect-node needs an authority; HTTP/1.0 requests may come without a Host header.
     req.headers.host ??= 'localhost';
     const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(handlerReachedKey, state));
     const body = limitedBody(uReq.body as AsyncIterable<Uint8Array>, limit, res);
-    handler({ ...uReq, body })
-      .then((uRes) => publicResponse(uRes, handler, state.reached))
+    // The slot is held until the handler is done and the response is gone (written or the
+    // connection closed). Not on universalResponseToNodeResponse's promise: it waits for an
+    // 'end' event that a ServerResponse never emits, so it never settles.
+    let pending = 2;
+    const done = () => {
+      if (--pending === 0) admission.release();
+    };
+    if (res.closed) done();
+    else res.once('close', done);
+    const answered = handler({ ...uReq, body }).then((uRes) => publicResponse(uRes, handler, state.reached));
+    answered.then(done, done);
+    answered
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((reason: unknown) => {
         if (ConnectError.from(reason).code !== Code.Aborted) logger.error({ err: reason, method: handler.method.name }, 'writing a Connect response failed');
         res.destroy();
-      })
-      .finally(() => {
-        if (release) admission.release();
       });
   };
 
@@ -73,7 +81,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     if (req.method === 'GET' && !validGetMessage(req.url!)) {
       return sendError(res, 400, new ConnectError('message: not valid base64', Code.InvalidArgument, { 'x-field-violation': 'message' }));
     }
-    if (admission.tryAcquire()) return serve(handler, req, res, true);
+    if (admission.tryAcquire()) return serve(handler, req, res);
     const started = performance.now();
     const shed = (reason: RefusalReason) => {
       if (reason === 'abandoned') return;
@@ -87,7 +95,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
         // The wait counts against the caller's deadline, as it does on the gRPC path.
         const timeout = Number(req.headers['connect-timeout-ms']);
         if (timeout > 0) req.headers['connect-timeout-ms'] = String(Math.max(1, Math.floor(timeout - (performance.now() - started))));
-        serve(handler, req, res, true);
+        serve(handler, req, res);
       },
       refused: shed,
       get abandoned() {

@@ -13,10 +13,11 @@ import { callUnary, healthClient, rankingClient } from './support/standard-grpc.
 // probes are never refused. Connections that stay silent or idle are closed.
 let full: SpawnedApp;
 let strict: SpawnedApp;
+let tight: SpawnedApp;
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
-  [full, strict] = await Promise.all([
+  [full, strict, tight] = await Promise.all([
     startLeaf({ MAX_CONCURRENT_CALLS: '2', MAX_QUEUED_CALLS: '1', MAX_QUEUE_WAIT_MS: '5000' }),
     startLeaf({
       MAX_CONCURRENT_CALLS: '1',
@@ -26,12 +27,13 @@ beforeAll(async () => {
       HTTP_KEEPALIVE_TIMEOUT_MS: '300',
       GRPC_IDLE_TIMEOUT_MS: '300',
     }),
+    startLeaf({ MAX_CONCURRENT_CALLS: '2', MAX_QUEUED_CALLS: '0' }),
   ]);
 });
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  await Promise.all([full?.stop(), strict?.stop()]);
+  await Promise.all([full?.stop(), strict?.stop(), tight?.stop()]);
 });
 
 const rank = 'feedmesh.ranking.v1.RankingService/Rank';
@@ -86,6 +88,20 @@ describe('admission (MAX_CONCURRENT_CALLS 2, MAX_QUEUED_CALLS 1)', () => {
     expect(findSample(samples, 'rpc_server_duration_seconds_count', { protocol: 'connect', rpc_grpc_status_code: 'RESOURCE_EXHAUSTED' })?.value).toBe(1);
     expect(findSample(samples, 'rpc_server_in_flight', {})?.value).toBe(0);
     expect(findSample(samples, 'rpc_server_queued', {})?.value).toBe(0);
+  });
+});
+
+describe('admission slots of finished Connect calls (MAX_CONCURRENT_CALLS 2, MAX_QUEUED_CALLS 0)', () => {
+  it('gives the slot back after every answer, success or error, so later calls on both protocols are served', async () => {
+    const statuses: number[] = [];
+    for (const body of [{}, { userId: 'u1' }, '{"userId":', { userId: 'fail:not-found' }, { userId: 'u1' }, {}, { userId: 'u1' }]) {
+      statuses.push((await connectJson(tight.port, rank, body)).status);
+    }
+    expect(statuses).toEqual([400, 200, 400, 404, 200, 400, 200]);
+    const ranking = rankingClient(tight.address);
+    clients.push(ranking);
+    await expect(callUnary(ranking, 'Rank', { userId: 'u1' })).resolves.toMatchObject({ modelVersion: 'echo-1' });
+    await expect(Promise.all([connectJson(tight.port, rank, { userId: 'u1' }), connectJson(tight.port, rank, { userId: 'u1' })])).resolves.toMatchObject([{ status: 200 }, { status: 200 }]);
   });
 });
 
