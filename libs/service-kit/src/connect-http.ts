@@ -7,6 +7,8 @@ import { errorFromJsonBytes, errorToJsonBytes } from '@connectrpc/connect/protoc
 import type { Logger } from '@feedmesh/telemetry';
 import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
 import { handlerReachedKey } from './connect-interceptor.js';
+import { invalidArgument } from './errors.js';
+import { jsonFieldViolation, type JsonDecodeOptions } from './json-field-path.js';
 import { closeAfterResponse, messageTooLarge, overloaded } from './request-limits.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServiceRegistration } from './service-registration.js';
@@ -47,6 +49,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
   });
   for (const { service, impl } of options.services) router.service(service, impl as never);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, h]));
+  const jsonDecode: JsonDecodeOptions = { ignoreUnknownFields: !options.rejectUnknownFields };
 
   /** Serves an admitted call: it holds a slot. */
   const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse): void => {
@@ -54,7 +57,9 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     // connect-node needs an authority; HTTP/1.0 requests may come without a Host header.
     req.headers.host ??= 'localhost';
     const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(handlerReachedKey, state));
-    const body = limitedBody(uReq.body as AsyncIterable<Uint8Array>, limit, res);
+    // A JSON request's text is kept until its answer: a decoding failure is mapped to the field.
+    const json = isJsonRequest(req) ? { chunks: [] as Uint8Array[] } : undefined;
+    const body = limitedBody(uReq.body as AsyncIterable<Uint8Array>, limit, res, json?.chunks);
     // The slot is held until the handler is done and the response is gone (written or the
     // connection closed). Not on universalResponseToNodeResponse's promise: it waits for an
     // 'end' event that a ServerResponse never emits, so it never settles.
@@ -64,7 +69,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     };
     if (res.closed) done();
     else res.once('close', done);
-    const answered = handler({ ...uReq, body }).then((uRes) => publicResponse(uRes, handler, state.reached));
+    const answered = handler({ ...uReq, body }).then((uRes) => publicResponse(uRes, handler, state.reached, json && (() => jsonText(req, json.chunks)), jsonDecode));
     answered.then(done, done);
     answered
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
@@ -107,9 +112,10 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
 }
 
 /** The request body, cut off with InvalidArgument once it passes the limit (chunked bodies have no content-length to check first). */
-async function* limitedBody(body: AsyncIterable<Uint8Array>, limit: number, res: ServerResponse): AsyncIterable<Uint8Array> {
+async function* limitedBody(body: AsyncIterable<Uint8Array>, limit: number, res: ServerResponse, kept?: Uint8Array[]): AsyncIterable<Uint8Array> {
   let total = 0;
   for await (const chunk of body) {
+    kept?.push(chunk);
     total += chunk.byteLength;
     if (total > limit) {
       // The rest of the body stays unread: the connection cannot carry another request.
@@ -133,6 +139,23 @@ function callerFaultDecompression(compression: Compression): Compression {
   };
 }
 
+function isJsonRequest(req: IncomingMessage): boolean {
+  if (req.method === 'GET') return new URL(req.url!, 'http://localhost').searchParams.get('encoding') === 'json';
+  return /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+}
+
+/** The JSON text of a request (the body, or a GET's message); undefined if it is not UTF-8. */
+function jsonText(req: IncomingMessage, chunks: Uint8Array[]): string | undefined {
+  try {
+    if (req.method !== 'GET') return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    const params = new URL(req.url!, 'http://localhost').searchParams;
+    const message = params.get('message') ?? '';
+    return params.get('base64') === '1' ? new TextDecoder('utf-8', { fatal: true }).decode(base64Decode(message)) : message;
+  } catch {
+    return undefined;
+  }
+}
+
 function validGetMessage(url: string): boolean {
   const params = new URL(url, 'http://localhost').searchParams;
   if (params.get('base64') !== '1') return true;
@@ -147,9 +170,16 @@ function validGetMessage(url: string): boolean {
 /**
  * What connect-es answered, fit for callers: its bodiless 404/405/415 get a Connect error body,
  * and a failure before the handler ran (decoding the message) is the caller's: connect-es calls
- * a malformed binary message Internal ("parse binary: premature EOF"); gRPC and we say InvalidArgument.
+ * a malformed binary message Internal ("parse binary: premature EOF"); gRPC and we say
+ * InvalidArgument. JSON protobuf-es refuses is InvalidArgument naming the field (`x-field-violation`).
  */
-async function publicResponse(uRes: UniversalServerResponse, handler: UniversalHandler, reached: boolean): Promise<UniversalServerResponse> {
+async function publicResponse(
+  uRes: UniversalServerResponse,
+  handler: UniversalHandler,
+  reached: boolean,
+  json: (() => string | undefined) | undefined,
+  options: JsonDecodeOptions,
+): Promise<UniversalServerResponse> {
   if (uRes.status < 400) return uRes;
   if (!uRes.body) {
     const header = new Headers(uRes.header);
@@ -163,8 +193,14 @@ async function publicResponse(uRes: UniversalServerResponse, handler: UniversalH
           : `HTTP status ${uRes.status}`;
     return errorResponse(uRes.status, new ConnectError(message, Code.Unimplemented), header);
   }
-  if (reached || uRes.status !== 500) return uRes;
+  if (reached || (uRes.status !== 500 && !(uRes.status === 400 && json))) return uRes;
   const error = errorFromJsonBytes(await readAllBytes(uRes.body, 1 << 20), undefined, new ConnectError('request failed', Code.Unknown));
+  if (uRes.status === 400) {
+    // protobuf-es refused the JSON: name the field, as the message checks do for what decodes.
+    const text = json!();
+    const violation = text === undefined ? undefined : jsonFieldViolation(handler.method.input, text, options);
+    return errorResponse(400, violation ? invalidArgument(violation.field, violation.reason) : error, uRes.header);
+  }
   const detail = error.rawMessage.replace(/^parse binary: /, '');
   return errorResponse(400, new ConnectError(`malformed ${handler.method.input.typeName}: ${detail}`, Code.InvalidArgument), uRes.header);
 }
@@ -172,6 +208,7 @@ async function publicResponse(uRes: UniversalServerResponse, handler: UniversalH
 function errorResponse(status: number, error: ConnectError, header?: Headers): UniversalServerResponse {
   const body = errorToJsonBytes(error, {});
   const h = new Headers(header);
+  error.metadata.forEach((value, key) => h.set(key, value));
   h.set('content-type', 'application/json');
   h.set('content-length', String(body.byteLength));
   return { status, header: h, body: createAsyncIterable([body]) };

@@ -80,22 +80,31 @@ describe('over gRPC (raw bytes from a generic grpc-js client)', () => {
 
 describe('over Connect JSON (HTTP/1.1 fetch)', () => {
   const goodJson = { userId: 'u1', candidates: [{ item: { id: 'i1', kind: 'ITEM_KIND_ARTICLE', authorId: 'a1' } }] };
-  const cases: Array<{ name: string; body: string; small?: boolean; message: RegExp }> = [
-    { name: 'unknown JSON key', body: '{"userId":"u1","rankingHint":"x"}', message: /key "rankingHint" is unknown/ },
-    { name: 'wrong JSON type', body: '{"userId":5}', message: /RankRequest\.user_id from JSON: expected string, got 5/ },
+  const cases: Array<{ name: string; body: string; small?: boolean; message: RegExp; field?: string; get?: boolean }> = [
+    { name: 'unknown JSON key', body: '{"userId":"u1","rankingHint":"x"}', message: /^rankingHint: unknown field "rankingHint"/, field: 'rankingHint' },
+    { name: 'wrong JSON type', body: '{"userId":5}', message: /^user_id: expected string, got 5$/, field: 'user_id' },
+    { name: 'wrong JSON type over GET', get: true, body: '{"userId":"u1","limit":""}', message: /^limit: /, field: 'limit' },
+    { name: 'number out of range', body: '{"userId":"u1","limit":4294967296}', message: /^limit: /, field: 'limit' },
     { name: 'malformed JSON', body: '{"userId":', message: /cannot decode message feedmesh\.ranking\.v1\.RankRequest from JSON/ },
-    { name: 'unknown enum name', body: '{"userId":"u1","candidates":[{"item":{"kind":"ITEM_KIND_PODCAST"}}]}', message: /ITEM_KIND_PODCAST/ },
-    { name: 'unknown enum number', body: '{"userId":"u1","candidates":[{"item":{"kind":99}}]}', message: /^candidates\[0\]\.item\.kind: unknown feedmesh\.common\.v1\.ItemKind value 99$/ },
-    { name: 'missing required field', body: '{"userId":""}', message: /^user_id: is required$/ },
+    { name: 'unknown enum name', body: '{"userId":"u1","candidates":[{"item":{"kind":"ITEM_KIND_PODCAST"}}]}', message: /^candidates\[0\]\.item\.kind: .*ITEM_KIND_PODCAST/, field: 'candidates[0].item.kind' },
+    { name: 'unknown key in a list element', body: '{"userId":"u1","candidates":[{},{"zz":1}]}', message: /^candidates\[1\]\.zz: /, field: 'candidates[1].zz' },
+    { name: 'duplicate key', body: '{"userId":"u1","userId":"u2"}', message: /^user_id: key "userId" appears more than once$/, field: 'user_id' },
+    { name: 'unknown enum number', body: '{"userId":"u1","candidates":[{"item":{"kind":99}}]}', message: /^candidates\[0\]\.item\.kind: unknown feedmesh\.common\.v1\.ItemKind value 99$/, field: 'candidates[0].item.kind' },
+    { name: 'missing required field', body: '{"userId":""}', message: /^user_id: is required$/, field: 'user_id' },
     { name: 'oversized message', small: true, body: JSON.stringify({ userId: 'x'.repeat(2000) }), message: /limit is 1024/ },
   ];
 
-  it.each(cases)('$name → invalid_argument, then keeps serving', async ({ body, small, message }) => {
+  it.each(cases)('$name → invalid_argument naming the field, then keeps serving', async ({ body, small, message, field, get }) => {
     const app = small ? smallLeaf : leaf;
-    const response = await connectJson(app.port, connectRank, body);
+    const url = `http://127.0.0.1:${app.port}/${connectRank}`;
+    const response = get
+      ? await fetch(`${url}?encoding=json&message=${encodeURIComponent(body)}`)
+      : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(response.status).toBe(400);
-    expect(response.body.code).toBe('invalid_argument');
-    expect(response.body.message).toMatch(message);
+    const error = (await response.json()) as { code: string; message: string };
+    expect(error.code).toBe('invalid_argument');
+    expect(error.message).toMatch(message);
+    expect(response.headers.get('x-field-violation')).toBe(field ?? null);
     const after = await connectJson(app.port, connectRank, goodJson);
     expect(after).toMatchObject({ status: 200, body: { modelVersion: 'echo-1' } });
   });
