@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Code } from '@connectrpc/connect';
+import { Code, ConnectError } from '@connectrpc/connect';
+import { readLimitedBody } from '@feedmesh/service-kit';
 import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
@@ -20,8 +21,9 @@ export interface HttpRoute {
 export const ENGAGEMENT_ROUTE_PATH = '/v1/engagement';
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 class BodyError extends Error {
@@ -33,17 +35,6 @@ class BodyError extends Error {
   }
 }
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new BodyError(413, `request body exceeds ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /**
  * POST /v1/engagement — the strict JSON ingestion path. Body: `{"events": [{"user_id": "u1",
  * "item_id": "<uuid>", "type": "like", "occurred_at": "2025-01-01T12:00:00Z", "dwell_ms": 1200}]}`.
@@ -52,18 +43,24 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<string>
  * for a number and fail the WHOLE batch on one undecodable record. Here each record is checked
  * with exact JSON types and rejected alone. Answers 200 `{accepted, rejected, duplicates,
  * errors: [{index, field, reason}]}` when at least one record was valid (stored or duplicate),
- * 400 with the same counts plus `code`/`message` when none was, and 400/413/415 for a body that
- * is not a JSON object with 1..5000 events.
+ * 400 with the same counts plus `code`/`message` when none was, and 400/415 for a body that
+ * is not a JSON object with 1..5000 events or is over MAX_MESSAGE_BYTES (as on the Connect routes).
  */
 export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const contentType = req.headers['content-type'] ?? '';
     if (!/^application\/json\b/i.test(contentType)) throw new BodyError(415, 'content-type must be application/json');
+    let text: string;
+    try {
+      // The kit's limit: beyond it the connection closes after the answer (a chunked body's rest stays unread).
+      text = (await readLimitedBody(req, res, deps.maxBodyBytes)).toString('utf8');
+    } catch (error) {
+      throw error instanceof ConnectError ? new BodyError(400, error.rawMessage) : error;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(req, deps.maxBodyBytes));
-    } catch (error) {
-      if (error instanceof BodyError) throw error;
+      body = JSON.parse(text);
+    } catch {
       throw new BodyError(400, 'body is not valid JSON');
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BodyError(400, 'body must be a JSON object');
