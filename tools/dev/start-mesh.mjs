@@ -21,6 +21,8 @@ const env = {
   CURSOR_SECRETS: process.env.CURSOR_SECRETS ?? randomBytes(32).toString('base64url'),
   // Debug output (stage timings, score breakdowns) on a laptop; production denies it by default.
   FEED_DEBUG: process.env.FEED_DEBUG ?? 'allow',
+  // No load balancer in front on a laptop: Ctrl-C drains at once instead of serving 5 s more.
+  SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
 };
 // Order matters only for a quiet start: the aggregator's dependencies come up first.
 const apps = [
