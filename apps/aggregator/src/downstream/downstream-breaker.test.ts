@@ -77,6 +77,48 @@ describe('DownstreamBreaker with the default settings', () => {
   });
 });
 
+describe('DownstreamBreaker trial calls', () => {
+  const defaults = () => {
+    const env = loadConfig(aggregatorEnv, 8080, {});
+    return { errorThresholdPercentage: env.BREAKER_ERROR_PERCENT, volumeThreshold: env.BREAKER_VOLUME_THRESHOLD, resetTimeoutMs: env.BREAKER_RESET_MS };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const opened = async (breaker: DownstreamBreaker) => {
+    for (let i = 0; i < defaults().volumeThreshold; i++) await breaker.call(async () => Promise.reject(new ConnectError('down', Code.Unavailable))).catch(() => undefined);
+    expect(breaker.state).toBe('open');
+    await sleep(defaults().resetTimeoutMs + 50);
+  };
+
+  it('tries again within ~100 ms when a trial is refused (a restarted service whose channel is still reconnecting)', async () => {
+    const breaker = new DownstreamBreaker('recall', defaults(), logger);
+    await opened(breaker);
+    await expect(breaker.call(async () => Promise.reject(new ConnectError('connection refused', Code.Unavailable)))).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(breaker.state).toBe('open');
+    await sleep(150);
+    expect(await breaker.call(async () => 'back')).toBe('back');
+    expect(breaker.state).toBe('closed');
+    breaker.shutdown();
+  });
+
+  it('waits the whole open period after a trial that failed slowly (it cost its request a stage budget), and after a refused one it waits it again when the circuit next opens', async () => {
+    const breaker = new DownstreamBreaker('recall', defaults(), logger);
+    await opened(breaker);
+    await expect(breaker.call(async () => Promise.reject(new ConnectError('late', Code.DeadlineExceeded)))).rejects.toMatchObject({ code: Code.DeadlineExceeded });
+    await sleep(150);
+    expect(failureCode(await breaker.call(async () => 'too early').catch((e: unknown) => e))).toBe('circuit_open');
+    await sleep(defaults().resetTimeoutMs);
+    await expect(breaker.call(async () => Promise.reject(new ConnectError('refused', Code.Unavailable)))).rejects.toMatchObject({ code: Code.Unavailable });
+    await sleep(150);
+    expect(await breaker.call(async () => 'back')).toBe('back');
+    // A new outage gets the whole open period again, not the short retry.
+    for (let i = 0; i < defaults().volumeThreshold; i++) await breaker.call(async () => Promise.reject(new ConnectError('down', Code.Unavailable))).catch(() => undefined);
+    expect(breaker.state).toBe('open');
+    await sleep(150);
+    expect(failureCode(await breaker.call(async () => 'too early').catch((e: unknown) => e))).toBe('circuit_open');
+    breaker.shutdown();
+  });
+});
+
 describe('failureCode', () => {
   it('names Connect codes in lower snake case', () => {
     expect(failureCode(new ConnectError('x', Code.DeadlineExceeded))).toBe('deadline_exceeded');

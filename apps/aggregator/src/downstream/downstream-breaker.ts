@@ -19,6 +19,14 @@ const callerErrors = new Set<Code>([Code.InvalidArgument, Code.FailedPreconditio
 const deadlineSlackMs = 2;
 
 /**
+ * Wait before the next trial when a trial was refused (Unavailable). A refusal is answered at
+ * once, so a trial that meets one cost its request nothing, and the usual open period would only
+ * add up to `resetTimeoutMs` to recovery: right after a restart the client's channel is often
+ * still in its reconnect backoff and refuses the first trial although the service is up.
+ */
+const refusedTrialRetryMs = 100;
+
+/**
  * One circuit breaker per downstream service (opossum). A dead or drowning ranking service then
  * costs nothing per request while open — the call fails at once and the request degrades —
  * instead of its whole stage budget. Deadlines stay the job of each call's `timeoutMs`, so
@@ -34,7 +42,9 @@ export class DownstreamBreaker {
     settings: BreakerSettings,
     logger: Logger,
   ) {
-    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+    // opossum keeps this object and reads resetTimeout each time the circuit opens, so the open
+    // period can be chosen per opening (below).
+    const options: CircuitBreaker.Options = {
       name,
       timeout: false,
       errorThresholdPercentage: settings.errorThresholdPercentage,
@@ -44,9 +54,21 @@ export class DownstreamBreaker {
       rollingCountBuckets: 10,
       errorFilter: (error: unknown) =>
         (error instanceof ConnectError && callerErrors.has(error.code)) || (typeof error === 'object' && error !== null && this.ownFailures.has(error)),
+    };
+    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), options);
+    // opossum emits 'failure' before it reopens a half-open circuit, so the period set here is
+    // the one the reopened circuit waits.
+    this.breaker.on('failure', (error: unknown) => {
+      if (!this.breaker.halfOpen) return;
+      const refused = error instanceof ConnectError && error.code === Code.Unavailable;
+      options.resetTimeout = refused ? Math.min(refusedTrialRetryMs, settings.resetTimeoutMs) : settings.resetTimeoutMs;
+      logger.info({ downstream: name, err: error }, refused ? 'trial call refused: trying again shortly' : 'trial call failed: circuit open again');
     });
     this.breaker.on('open', () => logger.warn({ downstream: name }, 'circuit opened: calls fail fast'));
-    this.breaker.on('halfOpen', () => logger.info({ downstream: name }, 'circuit half-open: trying one call'));
+    this.breaker.on('halfOpen', () => {
+      options.resetTimeout = settings.resetTimeoutMs;
+      logger.info({ downstream: name }, 'circuit half-open: trying one call');
+    });
     this.breaker.on('close', () => logger.info({ downstream: name }, 'circuit closed'));
   }
 
