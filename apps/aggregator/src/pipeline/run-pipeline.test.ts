@@ -31,7 +31,7 @@ const NOW = 1_700_000_000_000;
 
 /** A mesh of fakes: recall has `count` items (item n created n ms before NOW), ranking scores item n as 1/n. */
 function fakeMesh(count: number) {
-  const calls = { recall: [] as RecallBlockRequest[], rank: [] as RankBlockRequest[], render: 0 };
+  const calls = { recall: [] as RecallBlockRequest[], rank: [] as RankBlockRequest[], render: 0, renderTimeoutsMs: [] as number[] };
   let rankingDown = false;
   const downstreams: FeedDownstreams = {
     async recallBlock(request) {
@@ -51,8 +51,9 @@ function fakeMesh(count: number) {
       const picked = Array.from({ length: Math.min(columns.count, request.limit ?? 0) }, (_, i) => i);
       return create(RankBlockResponseSchema, { items: rankedBlockOf(columns, picked, scores), modelVersion: 'm1', featureCount: 1 });
     },
-    async render(request) {
+    async render(request, timeoutMs) {
       calls.render++;
+      calls.renderTimeoutsMs.push(timeoutMs);
       return create(RenderResponseSchema, {
         items: (request.itemIds ?? []).map((itemId) =>
           create(FeedItemSchema, { id: itemId, kind: ItemKind.ARTICLE, authorId: 'a', card: { case: 'article', value: { title: itemId } }, template: { id: 'article.card', version: 1 } }),
@@ -77,7 +78,7 @@ function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), 
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
   const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2 });
-  return (cursor: string, debug = false) => serve({ userId: 'u1', pageSize: 10, cursor, debug }, splitBudget(1_000));
+  return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', pageSize: 10, cursor, debug }, budgets);
 }
 
 const idsOf = (page: { items?: Array<{ id?: string }> }) => (page.items ?? []).map((i) => i.id!);
@@ -132,6 +133,34 @@ describe('the pipeline runner', () => {
     expect(p2.degraded).toBe(false);
     expect(calls.rank).toHaveLength(2);
     expect(idsOf(p2).some((x) => idsOf(p1).includes(x))).toBe(false);
+  });
+
+  it("gives render the time recall and ranking left unused: a ranking that failed at once leaves render its own budget and ranking's", async () => {
+    const budgets = splitBudget(1_000);
+    const { downstreams, calls, setRankingDown } = fakeMesh(300);
+    const serve = runner(downstreams);
+    await serve('');
+    setRankingDown(true);
+    await serve('');
+    for (const timeoutMs of calls.renderTimeoutsMs) {
+      expect(timeoutMs).toBeGreaterThan(budgets.renderMs + budgets.rankingMs - 50);
+      expect(timeoutMs).toBeLessThanOrEqual(budgets.recallMs + budgets.rankingMs + budgets.renderMs);
+    }
+  });
+
+  it('still gives render its own budget when recall and ranking used all of theirs', async () => {
+    const budgets = splitBudget(300);
+    const { downstreams, calls } = fakeMesh(300);
+    const slow: FeedDownstreams = {
+      ...downstreams,
+      rankBlock: async (request, timeoutMs) => {
+        await new Promise((r) => setTimeout(r, budgets.recallMs + timeoutMs + 20));
+        return downstreams.rankBlock(request, timeoutMs);
+      },
+    };
+    const serve = runner(slow);
+    await serve('', false, budgets);
+    expect(calls.renderTimeoutsMs[0]).toBe(budgets.renderMs);
   });
 
   it('ends the session when a final window is used up', async () => {

@@ -6,6 +6,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { GetFeedResponseSchema } from '@feedmesh/contracts';
 import type { StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
+import { withUnusedTimeForRender } from '../request/stage-budgets.js';
 import { failureCode } from '../downstream/failure-code.js';
 import { applyFilters } from '../filters/apply-filters.js';
 import type { PagingSession } from '../paging/paging-session.js';
@@ -27,9 +28,10 @@ export interface RunnerSettings {
 export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
 
 export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings) {
-  return async function servePage(query: FeedQuery, budgets: StageBudgets): Promise<FeedResponse> {
+  return async function servePage(query: FeedQuery, split: StageBudgets): Promise<FeedResponse> {
+    const startedMs = performance.now();
     const timings: StageTimingRecord[] = [];
-    const run: FeedRun = { query, budgets, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
+    const run: FeedRun = { query, budgets: split, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
 
     const session = await runStage('session', async (annotate) => {
       const resumed = await run.time('session', 0, () => paging.resume(query, run.degradedReasons));
@@ -58,6 +60,8 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
     });
 
     const pageSize = skeleton.pageSize ?? query.pageSize;
+    const budgets = withUnusedTimeForRender(split, performance.now() - startedMs);
+    run.budgets = budgets;
     const hydrate = pipeline.hydrator(run);
     const firstWindow = await runStage('hydration', async (annotate) => {
       const window = filtered.kept.slice(0, pageSize);

@@ -10,3 +10,13 @@ export function stageBudgets(remainingMs: number | undefined, maxDeadlineMs: num
   const callerSetDeadline = remainingMs !== undefined && remainingMs < maxDeadlineMs - 1_000;
   return splitBudget(callerSetDeadline ? remainingMs : undefined, { ...defaultBudgetPolicy, defaultTotalMs });
 }
+
+/**
+ * Render is the last downstream stage, so what recall and ranking left of their budgets (a
+ * ranking that failed at once, an open circuit) is render's too, on top of its own share: time
+ * saved by a fast failure must not be lost to the one stage a page cannot do without.
+ */
+export function withUnusedTimeForRender(budgets: StageBudgets, elapsedMs: number): StageBudgets {
+  const unusedMs = budgets.recallMs + budgets.rankingMs - elapsedMs;
+  return unusedMs > 0 ? { ...budgets, renderMs: budgets.renderMs + unusedMs } : budgets;
+}
