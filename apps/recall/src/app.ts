@@ -1,5 +1,9 @@
-import { RecallService } from '@feedmesh/contracts';
+import { create } from '@bufbuild/protobuf';
+import { createHandlerContext } from '@connectrpc/connect';
+import { RecallBlockRequestSchema, RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import type { Logger } from '@feedmesh/telemetry';
+import type pg from 'pg';
 import type { CleanedEnv } from 'envalid';
 import { createPgPool, createRedis, pgPoolStats, prepareDatabase, ReadModel, readModelLookupCounter, redisTarget, USER_READ_MODEL_LIMITS, waitForRedis } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
@@ -73,6 +77,7 @@ export const recallApp = {
     }
 
     const handler = createRecallHandler({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
+    await warmUp(handler, pool, logger);
     return {
       services: [service(RecallService, handler)],
       readiness: { postgres: () => pool.query('select 1'), redis: () => redis.ping() },
@@ -84,6 +89,46 @@ export const recallApp = {
     };
   },
 };
+
+const WARM_UP_USERS = 3;
+const WARM_UP_TIMEOUT_MS = 5_000;
+
+/**
+ * Readiness should mean "serves at speed". A fresh process's first RecallBlock pays for JIT,
+ * Postgres connections and empty shared caches: ~0.5 s on a quiet box, seconds on a busy one,
+ * more than the aggregator's recall budget, so after a restart its breaker's trial call ran out
+ * of time and the circuit opened again. A few calls here, before the port opens, pay that
+ * instead. Fail-open: a warm-up call that fails only logs.
+ */
+async function warmUp(handler: ReturnType<typeof createRecallHandler>, pool: pg.Pool, logger: Logger): Promise<void> {
+  const started = performance.now();
+  let users: string[];
+  try {
+    users = (await pool.query<{ id: string }>('select id from users order by id limit $1', [WARM_UP_USERS])).rows.map((r) => r.id);
+  } catch (error) {
+    logger.warn({ err: error }, 'warm-up: no users to recall for; serving cold');
+    return;
+  }
+  let served = 0;
+  // One at a time, each on its own: the first is the slow one and may see every source time out.
+  for (const userId of users) {
+    const ctx = createHandlerContext({
+      service: RecallService,
+      method: RecallService.method.recallBlock,
+      protocolName: 'warm-up',
+      requestMethod: 'POST',
+      url: '/warm-up',
+      timeoutMs: WARM_UP_TIMEOUT_MS,
+    });
+    try {
+      await handler.recallBlock(create(RecallBlockRequestSchema, { userId, limit: 500 }), ctx);
+      served++;
+    } catch (error) {
+      logger.info({ err: error, userId }, 'warm-up call failed');
+    }
+  }
+  logger.info({ calls: users.length, served, ms: Math.round(performance.now() - started) }, 'warmed up');
+}
 
 export function start() {
   return runApp(recallApp);
