@@ -45,7 +45,7 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
         loaded = await deps.singleFlight.load(misses, load);
       } catch (error) {
         deps.logger.warn({ err: error, ids: misses.length }, 'loading items failed');
-        throw unavailable('item store unavailable');
+        throw unavailable(`loading ${misses.length} items failed`, { component: 'the item store', cause: error });
       }
     }
     refreshEarly(ids, entries);
