@@ -26,6 +26,10 @@ const benchmarks: Record<string, Benchmark> = {
     describe: 'GetFeed through the five spawned apps on feedmesh_bench [--phases c1,c16,c64,auto] [--duration 15s]',
     run: (argv) => (require('./getfeed-mesh.js') as typeof import('./getfeed-mesh.js')).main(argv),
   },
+  recall: {
+    describe: "what a first page costs recall: RecallBlock CPU (recall + redis-server + postgres) per call [--apps-root old,new] [--rounds 4]",
+    run: (argv) => (require('./recall-block.js') as typeof import('./recall-block.js')).main(argv),
+  },
   'getfeed-in-process': {
     describe: 'the same GetFeed pipeline in one process [--concurrency 1,16,64] [--mesh-json file]',
     run: (argv) => (require('./getfeed-in-process.js') as typeof import('./getfeed-in-process.js')).main(argv),
