@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCalls, inFlightAt, outcomeCounts, percentile, recoveryAfter, startedBetween } from './call-analysis.js';
+import { describeCalls, endedBefore, inFlightAt, outcomeCounts, percentile, recoveryAfter, startedBetween } from './call-analysis.js';
 import type { CallRecord } from './call-record.js';
 
 const call = (startMs: number, code = 'OK', degraded = false, endMs = startMs + 10): CallRecord => ({ intendedMs: startMs, startMs, endMs, code, degraded, detail: code === 'OK' ? '' : 'why' });
@@ -30,11 +30,12 @@ describe('call windows', () => {
     expect(outcomeCounts([call(0), call(1, 'OK', true), call(2, 'Unavailable'), call(3)])).toEqual({ OK: 2, 'OK degraded': 1, Unavailable: 1 });
   });
 
-  it('selects calls by start and calls in flight at an instant', () => {
+  it('selects calls by start, calls in flight at an instant, and calls over by then', () => {
     const calls = [call(0, 'OK', false, 50), call(40, 'OK', false, 45), call(60, 'OK', false, 200)];
     expect(startedBetween(calls, 40, 60).map((c) => c.startMs)).toEqual([40]);
     expect(inFlightAt(calls, 48).map((c) => c.startMs)).toEqual([0]);
     expect(inFlightAt(calls, 60).map((c) => c.startMs)).toEqual([]);
+    expect(endedBefore(calls, 48).map((c) => c.startMs)).toEqual([40]);
   });
 
   it('describes the bad calls briefly', () => {

@@ -18,6 +18,11 @@ export function startedBetween(records: readonly CallRecord[], fromMs: number, t
   return records.filter((r) => r.startMs >= fromMs && r.startMs < toMs);
 }
 
+/** Calls that had ended by `atMs`: a baseline before a fault, without the calls the fault caught in flight. */
+export function endedBefore(records: readonly CallRecord[], atMs: number): CallRecord[] {
+  return records.filter((r) => r.endMs <= atMs);
+}
+
 /** Calls sent before `atMs` that had not ended by then. */
 export function inFlightAt(records: readonly CallRecord[], atMs: number): CallRecord[] {
   return records.filter((r) => r.startMs < atMs && r.endMs > atMs);

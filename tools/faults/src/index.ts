@@ -4,7 +4,7 @@ export { startFaultEnvironment, SEEDED_USERS, type FaultEnvironment } from './fa
 export { startRedisServer, type RedisServer } from './redis-server.js';
 export { closedLoop, openLoop, type RunningLoad } from './load.js';
 export { recordCall, codeName, type Call, type CallRecord, type CallResult } from './call-record.js';
-export { describeCalls, inFlightAt, isHealthy, outcomeCounts, outcomeOf, percentile, recoveryAfter, startedBetween, type Recovery } from './call-analysis.js';
+export { describeCalls, endedBefore, inFlightAt, isHealthy, outcomeCounts, outcomeOf, percentile, recoveryAfter, startedBetween, type Recovery } from './call-analysis.js';
 export { clientOf, firstPageCall, type FaultClient, type Protocol } from './clients.js';
 export { readyzStatus, waitReady } from './readiness.js';
 export { freePort } from './free-port.js';
