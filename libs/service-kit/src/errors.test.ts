@@ -1,3 +1,4 @@
+import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
 import { failedPrecondition, grpcCodeName, invalidArgument, logFailure, toPublicError, unavailable } from './errors.js';
@@ -8,6 +9,21 @@ describe('error helpers', () => {
     expect(error.code).toBe(Code.InvalidArgument);
     expect(error.rawMessage).toBe('events[3].item_id: must be a UUID');
     expect(error.metadata.get('x-field-violation')).toBe('events[3].item_id');
+  });
+
+  it('invalidArgument carries a google.rpc.BadRequest detail, which can name even an empty key', () => {
+    for (const field of ['events[3].item_id', '']) {
+      const [detail] = invalidArgument(field, 'is unknown').details as Array<{ type: string; value: Uint8Array }>;
+      expect(detail.type).toBe('google.rpc.BadRequest');
+      const violation = new BinaryReader(detail.value);
+      // field_violations[0] = { field, description }
+      violation.tag();
+      const inner = new BinaryReader(violation.bytes());
+      inner.tag();
+      const name = inner.string();
+      inner.tag();
+      expect([name, inner.string()]).toEqual([field, 'is unknown']);
+    }
   });
 
   it('failedPrecondition and unavailable carry their codes; unavailable says what failed in domain terms', () => {

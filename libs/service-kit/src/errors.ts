@@ -1,9 +1,24 @@
+import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { statusCodeName } from '@feedmesh/otel-connect';
 
-/** `InvalidArgument` naming the offending field path, e.g. `invalidArgument('events[3].item_id', 'must be a UUID')`. */
+/**
+ * `InvalidArgument` naming the offending field path, e.g. `invalidArgument('events[3].item_id',
+ * 'must be a UUID')`: in the `x-field-violation` header (trailer over gRPC) and, for Connect
+ * callers, as the standard `google.rpc.BadRequest` detail, which can also name a path a header
+ * cannot carry (an unknown JSON key that is the empty string).
+ */
 export function invalidArgument(field: string, reason: string): ConnectError {
-  return new ConnectError(`${field}: ${reason}`, Code.InvalidArgument, { 'x-field-violation': field });
+  const error = new ConnectError(`${field}: ${reason}`, Code.InvalidArgument, { 'x-field-violation': field });
+  error.details.push({ type: 'google.rpc.BadRequest', value: badRequest(field, reason) });
+  return error;
+}
+
+/** google.rpc.BadRequest { field_violations (1): [FieldViolation { field (1), description (2) }] }, written by hand: no generated type for it here. */
+function badRequest(field: string, description: string): Uint8Array {
+  const writer = new BinaryWriter();
+  writer.tag(1, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(field).tag(2, WireType.LengthDelimited).string(description).join();
+  return writer.finish();
 }
 
 export function failedPrecondition(message: string): ConnectError {

@@ -29,6 +29,8 @@ describe('jsonFieldViolation: the proto path of what protobuf-es refuses', () =>
 
   it('names a oneof set twice, and a field set by both of its names', () => {
     expect(field(PublishRequestSchema, '{"video":{"title":"v"},"article":{"title":"a"}}')).toBe('payload');
+    // null sets a message member of a oneof (protobuf-es), so this is twice as well.
+    expect(field(PublishRequestSchema, '{"article":{"title":"a"},"video":null}')).toBe('payload');
     expect(field(GetFeedRequestSchema, '{"pageSize":1,"page_size":2}')).toBe('page_size');
   });
 

@@ -49,7 +49,8 @@ function messageViolation(schema: DescMessage, json: Record<string, JsonValue>, 
     if (seen.has(field)) return { field: field.name, reason: 'set more than once (by its proto name and its JSON name)' };
     seen.add(field);
     const value = json[key]!;
-    if (field.oneof && value !== null) {
+    // As protobuf-es: null leaves a scalar oneof member unset, but sets a message or enum one.
+    if (field.oneof && !(value === null && field.fieldKind === 'scalar')) {
       const other = oneofs.get(field.oneof.name);
       if (other) return { field: field.oneof.name, reason: `oneof set more than once, by ${other.name} and ${field.name}` };
       oneofs.set(field.oneof.name, field);
