@@ -83,4 +83,46 @@ describe('Admission', () => {
     const admission = new Admission({ maxConcurrent: 0, maxQueued: 0, maxQueueWaitMs: 0 });
     for (let i = 0; i < 10_000; i++) expect(admission.tryAcquire()).toBe(true);
   });
+
+  it('with an adaptive limit: starts at 20, below its ceiling, and admits no more than the limit once it shrank', () => {
+    const admission = new Admission({ maxConcurrent: 100, adaptive: true, minConcurrent: 2, maxQueued: 100, maxQueueWaitMs: 10_000 });
+    expect(admission.limit).toBe(20);
+    for (let i = 0; i < 20; i++) expect(admission.tryAcquire()).toBe(true);
+    expect(admission.tryAcquire()).toBe(false);
+    const waiters = Array.from({ length: 10 }, () => new Waiter());
+    for (const w of waiters) admission.enqueue(w);
+    // Ten calls that used 90 % of their deadline: one window, the limit backs off to 16.
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(12);
+      admission.release({ rttMs: 900, budgetMs: 1_000 });
+    }
+    expect(admission.limit).toBe(16);
+    // Nine waiters took the first nine slots freed; the tenth release left 19 running, over the new limit.
+    expect([admission.running, admission.queued]).toEqual([19, 1]);
+    for (let i = 0; i < 3; i++) admission.release();
+    expect([admission.running, admission.queued]).toEqual([16, 1]);
+    admission.release();
+    expect([admission.running, admission.queued]).toEqual([16, 0]);
+    expect(waiters.every((w) => w.outcome === 'admitted')).toBe(true);
+  });
+
+  it('refuses at once a call that would wait out MAX_QUEUE_WAIT_MS behind the queue, judged by how fast slots free up', () => {
+    const refusals: RefusalReason[] = [];
+    const admission = new Admission({ maxConcurrent: 1, maxQueued: 100, maxQueueWaitMs: 100 }, (r) => refusals.push(r));
+    admission.tryAcquire();
+    // Slots free up every 40 ms while calls wait.
+    for (let i = 0; i < 3; i++) {
+      admission.enqueue(new Waiter());
+      vi.advanceTimersByTime(40);
+      admission.release();
+    }
+    expect(refusals).toEqual([]);
+    const second = new Waiter();
+    const third = new Waiter();
+    admission.enqueue(new Waiter());
+    admission.enqueue(second);
+    // Third in line: 3 × 40 ms > 100 ms.
+    expect(admission.enqueue(third)).toBe(false);
+    expect([second.outcome, third.outcome]).toEqual([undefined, 'queue_full']);
+  });
 });

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { base64Decode } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError, createConnectRouter, createContextValues, type Interceptor } from '@connectrpc/connect';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { createAsyncIterable, readAllBytes, type Compression, type UniversalHandler, type UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { errorFromJsonBytes, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from '@feedmesh/telemetry';
-import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
+import type { Admission, AdmissionWaiter, CallSample, RefusalReason } from './admission.js';
 import { handlerReachedKey } from './connect-interceptor.js';
 import { invalidArgument } from './errors.js';
 import { jsonFieldViolation, type JsonDecodeOptions } from './json-field-path.js';
@@ -63,13 +64,21 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     // The slot is held until the handler is done and the response is gone (written or the
     // connection closed). Not on universalResponseToNodeResponse's promise: it waits for an
     // 'end' event that a ServerResponse never emits, so it never settles.
+    const admittedAt = performance.now();
+    // run-app.ts set it, capped at MAX_DEADLINE_MS; the admission queue's wait is already taken off.
+    const budgetMs = Number(req.headers['connect-timeout-ms']);
+    let sample: CallSample | undefined;
     let pending = 2;
     const done = () => {
-      if (--pending === 0) admission.release();
+      if (--pending === 0) admission.release(sample);
     };
     if (res.closed) done();
     else res.once('close', done);
-    const answered = handler({ ...uReq, body }).then((uRes) => publicResponse(uRes, handler, state.reached, json && (() => jsonText(req, json.chunks)), jsonDecode));
+    const answered = handler({ ...uReq, body }).then((uRes) => {
+      // Only calls that did their work tell the adaptive limit how fast the app is (504: deadline).
+      if (uRes.status === 200 || uRes.status === 504) sample = { rttMs: performance.now() - admittedAt, budgetMs };
+      return publicResponse(uRes, handler, state.reached, json && (() => jsonText(req, json.chunks, limit)), jsonDecode);
+    });
     answered.then(done, done);
     answered
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
@@ -144,10 +153,15 @@ function isJsonRequest(req: IncomingMessage): boolean {
   return /^application\/json\b/i.test(req.headers['content-type'] ?? '');
 }
 
-/** The JSON text of a request (the body, or a GET's message); undefined if it is not UTF-8. */
-function jsonText(req: IncomingMessage, chunks: Uint8Array[]): string | undefined {
+/** The JSON text of a request (the body, decompressed, or a GET's message); undefined if it is not UTF-8. */
+function jsonText(req: IncomingMessage, chunks: Uint8Array[], limit: number): string | undefined {
   try {
-    if (req.method !== 'GET') return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    if (req.method !== 'GET') {
+      const body = Buffer.concat(chunks);
+      const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+      const bytes = encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: limit }) : encoding === 'br' ? brotliDecompressSync(body, { maxOutputLength: limit }) : body;
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    }
     const params = new URL(req.url!, 'http://localhost').searchParams;
     const message = params.get('message') ?? '';
     return params.get('base64') === '1' ? new TextDecoder('utf-8', { fatal: true }).decode(base64Decode(message)) : message;

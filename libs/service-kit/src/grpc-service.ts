@@ -97,6 +97,10 @@ function unaryHandler(
 class ServerCall extends CancellableScope implements AdmissionWaiter {
   private readonly started = performance.now();
   private admittedToRun = false;
+  private admittedAt = 0;
+  private budgetMs = 0;
+  /** The answer's code, for the adaptive limit's sample. */
+  private code = 0;
   private readonly traceContext: Context;
   private readonly callerDeadlineMs: number;
   private finished = false;
@@ -135,6 +139,8 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   admitted(): void {
     this.admittedToRun = true;
+    this.admittedAt = performance.now();
+    this.budgetMs = this.deadlineMs - Date.now();
     this.m.options.metrics.serverStarted();
     const { m, call } = this;
     const { maxMessageBytes } = m.options;
@@ -233,6 +239,7 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   private finish(code: number, message?: string): void {
     this.finished = true;
+    this.code = code;
     if (this.capTimer) clearTimeout(this.capTimer);
     endSpan(trace.getSpan(this.traceContext)!, code, 'server', message);
     // A refused call was never started: serverShed observed it.
@@ -243,7 +250,9 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
   private releaseSlot(): void {
     if (!this.admittedToRun) return;
     this.admittedToRun = false;
-    this.m.options.admission.release();
+    // Only calls that did their work tell the adaptive limit how fast the app is.
+    const worked = this.code === 0 || this.code === Code.DeadlineExceeded;
+    this.m.options.admission.release(worked ? { rttMs: performance.now() - this.admittedAt, budgetMs: this.budgetMs } : undefined);
   }
 }
 

@@ -112,14 +112,22 @@ export class ServiceMetrics {
     latency.observe(8, seconds);
   }
 
-  /** Reads the admission queue length on every scrape. */
-  registerAdmission(queued: () => number): void {
+  /** Reads the admission queue length and limit on every scrape. */
+  registerAdmission(admission: { readonly queued: number; readonly limit: number }): void {
     new Gauge({
       name: 'rpc_server_queued',
-      help: 'RPCs waiting for a slot (MAX_CONCURRENT_CALLS reached).',
+      help: 'RPCs waiting for a slot (the concurrency limit reached).',
       registers: [this.registry],
       collect() {
-        this.set(queued());
+        this.set(admission.queued);
+      },
+    });
+    new Gauge({
+      name: 'rpc_server_concurrency_limit',
+      help: 'RPCs admission lets run at once now (adaptive: found from latency, at most MAX_CONCURRENT_CALLS); 0 = no limit.',
+      registers: [this.registry],
+      collect() {
+        this.set(admission.limit);
       },
     });
   }

@@ -93,8 +93,14 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   const services: DescService[] = parts.services.map((s) => s.service);
   // One bound on in-flight calls for both protocols; health, readiness, metrics and reflection
   // are served outside it, so an overloaded app still answers its probes.
-  const admission = new Admission({ maxConcurrent: env.MAX_CONCURRENT_CALLS, maxQueued: env.MAX_QUEUED_CALLS, maxQueueWaitMs: env.MAX_QUEUE_WAIT_MS });
-  metrics.registerAdmission(() => admission.queued);
+  const admission = new Admission({
+    maxConcurrent: env.MAX_CONCURRENT_CALLS,
+    adaptive: env.ADAPTIVE_CONCURRENCY,
+    minConcurrent: env.MIN_CONCURRENT_CALLS,
+    maxQueued: env.MAX_QUEUED_CALLS,
+    maxQueueWaitMs: env.MAX_QUEUE_WAIT_MS,
+  });
+  metrics.registerAdmission(admission);
   const kitOptions = {
     logger,
     metrics,

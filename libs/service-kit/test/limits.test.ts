@@ -14,10 +14,11 @@ import { callUnary, healthClient, rankingClient } from './support/standard-grpc.
 let full: SpawnedApp;
 let strict: SpawnedApp;
 let tight: SpawnedApp;
+let adaptive: SpawnedApp;
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
-  [full, strict, tight] = await Promise.all([
+  [full, strict, tight, adaptive] = await Promise.all([
     startLeaf({ MAX_CONCURRENT_CALLS: '2', MAX_QUEUED_CALLS: '1', MAX_QUEUE_WAIT_MS: '5000' }),
     startLeaf({
       MAX_CONCURRENT_CALLS: '1',
@@ -28,12 +29,13 @@ beforeAll(async () => {
       GRPC_IDLE_TIMEOUT_MS: '300',
     }),
     startLeaf({ MAX_CONCURRENT_CALLS: '2', MAX_QUEUED_CALLS: '0' }),
+    startLeaf({ MAX_CONCURRENT_CALLS: '64', ADAPTIVE_CONCURRENCY: 'true', MIN_CONCURRENT_CALLS: '2' }),
   ]);
 });
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  await Promise.all([full?.stop(), strict?.stop(), tight?.stop()]);
+  await Promise.all([full?.stop(), strict?.stop(), tight?.stop(), adaptive?.stop()]);
 });
 
 const rank = 'feedmesh.ranking.v1.RankingService/Rank';
@@ -102,6 +104,40 @@ describe('admission slots of finished Connect calls (MAX_CONCURRENT_CALLS 2, MAX
     clients.push(ranking);
     await expect(callUnary(ranking, 'Rank', { userId: 'u1' })).resolves.toMatchObject({ modelVersion: 'echo-1' });
     await expect(Promise.all([connectJson(tight.port, rank, { userId: 'u1' }), connectJson(tight.port, rank, { userId: 'u1' })])).resolves.toMatchObject([{ status: 200 }, { status: 200 }]);
+  });
+});
+
+describe('the adaptive concurrency limit (MAX_CONCURRENT_CALLS 64)', () => {
+  /** `callers` closed-loop callers of Rank taking `ms` each, over both protocols, for `forMs`; the codes they got. */
+  async function load(callers: number, ms: number, forMs: number): Promise<number[]> {
+    const ranking = rankingClient(adaptive.address);
+    clients.push(ranking);
+    const codes: number[] = [];
+    const until = Date.now() + forMs;
+    await Promise.all(
+      Array.from({ length: callers }, async (_, i) => {
+        while (Date.now() < until) {
+          if (i % 2) codes.push((await connectJson(adaptive.port, rank, sleeping(ms))).status === 429 ? 8 : 0);
+          else codes.push(((await refusal(callUnary(ranking, 'Rank', sleeping(ms)))) as grpc.ServiceError | undefined)?.code ?? 0);
+        }
+      }),
+    );
+    return codes;
+  }
+  const limitOf = async () => findSample(await metricsOf(adaptive), 'rpc_server_concurrency_limit', {})?.value;
+
+  it('starts at 20, and drops when latency rises at the same concurrency (calls queue instead of running)', async () => {
+    expect(await limitOf()).toBe(20);
+    const fast = await load(14, 10, 1_500);
+    expect(fast.filter((c) => c === 8)).toHaveLength(0);
+    const steady = await limitOf();
+    expect(steady).toBeGreaterThanOrEqual(20);
+    const slow = await load(14, 150, 2_000);
+    const after = await limitOf();
+    expect(after).toBeLessThan(14);
+    expect(after).toBeGreaterThanOrEqual(2);
+    // Beyond the limit the callers are refused, fast.
+    expect(slow.filter((c) => c === 8).length).toBeGreaterThan(0);
   });
 });
 
