@@ -33,7 +33,11 @@ const MAX_ROUNDS = 3;
  * e.g. the box was busy while it was measured) and the round proves nothing.
  */
 const OVERLOADED_BELOW = 0.8;
-/** A refusal costs the server next to nothing; on a shared 2-core box allow for scheduling noise. */
+/**
+ * A refusal costs the server next to nothing; on a shared 2-core box allow for scheduling noise.
+ * The load generator shares the box: its own event-loop lag (how late its sends went out, p99)
+ * delays what it sees of an answer as well, so the bound is this plus that lag.
+ */
 const FAST_REFUSAL_MS = 100;
 
 let env: FaultEnvironment;
@@ -43,6 +47,7 @@ let rate: number;
 let overload: CallRecord[];
 let skipped: number;
 let okShare: number;
+let sendLagMs: number;
 
 beforeAll(async () => {
   env = await startFaultEnvironment(['recall', 'ranking', 'render', 'aggregator']);
@@ -80,12 +85,13 @@ beforeAll(async () => {
     if (okShare < OVERLOADED_BELOW || round === MAX_ROUNDS) break;
     await sleep(1_000);
   }
+  sendLagMs = percentile(overload.map((r) => r.startMs - r.intendedMs), 99);
   const ok = overload.filter((r) => r.code === 'OK');
   const refused = overload.filter((r) => r.code === 'ResourceExhausted');
   console.log(
     `[faults] overload: capacity estimate ${capacityRps.toFixed(1)} pages/s (closed loop, callers: ${steps.join(', ')}); ` +
       `open loop for ${OVERLOAD_MS} ms at ${rounds.join(', then ')}; OK p50/p99 ${percentile(ok.map((r) => r.endMs - r.startMs), 50).toFixed(0)}/${percentile(ok.map((r) => r.endMs - r.startMs), 99).toFixed(0)} ms; ` +
-      `ResourceExhausted p99 ${percentile(refused.map((r) => r.endMs - r.startMs), 99).toFixed(1)} ms; send lag p99 ${percentile(overload.map((r) => r.startMs - r.intendedMs), 99).toFixed(1)} ms`,
+      `ResourceExhausted p50/p90/p99 ${[50, 90, 99].map((p) => percentile(refused.map((r) => r.endMs - r.startMs), p).toFixed(1)).join('/')} ms; send lag p99 ${sendLagMs.toFixed(1)} ms`,
   );
 }, 120_000);
 
@@ -117,9 +123,11 @@ describe('overload of the aggregator (open loop beyond what it serves)', () => {
     expect(late.length / admitted.length, `${late.length} of ${admitted.length} admitted calls ran out of their deadline; ${describeCalls(overload)}`).toBeLessThanOrEqual(0.01);
   });
 
-  it(`refuses the rest fast: ResourceExhausted within ${FAST_REFUSAL_MS} ms (p99)`, () => {
+  it(`refuses the rest fast: ResourceExhausted within ${FAST_REFUSAL_MS} ms (p50), and (p99) plus the load generator's own lag`, () => {
     const refused = overload.filter((r) => r.code === 'ResourceExhausted');
     expect(refused.length).toBeGreaterThan(0);
-    expect(percentile(refused.map((r) => r.endMs - r.startMs), 99)).toBeLessThanOrEqual(FAST_REFUSAL_MS);
+    const latencies = refused.map((r) => r.endMs - r.startMs);
+    expect(percentile(latencies, 50), 'p50').toBeLessThanOrEqual(FAST_REFUSAL_MS);
+    expect(percentile(latencies, 99), `p99; send lag p99 ${sendLagMs.toFixed(1)} ms`).toBeLessThanOrEqual(FAST_REFUSAL_MS + sendLagMs);
   });
 });
