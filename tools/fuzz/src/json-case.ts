@@ -103,7 +103,8 @@ export function jsonCaseArbitrary(schema: DescMessage, ctx: ShapeContext, limits
     const json = toJsonOrBase(schema, base, typedChange);
     if (jsonChange.kind === 'value') setJson(json, [...jsonChange.path.json, ...(jsonChange.element ? [0] : [])], jsonChange.value);
     if (jsonChange.kind === 'unknown-key') addKey(json, jsonChange.at ? [...jsonChange.at.json] : [], jsonChange.key);
-    const { text, body } = corruptBody(writeJson(json), bodyCorruption);
+    const written = writeJson(json);
+    const { text, body } = corruptBody(written, bodyCorruption);
     const steps = [
       typedChange && !typedChange.skipped && `${typedChange.value.target === 'element' ? `${typedChange.path.text}[0]` : typedChange.path.text} := ${printValue(typedChange.value.value)}`,
       jsonChange.kind === 'value' && `JSON ${jsonChange.path.json.join('.')}${jsonChange.element ? '[0]' : ''} := ${printJson(jsonChange.value)}`,
@@ -115,9 +116,24 @@ export function jsonCaseArbitrary(schema: DescMessage, ctx: ShapeContext, limits
       text,
       change: steps.length ? steps.join('; then ') : 'valid-shaped message, unchanged',
       expect: jsonExpectation(schema, body, bodyCorruption),
-      extraNames: jsonChange.kind === 'unknown-key' ? [jsonChange.key] : [],
+      extraNames: introducedKeys(jsonChange, bodyCorruption, written),
     };
   });
+}
+
+/**
+ * Keys the case itself put into the body that no schema declares, which a rejection may name: the
+ * unknown key added, the keys of an object given as a field's wrong value (`video := {"x":1}`
+ * → `video.x`), and the key a nested value is put under when the body has none.
+ */
+function introducedKeys(change: JsonChange, corruption: BodyCorruption | undefined, written: string): string[] {
+  const keys: string[] = [];
+  if (change.kind === 'unknown-key') keys.push(change.key);
+  if (change.kind === 'value' && change.value !== null && typeof change.value === 'object' && !Array.isArray(change.value) && !(change.value instanceof RawJson)) {
+    keys.push(...Object.keys(change.value));
+  }
+  if (corruption?.kind === 'nest' && !nestKeyPattern.test(written)) keys.push(nestFallbackKey);
+  return keys;
 }
 
 /** The message as JSON; a typed change JSON cannot express (a Timestamp out of its range) is left out. */
@@ -201,6 +217,10 @@ function printJson(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 60)}… (${text.length} chars)` : text;
 }
 
+/** The first key of a JSON object body, which a nested value replaces (or this one, when there is none). */
+const nestKeyPattern = /^\{"([^"]+)"/;
+const nestFallbackKey = 'x';
+
 function corruptBody(text: string, c: BodyCorruption | undefined): { text: string; body: Uint8Array } {
   const utf8 = (t: string) => ({ text: t, body: new TextEncoder().encode(t) });
   if (!c) return utf8(text);
@@ -211,7 +231,7 @@ function corruptBody(text: string, c: BodyCorruption | undefined): { text: strin
       return utf8(c.text);
     case 'nest': {
       // A known string field is not needed: the first key of the body gets the nested value.
-      const key = text.match(/^\{"([^"]+)"/)?.[1] ?? 'x';
+      const key = nestKeyPattern.exec(text)?.[1] ?? nestFallbackKey;
       return utf8(`{${JSON.stringify(key)}:${'['.repeat(c.depth)}${']'.repeat(c.depth)}}`);
     }
     case 'invalid-utf8': {
