@@ -11,4 +11,5 @@ export { freePort } from './free-port.js';
 export { now, sleep } from './clock.js';
 export { WriteLedger } from './write-ledger.js';
 export { tcpAccepts, watchListener, type ListenerWatch } from './listener-probe.js';
+export { probeLiveness, type LivenessProbe } from './liveness-probe.js';
 export { settle } from './settle.js';

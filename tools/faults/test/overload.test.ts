@@ -14,6 +14,7 @@ import {
   openLoop,
   outcomeCounts,
   percentile,
+  probeLiveness,
   sleep,
   startFaultEnvironment,
   type CallRecord,
@@ -34,11 +35,13 @@ const MAX_ROUNDS = 3;
  */
 const OVERLOADED_BELOW = 0.8;
 /**
- * A refusal costs the server next to nothing; on a shared 2-core box allow for scheduling noise.
- * The load generator shares the box: its own event-loop lag (how late its sends went out, p99)
- * delays what it sees of an answer as well, so the bound is this plus that lag.
+ * A refusal costs the server next to nothing, so it may take this much longer than a /healthz
+ * probe sent meanwhile (p99 against p99): the probe's latency is what the saturated box's
+ * scheduling and event loops add to any answer (the load generator's own included), and the
+ * test cannot take that away; a refusal that waits in a queue shows as the difference.
  */
 const FAST_REFUSAL_MS = 100;
+const PROBES_PER_S = 20;
 
 let env: FaultEnvironment;
 let feed: FaultClient<typeof FeedService>;
@@ -48,6 +51,7 @@ let overload: CallRecord[];
 let skipped: number;
 let okShare: number;
 let sendLagMs: number;
+let probeP99Ms: number;
 
 beforeAll(async () => {
   env = await startFaultEnvironment(['recall', 'ranking', 'render', 'aggregator']);
@@ -77,8 +81,9 @@ beforeAll(async () => {
   const rounds: string[] = [];
   for (let round = 1; ; round++, rate *= 2) {
     const load = openLoop(call, { rate, maxInFlight: 5_000 });
+    const probe = probeLiveness(env.mesh.ports.aggregator, PROBES_PER_S);
     await sleep(OVERLOAD_MS);
-    overload = await load.stop();
+    [overload, probeP99Ms] = await Promise.all([load.stop(), probe.stop().then((l) => percentile(l, 99))]);
     skipped = load.skipped();
     okShare = overload.filter((r) => r.code === 'OK').length / overload.length;
     rounds.push(`${rate}/s: ${JSON.stringify(outcomeCounts(overload))}`);
@@ -91,7 +96,7 @@ beforeAll(async () => {
   console.log(
     `[faults] overload: capacity estimate ${capacityRps.toFixed(1)} pages/s (closed loop, callers: ${steps.join(', ')}); ` +
       `open loop for ${OVERLOAD_MS} ms at ${rounds.join(', then ')}; OK p50/p99 ${percentile(ok.map((r) => r.endMs - r.startMs), 50).toFixed(0)}/${percentile(ok.map((r) => r.endMs - r.startMs), 99).toFixed(0)} ms; ` +
-      `ResourceExhausted p50/p90/p99 ${[50, 90, 99].map((p) => percentile(refused.map((r) => r.endMs - r.startMs), p).toFixed(1)).join('/')} ms; send lag p99 ${sendLagMs.toFixed(1)} ms`,
+      `ResourceExhausted p50/p90/p99 ${[50, 90, 99].map((p) => percentile(refused.map((r) => r.endMs - r.startMs), p).toFixed(1)).join('/')} ms; send lag p99 ${sendLagMs.toFixed(1)} ms; /healthz p99 ${probeP99Ms.toFixed(1)} ms`,
   );
 }, 120_000);
 
@@ -123,11 +128,11 @@ describe('overload of the aggregator (open loop beyond what it serves)', () => {
     expect(late.length / admitted.length, `${late.length} of ${admitted.length} admitted calls ran out of their deadline; ${describeCalls(overload)}`).toBeLessThanOrEqual(0.01);
   });
 
-  it(`refuses the rest fast: ResourceExhausted within ${FAST_REFUSAL_MS} ms (p50), and (p99) plus the load generator's own lag`, () => {
+  it(`refuses the rest fast: ResourceExhausted within ${FAST_REFUSAL_MS} ms (p50), and at p99 at most ${FAST_REFUSAL_MS} ms slower than a /healthz probe`, () => {
     const refused = overload.filter((r) => r.code === 'ResourceExhausted');
     expect(refused.length).toBeGreaterThan(0);
     const latencies = refused.map((r) => r.endMs - r.startMs);
     expect(percentile(latencies, 50), 'p50').toBeLessThanOrEqual(FAST_REFUSAL_MS);
-    expect(percentile(latencies, 99), `p99; send lag p99 ${sendLagMs.toFixed(1)} ms`).toBeLessThanOrEqual(FAST_REFUSAL_MS + sendLagMs);
+    expect(percentile(latencies, 99), `p99; /healthz p99 ${probeP99Ms.toFixed(1)} ms`).toBeLessThanOrEqual(FAST_REFUSAL_MS + probeP99Ms);
   });
 });
