@@ -84,8 +84,8 @@ describe('Admission', () => {
     for (let i = 0; i < 10_000; i++) expect(admission.tryAcquire()).toBe(true);
   });
 
-  it('with an adaptive limit: starts at 20, below its ceiling, and admits no more than the limit once it shrank', () => {
-    const admission = new Admission({ maxConcurrent: 100, adaptive: true, minConcurrent: 2, maxQueued: 100, maxQueueWaitMs: 10_000 });
+  it('with an adaptive limit: starts at its ceiling, and admits no more than the limit once it shrank', () => {
+    const admission = new Admission({ maxConcurrent: 20, adaptive: true, minConcurrent: 2, maxQueued: 100, maxQueueWaitMs: 10_000 });
     expect(admission.limit).toBe(20);
     for (let i = 0; i < 20; i++) expect(admission.tryAcquire()).toBe(true);
     expect(admission.tryAcquire()).toBe(false);

@@ -32,9 +32,6 @@ export interface CallSample {
   budgetMs: number;
 }
 
-/** The adaptive limit before it has measured anything. */
-const initialAdaptiveLimit = 20;
-
 interface Queued {
   waiter: AdmissionWaiter;
   until: number;
@@ -63,7 +60,9 @@ export class Admission {
   ) {
     const max = limits.maxConcurrent;
     if (limits.adaptive && max > 0) {
-      this.adaptive = new AdaptiveLimit({ initial: Math.min(initialAdaptiveLimit, max), min: Math.min(limits.minConcurrent ?? 1, max), max });
+      // It starts at the ceiling: before anything is measured, a burst is served as with a fixed
+      // limit; the first windows whose latency rises bring it down to what the machine runs.
+      this.adaptive = new AdaptiveLimit({ initial: max, min: Math.min(limits.minConcurrent ?? 1, max), max });
     }
   }
 

@@ -126,13 +126,12 @@ describe('the adaptive concurrency limit (MAX_CONCURRENT_CALLS 64)', () => {
   }
   const limitOf = async () => findSample(await metricsOf(adaptive), 'rpc_server_concurrency_limit', {})?.value;
 
-  it('starts at 20, and drops when latency rises at the same concurrency (calls queue instead of running)', async () => {
-    expect(await limitOf()).toBe(20);
+  it('starts at its ceiling, and drops when latency rises at the same concurrency (calls queue instead of running)', async () => {
+    expect(await limitOf()).toBe(64);
     const fast = await load(14, 10, 1_500);
     expect(fast.filter((c) => c === 8)).toHaveLength(0);
-    const steady = await limitOf();
-    expect(steady).toBeGreaterThanOrEqual(20);
-    const slow = await load(14, 150, 2_000);
+    // Ten times slower at the same concurrency (on a busy CI box a fast call may take ~100 ms).
+    const slow = await load(14, 600, 3_000);
     const after = await limitOf();
     expect(after).toBeLessThan(14);
     expect(after).toBeGreaterThanOrEqual(2);
