@@ -144,7 +144,7 @@ describe('RankingService.rank', () => {
         .then(() => rankBlock(create(RankBlockRequestSchema, { userId: 'u1', candidates: bad }), blockContext()))
         .then(() => undefined, (e: unknown) => e as ConnectError);
       expect(error?.code).toBe(Code.InvalidArgument);
-      expect(error?.rawMessage).toMatch(/^candidates\.author_index: /);
+      expect(error?.rawMessage).toMatch(/^candidates: column author_index: /);
       expect(ended).toEqual([]);
     });
   });

@@ -38,11 +38,11 @@ describe('validateRankBlockRequest', () => {
   });
 
   it('names the column that breaks the layout', () => {
-    expect(violationOf(encode({ ...block(2), itemIds: new Uint8Array(20) }))).toMatchObject({ code: Code.InvalidArgument, field: 'candidates.item_ids' });
-    expect(violationOf(encode({ ...block(2), kinds: new Uint8Array(1) }))).toMatchObject({ field: 'candidates.kinds' });
-    expect(violationOf(encode({ ...block(2), authorIndex: [0, 7] }))).toMatchObject({ field: 'candidates.author_index', message: expect.stringContaining('author_index[1] = 7') });
-    expect(violationOf(encode({ ...block(2), views: [1] }))).toMatchObject({ field: 'candidates.views' });
-    expect(violationOf(encode({ ...block(2), createdAtMs: [1, Number.NaN] }))).toMatchObject({ field: 'candidates.created_at_ms' });
+    expect(violationOf(encode({ ...block(2), itemIds: new Uint8Array(20) }))).toMatchObject({ code: Code.InvalidArgument, field: 'candidates', message: expect.stringContaining('column item_ids') });
+    expect(violationOf(encode({ ...block(2), kinds: new Uint8Array(1) }))).toMatchObject({ field: 'candidates', message: expect.stringContaining('column kinds') });
+    expect(violationOf(encode({ ...block(2), authorIndex: [0, 7] }))).toMatchObject({ field: 'candidates', message: expect.stringContaining('column author_index: author_index[1] = 7') });
+    expect(violationOf(encode({ ...block(2), views: [1] }))).toMatchObject({ field: 'candidates', message: expect.stringContaining('column views') });
+    expect(violationOf(encode({ ...block(2), createdAtMs: [1, Number.NaN] }))).toMatchObject({ field: 'candidates', message: expect.stringContaining('column created_at_ms') });
   });
 
   it('rejects bytes that are not a CandidateBlock', () => {
@@ -50,6 +50,6 @@ describe('validateRankBlockRequest', () => {
   });
 
   it('accepts at most the maximum number of candidates', () => {
-    expect(violationOf(encode({ count: MAX_CANDIDATES + 1 }))).toMatchObject({ field: 'candidates.count', message: expect.stringContaining('at most 100000') });
+    expect(violationOf(encode({ count: MAX_CANDIDATES + 1 }))).toMatchObject({ field: 'candidates', message: expect.stringContaining('column count: is 100001; at most 100000') });
   });
 });
