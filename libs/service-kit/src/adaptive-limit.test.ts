@@ -21,27 +21,23 @@ describe('AdaptiveLimit', () => {
     expect(limit.current).toBe(100);
   });
 
-  it('holds the limit when latency rises above 1.5× its long-term average while calls meet their deadlines', () => {
+  it('shrinks when latency rises above 1.5× its long-term average (calls queue instead of running)', () => {
     const clock = { now: 0 };
     const limit = new AdaptiveLimit({ initial: 40, min: 4, max: 256 });
     run(limit, clock, 20, 10);
     const before = limit.current;
-    // Calls queue (6× slower) but finish well within their 1 s: load the app carries, not overload.
     run(limit, clock, 10, 60);
-    expect(limit.current).toBe(before);
-    // Queueing that uses a fair share of the deadline (400 of 1,000 ms) sheds.
-    run(limit, clock, 2, 400);
     expect(limit.current).toBeLessThan(before * 0.6);
     expect(limit.current).toBeGreaterThanOrEqual(4);
   });
 
-  it('drops to below the concurrency in use when calls run late there, even under a higher limit', () => {
+  it('drops to below the concurrency in use when latency rises there, even under a higher limit', () => {
     const clock = { now: 0 };
     const limit = new AdaptiveLimit({ initial: 20, min: 1, max: 256 });
     run(limit, clock, 20, 70, { inFlight: () => 1 });
     expect(limit.current).toBe(20);
-    // Eight calls at a time take 600 ms of their 1 s where one took 70: eight is already too many.
-    run(limit, clock, 1, 600, { inFlight: () => 8 });
+    // Eight calls at a time take 370 ms where one took 70: eight is already too many.
+    run(limit, clock, 1, 370, { inFlight: () => 8 });
     expect(limit.current).toBeLessThan(8);
   });
 

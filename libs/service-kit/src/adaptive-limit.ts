@@ -19,12 +19,6 @@ const smoothing = 0.2;
 const longWindows = 100;
 /** A call that used more than this share of its deadline is overload, whatever the average says. */
 const lateShare = 0.5;
-/**
- * Latency above the long-term average lowers the limit only once calls use this share of their
- * deadline on average: below it the queue is load the app carries in time (16 callers on 2 cores
- * queue and finish), and shedding them would only turn successes into refusals.
- */
-const queueingShare = 0.2;
 /** Multiplicative decrease on a window with late calls. */
 const backoff = 0.8;
 
@@ -32,10 +26,9 @@ const backoff = 0.8;
  * How many calls may run at once, found from the latency they see (a gradient limit, after
  * Netflix's concurrency-limits Gradient2): the limit grows slowly while a window's average latency
  * stays within `tolerance` of the long-term average, and drops at once, in proportion, when it
- * rises above it while calls use a fair share of their deadline (`queueingShare`), i.e. when calls
- * queue for CPU or a dependency on their way to missing it: to the concurrency the window had
- * times the gradient (latency that rose at 8 calls says 8 is too many, even under a limit of 20).
- * Calls that used more than half their deadline shrink it whatever the average says: a limit
+ * rises above it, i.e. when calls queue for CPU or a dependency instead of running: to the
+ * concurrency the window had times the gradient (latency that rose at 8 calls says 8 is too many,
+ * even under a limit of 20). Calls that used more than half their deadline shrink it too: a limit
  * that fits the machine is one whose admitted calls meet their deadlines. Windows with steady
  * latency in which the app used less than half the limit do not raise it (the load, not the
  * limit, bounded the concurrency).
@@ -46,7 +39,6 @@ export class AdaptiveLimit {
   private windowStart = 0;
   private samples = 0;
   private rttSumMs = 0;
-  private budgetSumMs = 0;
   private late = 0;
   private maxInFlight = 0;
 
@@ -67,7 +59,6 @@ export class AdaptiveLimit {
     if (this.samples === 0) this.windowStart = now;
     this.samples++;
     this.rttSumMs += rttMs;
-    this.budgetSumMs += budgetMs;
     if (rttMs > budgetMs * lateShare) this.late++;
     if (inFlight > this.maxInFlight) this.maxInFlight = inFlight;
     const age = now - this.windowStart;
@@ -76,11 +67,9 @@ export class AdaptiveLimit {
 
   private closeWindow(): void {
     const shortRtt = this.rttSumMs / this.samples;
-    const queueingMatters = shortRtt > queueingShare * (this.budgetSumMs / this.samples);
     const { late, maxInFlight } = this;
     this.samples = 0;
     this.rttSumMs = 0;
-    this.budgetSumMs = 0;
     this.late = 0;
     this.maxInFlight = 0;
     this.longRttMs = this.longRttMs === 0 ? shortRtt : this.longRttMs + (shortRtt - this.longRttMs) / longWindows;
@@ -91,8 +80,8 @@ export class AdaptiveLimit {
     const used = Math.min(this.limit, maxInFlight);
     let next: number;
     if (late > 0) next = Math.min(this.limit * backoff, used * gradient);
-    else if (gradient < 1 && queueingMatters) next = Math.min(this.limit, used * gradient + Math.sqrt(used));
-    else if (gradient < 1 || maxInFlight < this.limit / 2) return;
+    else if (gradient < 1) next = Math.min(this.limit, used * gradient + Math.sqrt(used));
+    else if (maxInFlight < this.limit / 2) return;
     else {
       // sqrt(limit) of headroom lets the limit probe upwards while latency holds.
       next = this.limit * (1 - smoothing) + (this.limit + Math.sqrt(this.limit)) * smoothing;
