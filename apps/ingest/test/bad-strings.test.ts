@@ -1,10 +1,10 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertUsers, MAIN_ENTRY, REDIS_URL, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertUsers, MAIN_ENTRY, REDIS_URL, type TestStores, codeOf } from './fixtures.js';
 
 // Strings Postgres cannot store (U+0000), that have no UTF-8 form (lone surrogates) or that a
 // field forbids (control characters in ids and titles) are InvalidArgument naming the field, on
@@ -29,16 +29,6 @@ afterAll(async () => {
   await app?.stop();
   await stores?.close();
 });
-
-async function grpcError(call: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = ConnectError.from(error);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error('the call succeeded');
-}
 
 /** A Connect JSON call over HTTP/1.1, as the issue's curl sends it. */
 async function connectJson(method: string, body: unknown): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
@@ -81,7 +71,7 @@ describe('strings Postgres cannot store', () => {
     ['Unfollow followee_id with a newline', 'followee_id', () => client.unfollow({ followerId: 'reader', followeeId: 'a\nb' })],
   ];
   it.each(grpcCases)('gRPC %s → InvalidArgument naming %s', async (_name, field, call) => {
-    const { code, message } = await grpcError(call());
+    const { code, message } = await codeOf(call());
     expect(code).toBe(Code.InvalidArgument);
     expect(message.startsWith(`${field}: must not contain`)).toBe(true);
   });
@@ -144,7 +134,7 @@ describe('RecordEngagement rejects bad strings record by record', () => {
   });
 
   it('a batch whose only record is bad is InvalidArgument naming events[0].<field>', async () => {
-    const { code, message } = await grpcError(client.recordEngagement({ events: [{ userId: 'reader', itemId: `${itemId}\u0000`, type: EngagementType.VIEW, occurredAt: at() }] }));
+    const { code, message } = await codeOf(client.recordEngagement({ events: [{ userId: 'reader', itemId: `${itemId}\u0000`, type: EngagementType.VIEW, occurredAt: at() }] }));
     expect(code).toBe(Code.InvalidArgument);
     expect(message).toMatch(/^events\[0\]\.item_id:/);
   });
@@ -182,13 +172,13 @@ describe('Publish: the same request_id with another payload is a conflict', () =
     const again = await connectJson('Publish', { article: { body: 'world', title: 'Hello' }, authorId: 'author', requestId: 'idem-1' });
     expect(again).toMatchObject({ status: 200, body: { itemId: first.itemId, replay: true } });
 
-    const conflict = await grpcError(client.publish({ requestId: 'idem-1', authorId: 'author', payload: article('Hello', 'world!') }));
+    const conflict = await codeOf(client.publish({ requestId: 'idem-1', authorId: 'author', payload: article('Hello', 'world!') }));
     expect(conflict.code).toBe(Code.AlreadyExists);
     expect(conflict.message).toMatch(/^request_id: already used by this author for a different payload/);
 
     // Without the Redis claim (expired, or Redis lost it) Postgres decides the same way.
     await stores.redis.del(redisKeys.publishClaim('author', 'idem-1'));
-    expect((await grpcError(client.publish({ requestId: 'idem-1', authorId: 'author', payload: { case: 'live', value: { title: 'Hello', streamUrl: 'https://e.com/s' } } }))).code).toBe(
+    expect((await codeOf(client.publish({ requestId: 'idem-1', authorId: 'author', payload: { case: 'live', value: { title: 'Hello', streamUrl: 'https://e.com/s' } } }))).code).toBe(
       Code.AlreadyExists,
     );
     await stores.redis.del(redisKeys.publishClaim('author', 'idem-1'));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectError, type Code } from '@connectrpc/connect';
 import { createPgPool, createRedis, deleteFeedmeshKeys, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
 import type pg from 'pg';
 
@@ -65,4 +66,15 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000,
 
 export function articlePayload(title: string) {
   return { case: 'article' as const, value: { title, body: 'Some body text', coverUrl: 'https://example.com/c.jpg' } };
+}
+
+/** The code and message a call failed with; throws if it succeeded. */
+export async function codeOf(call: Promise<unknown>): Promise<{ code: Code; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const e = ConnectError.from(error);
+    return { code: e.code, message: e.rawMessage };
+  }
+  throw new Error('the call succeeded');
 }

@@ -1,10 +1,10 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores, codeOf } from './fixtures.js';
 
 let stores: TestStores;
 let app: SpawnedApp;
@@ -42,16 +42,6 @@ async function memberOfItem(itemId: string): Promise<string> {
 
 async function inTimeline(userId: string, member: string): Promise<boolean> {
   return (await stores.redis.zscore(redisKeys.homeTimeline(userId), member)) !== null;
-}
-
-async function codeOf(call: Promise<unknown>): Promise<{ code: Code; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = ConnectError.from(error);
-    return { code: e.code, message: e.rawMessage };
-  }
-  throw new Error('the call succeeded');
 }
 
 describe('Publish idempotency', () => {
