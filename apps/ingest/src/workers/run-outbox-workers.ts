@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPgPool, type RedisClient } from '@feedmesh/storage';
 import type { Logger as PinoLogger } from '@feedmesh/telemetry';
 import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
@@ -68,6 +69,7 @@ export async function migrateOutbox(databaseUrl: string): Promise<void> {
 const RUNNER_PRESET = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } };
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 5_000;
+const SHUTDOWN_WAIT_MS = 2_000;
 
 /**
  * Drains the outbox: graphile-worker picks jobs up as soon as they commit (LISTEN/NOTIFY, with
@@ -107,11 +109,21 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
   const startRunner = async (): Promise<void> => {
     // Jobs are locked by the pool's id (graphile-worker's locked_by), so that is what the leases hold.
     const poolIds = new Set<string>();
+    const poolsEnded: Promise<unknown>[] = [];
     const events: WorkerEvents = new EventEmitter();
+    const started: { runner?: Runner; shutDownEarly?: unknown } = {};
+    const ended = (error: unknown) => (started.runner ? onRunnerEnded(started.runner, poolIds, poolsEnded, error) : (started.shutDownEarly ??= error));
     events.on('pool:create', ({ workerPool }) => {
       poolIds.add(workerPool.id);
       leases.add(workerPool.id);
+      poolsEnded.push(Promise.resolve(workerPool.promise).catch(() => {}));
     });
+    // The start of a shutdown is the signal, not the end: a pool that shuts itself down can hang
+    // in terminate() on its completion batchers, so neither its promise nor the runner's settles
+    // (seen under connection kills: "Graceful shutdown complete", then no restart for 30 s and
+    // jobs left undrained).
+    events.on('pool:gracefulShutdown', ({ message }) => ended(new Error(message)));
+    events.on('pool:forcefulShutdown', ({ message }) => ended(new Error(message)));
     const runner = await run({
       pgPool: pool,
       concurrency: options.concurrency,
@@ -122,19 +134,20 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
       events,
       preset: RUNNER_PRESET,
     });
-    current = runner;
-    runner.promise.then(
-      () => onRunnerEnded(runner, poolIds, undefined),
-      (error: unknown) => onRunnerEnded(runner, poolIds, error),
-    );
+    current = started.runner = runner;
+    runner.promise.then(() => ended(undefined), ended);
+    if (started.shutDownEarly !== undefined) ended(started.shutDownEarly);
   };
 
-  const onRunnerEnded = (runner: Runner, poolIds: Set<string>, error: unknown): void => {
+  const onRunnerEnded = (runner: Runner, poolIds: Set<string>, poolsEnded: Promise<unknown>[], error: unknown): void => {
     if (stopping || current !== runner) return;
     current = undefined;
+    runner.stop().catch(() => {}); // releases the rest of the runner (its cron part), if it is not stopping already
     logger.error({ err: error }, 'outbox worker pool stopped; unlocking its jobs and restarting');
     leases.remove(poolIds);
-    scheduleRestart([...poolIds]);
+    // Its workers finish their current jobs first, as a graceful shutdown lets them, unless that hangs.
+    const settled = Promise.race([Promise.all(poolsEnded), sleep(SHUTDOWN_WAIT_MS)]);
+    settled.then(() => scheduleRestart([...poolIds]));
   };
 
   const scheduleRestart = (deadPoolIds: string[]): void => {
