@@ -10,3 +10,4 @@ export { compileMessageChecks, validatedPerRecord, type FieldViolation } from '.
 export { isIdentifierName, MAX_IDENTIFIER_LENGTH, MAX_STRING_LENGTH, TEXT_RULES, textCheck, textProblem, type ControlPolicy, type TextRule } from './text-rules.js';
 export { spawnApp, type SpawnedApp } from './testing/spawn-app.js';
 export { readLimitedBody } from './request-limits.js';
+export { withDeadline, DeadlineExceeded, type DeadlineLimit } from './with-deadline.js';
