@@ -13,7 +13,7 @@ import {
   type RecallResponseSchema,
 } from '@feedmesh/contracts';
 import { CandidateBlockBuilder, mergeCandidates } from '@feedmesh/feed-core';
-import { unavailable } from '@feedmesh/service-kit';
+import { unavailable, withDeadline } from '@feedmesh/service-kit';
 import type { ReadModel, UserReadModel } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import { hydrateRecords, type HydratedCandidate } from './hydrate-records.js';
@@ -21,7 +21,6 @@ import type { RecallCandidate, RecallSource } from './recall-candidate.js';
 import type { RecallMetrics } from './recall-metrics.js';
 import { runSource, type SourceRun } from './run-source.js';
 import { validateRecallRequest } from './validate-recall-request.js';
-import { withTimeout } from './with-timeout.js';
 
 export interface ConfiguredSource {
   source: RecallSource;
@@ -92,7 +91,7 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
   async function hydrateFailOpen(merged: RecallCandidate[], timeoutMs: number): Promise<Array<RecallCandidate & Partial<HydratedCandidate>>> {
     if (merged.length === 0) return [];
     try {
-      return await withTimeout(hydrateRecords(deps.readModel, merged), timeoutMs, 'item record hydration');
+      return await withDeadline(hydrateRecords(deps.readModel, merged), { timeoutMs }, 'item record hydration');
     } catch (error) {
       deps.logger.warn({ err: error, candidates: merged.length }, 'item record hydration failed; serving candidates without counters');
       return merged;

@@ -1,6 +1,7 @@
 // Runs one recall source under its own timeout, fail-open: a slow or failing source yields an
 // empty result with its status instead of failing the request.
 import { SourceStatus } from '@feedmesh/contracts';
+import { DeadlineExceeded, withDeadline } from '@feedmesh/service-kit';
 import { withSpan } from '@feedmesh/telemetry';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { RecallCandidate, RecallQuery, RecallSource } from './recall-candidate.js';
@@ -24,10 +25,6 @@ export interface SourceRun {
   error: string;
 }
 
-class SourceTimeoutError extends Error {
-  override readonly name = 'SourceTimeoutError';
-}
-
 export function runSource(source: RecallSource, query: RecallQuery, limits: SourceLimits, callSignal: AbortSignal): Promise<SourceRun> {
   return withSpan('feed.recall.query', { 'recall.strategy': source.name }, async (span) => {
     const run = await runWithTimeout(source, query, limits, callSignal);
@@ -39,24 +36,6 @@ export function runSource(source: RecallSource, query: RecallQuery, limits: Sour
 
 async function runWithTimeout(source: RecallSource, query: RecallQuery, limits: SourceLimits, callSignal: AbortSignal): Promise<SourceRun> {
   const started = performance.now();
-  const controller = new AbortController();
-  const abortFromCall = () => controller.abort(callSignal.reason);
-  callSignal.addEventListener('abort', abortFromCall, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new SourceTimeoutError(`no answer within ${Math.round(limits.timeoutMs)} ms`);
-      controller.abort(error);
-      reject(error);
-    }, limits.timeoutMs);
-  });
-  const work = (async () => {
-    if (limits.injectedDelayMs > 0) await abortableDelay(limits.injectedDelayMs, controller.signal);
-    controller.signal.throwIfAborted();
-    return source.fetch(query, controller.signal);
-  })();
-  // The work may settle after the timeout won the race; its outcome is no longer wanted.
-  work.catch(() => {});
   const result = (status: SourceStatus, candidates: RecallCandidate[], error = ''): SourceRun => ({
     name: source.name,
     candidates,
@@ -65,15 +44,19 @@ async function runWithTimeout(source: RecallSource, query: RecallQuery, limits: 
     error,
   });
   try {
-    return result(SourceStatus.OK, await Promise.race([work, timedOut]));
+    const candidates = await withDeadline(
+      async (signal) => {
+        if (limits.injectedDelayMs > 0) await abortableDelay(limits.injectedDelayMs, signal);
+        return source.fetch(query, signal);
+      },
+      { timeoutMs: limits.timeoutMs, signal: callSignal },
+      `recall source ${source.name}`,
+    );
+    return result(SourceStatus.OK, candidates);
   } catch (error) {
-    if (error instanceof SourceTimeoutError || callSignal.aborted) {
-      return result(SourceStatus.TIMEOUT, [], (error as Error).message ?? 'call cancelled');
-    }
+    if (error instanceof DeadlineExceeded) return result(SourceStatus.TIMEOUT, [], `no answer within ${Math.round(error.afterMs)} ms`);
+    if (callSignal.aborted) return result(SourceStatus.TIMEOUT, [], (error as Error).message ?? 'call cancelled');
     return result(SourceStatus.ERROR, [], error instanceof Error ? error.message : String(error));
-  } finally {
-    clearTimeout(timer);
-    callSignal.removeEventListener('abort', abortFromCall);
   }
 }
 
