@@ -1,6 +1,6 @@
 import { num, str } from 'envalid';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, kitEnvSpec, loadConfig } from './config.js';
 
 // Cast as the apps do: loadConfig's bound is envalid's per-variable `Spec`, which a spec object
 // fails by TypeScript's weak-type check; the values are validated at runtime either way.
@@ -44,5 +44,10 @@ describe('loadConfig', () => {
 
   it('names every bad variable in one message', () => {
     expect(() => loadConfig(appSpec, 8082, { PORT: 'abc', BATCH_SIZE: 'many' })).toThrow(/PORT \(.*\); BATCH_SIZE \(|BATCH_SIZE \(.*\); PORT \(/);
+  });
+
+  it("reads exactly the kit's spec when the app adds none, every variable described", () => {
+    expect(Object.keys(loadConfig({}, 8082, {})).sort()).toEqual(Object.keys(kitEnvSpec).sort());
+    for (const [name, validator] of Object.entries(kitEnvSpec)) expect(validator.desc, name).toBeTruthy();
   });
 });

@@ -1,12 +1,23 @@
 import { bool, cleanEnv, makeValidator, num, str, type CleanedEnv, type ValidatorSpec } from 'envalid';
 
-/** An app's own environment variables: envalid validators by name. */
+/** Environment variables as envalid validators by name: the kit's, an app's, or both composed. */
 export type EnvSpec = Record<string, ValidatorSpec<unknown>>;
 
-/** Settings every app has; each app adds its own spec. */
-export const baseEnvSpec = {
+/** A TCP port; 0 asks the OS for a free one (tests run many apps side by side). */
+const listenPort = makeValidator<number>((input) => {
+  const value = Number(input);
+  if (!/^\d+$/.test(String(input).trim()) || value > 65535) throw new Error(`not a port number: "${input}"`);
+  return value;
+});
+
+/**
+ * Every setting the kit itself reads, the one place they are declared: `loadConfig` composes an
+ * app's spec onto it (PORT's default is then the app's port), and docs are generated from it.
+ */
+export const kitEnvSpec = {
+  PORT: listenPort({ desc: "Port to listen on, gRPC and HTTP/1.1 alike (0: any free port); default: the app's port" }),
   HOST: str({ default: '0.0.0.0', desc: 'Interface to listen on' }),
-  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], desc: 'pino log level' }),
   SHUTDOWN_DELAY_MS: num({ default: 5_000, desc: 'After SIGTERM: how long the port keeps serving while readiness says not-ready, so load balancers stop routing here first' }),
   SHUTDOWN_GRACE_MS: num({ default: 10_000, desc: 'After the delay: how long in-flight calls may run before they are cancelled' }),
   MAX_MESSAGE_BYTES: num({ default: 4 * 1024 * 1024, desc: 'Largest request message accepted' }),
@@ -22,25 +33,21 @@ export const baseEnvSpec = {
   GRPC_IDLE_TIMEOUT_MS: num({ default: 300_000, desc: 'An HTTP/2 connection with no call for this long is closed (GOAWAY)' }),
 };
 
-/** A TCP port; 0 asks the OS for a free one (tests run many apps side by side). */
-const listenPort = makeValidator<number>((input) => {
-  const value = Number(input);
-  if (!/^\d+$/.test(String(input).trim()) || value > 65535) throw new Error(`not a port number: "${input}"`);
-  return value;
-});
-
-export type BaseEnv = CleanedEnv<typeof baseEnvSpec> & { PORT: number };
+/** The kit's settings, validated. */
+export type BaseEnv = CleanedEnv<typeof kitEnvSpec>;
 
 export class ConfigError extends Error {}
 
-/**
- * Reads and validates configuration from the environment at start. A bad value stops the app
- * with one message naming every offending variable, instead of failing later mid-request.
- */
+/** The kit's settings and an app's, validated. */
 export type AppEnv<S> = BaseEnv & CleanedEnv<S>;
 
+/**
+ * Reads and validates the kit's settings and the app's `spec` from `env` (the process's
+ * environment by default), once, at start. A bad value stops the app with one message naming
+ * every offending variable, instead of failing later mid-request.
+ */
 export function loadConfig<S extends EnvSpec>(spec: S, defaultPort: number, env: NodeJS.ProcessEnv = process.env): AppEnv<S> {
-  const full = { ...baseEnvSpec, PORT: listenPort({ default: defaultPort }), ...spec } as S & typeof baseEnvSpec & { PORT: ValidatorSpec<number> };
+  const full = { ...kitEnvSpec, PORT: listenPort({ default: defaultPort, desc: kitEnvSpec.PORT.desc }), ...spec } as S & typeof kitEnvSpec;
   return cleanEnv(env, full, {
     reporter: ({ errors }) => {
       const bad = Object.entries(errors);

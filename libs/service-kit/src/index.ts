@@ -4,7 +4,7 @@ export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { currentCallScope, runInCallScope, type CallScope } from './call-scope.js';
 export { invalidArgument, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
-export { loadConfig, baseEnvSpec, ConfigError, type EnvSpec, type AppEnv } from './config.js';
+export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
 export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';
 export { isIdentifierName, MAX_IDENTIFIER_LENGTH, MAX_STRING_LENGTH, TEXT_RULES, textCheck, textProblem, type ControlPolicy, type TextRule } from './text-rules.js';

@@ -82,7 +82,7 @@ interface RunOptions {
 }
 
 async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options: RunOptions): Promise<RunningApp> {
-  const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env ?? process.env);
+  const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env);
   const env: BaseEnv = appEnv;
   const logger = createLogger(definition.name, { level: env.LOG_LEVEL });
   const metrics = new ServiceMetrics(definition.name);
