@@ -1,0 +1,1 @@
+export { CacheCounters, CachedLoader, type CachedLoaderOptions, type CacheMetrics } from './cached-loader.js';
