@@ -2,8 +2,9 @@
 // the features are not there in time (slow or down Postgres) the request is scored without
 // them and the outcome says so, instead of the whole feed failing. A load that outlives its
 // budget still completes in the background and fills the cache for the user's next request.
+import { CachedLoader, type CacheMetrics } from '@feedmesh/cache';
 import { emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
-import { LRUCache } from 'lru-cache';
+import { DeadlineExceeded, withDeadline } from '@feedmesh/service-kit';
 
 /** `cached`/`loaded`: features used; `timeout`/`error`: scored without them. */
 export type UserFeaturesOutcome = 'cached' | 'loaded' | 'timeout' | 'error';
@@ -20,40 +21,27 @@ export interface UserFeaturesCacheOptions {
   ttlMs: number;
   /** Most users kept. */
   maxUsers: number;
+  metrics?: CacheMetrics;
 }
 
 export class UserFeaturesCache {
-  private readonly cache: LRUCache<string, UserFeatures>;
+  private readonly cache: CachedLoader<string, UserFeatures>;
 
   constructor(options: UserFeaturesCacheOptions) {
-    this.cache = new LRUCache<string, UserFeatures>({
-      max: options.maxUsers,
-      ttl: options.ttlMs,
-      // Concurrent requests of one user share one load (lru-cache dedupes in-flight fetches).
-      fetchMethod: (userId) => options.load(userId),
-    });
+    // Concurrent requests of one user share one load.
+    this.cache = new CachedLoader<string, UserFeatures>({ load: options.load, maxEntries: options.maxUsers, ttlMs: options.ttlMs, metrics: options.metrics });
   }
 
   /** The user's features within `timeoutMs`, or empty features and why. Never rejects. */
   async get(userId: string, timeoutMs: number): Promise<UserFeaturesResult> {
     const hit = this.cache.get(userId);
     if (hit !== undefined) return { features: hit, outcome: 'cached' };
-
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), Math.max(0, timeoutMs));
-    });
-    const loading = this.cache.fetch(userId);
-    // The load may settle after the timeout; keep its rejection from going unhandled.
-    loading.catch(() => undefined);
     try {
-      const winner = await Promise.race([loading, timedOut]);
-      if (winner === 'timeout') return { features: emptyUserFeatures, outcome: 'timeout' };
-      return { features: winner ?? emptyUserFeatures, outcome: 'loaded' };
+      const loaded = await withDeadline(this.cache.load(userId), { timeoutMs }, 'user features');
+      return { features: loaded ?? emptyUserFeatures, outcome: 'loaded' };
     } catch (error) {
+      if (error instanceof DeadlineExceeded) return { features: emptyUserFeatures, outcome: 'timeout' };
       return { features: emptyUserFeatures, outcome: 'error', error };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
