@@ -1,7 +1,10 @@
-import type { RecallSource } from '../recall-candidate.js';
+import { CachedLoader } from '@feedmesh/cache';
+import type { RecallCandidate, RecallQuery, RecallSource } from '../recall-candidate.js';
 
 /** A signal that never aborts: a shared fetch must not fail because one of its callers gave up. */
 const never = new AbortController().signal;
+/** The one entry of a source that answers alike for every user. */
+const EVERYONE = 'everyone';
 
 /**
  * For sources whose answer is the same for every user ("trending", "fresh"): one fetch serves
@@ -11,21 +14,19 @@ const never = new AbortController().signal;
  * shared fetch against their own timeout (runSource), so a slow backend times out as before.
  * The cached array is shared: consumers must not mutate it (mergeCandidates copies).
  */
-export function sharedAcrossUsers(source: RecallSource, ttlMs: number, now: () => number = () => performance.now()): RecallSource {
+export function sharedAcrossUsers(source: RecallSource, ttlMs: number, now?: () => number): RecallSource {
   if (ttlMs <= 0) return source;
-  let current: { promise: ReturnType<RecallSource['fetch']>; fetchedAt: number } | undefined;
+  // The query of the request that missed: the loader calls `load` synchronously within load().
+  let missed: RecallQuery | undefined;
+  const shared = new CachedLoader<typeof EVERYONE, RecallCandidate[]>({ load: () => source.fetch(missed!, never), maxEntries: 1, ttlMs, now });
   return {
     name: source.name,
     fetch(query) {
-      const at = now();
-      if (current === undefined || at - current.fetchedAt >= ttlMs) {
-        const entry = { promise: source.fetch(query, never), fetchedAt: at };
-        entry.promise.catch(() => {
-          if (current === entry) current = undefined;
-        });
-        current = entry;
-      }
-      return current.promise;
+      missed = query;
+      // A source answers an array, never "not found" (undefined).
+      const loading = shared.load(EVERYONE) as Promise<RecallCandidate[]>;
+      missed = undefined;
+      return loading;
     },
   };
 }

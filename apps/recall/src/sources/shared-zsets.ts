@@ -4,8 +4,8 @@
 // its ~1,030 zset entries and most of its ~525 item records came from ~85 keys shared by every
 // user (42 pulled authors, 43 topics), decoded again on every page. Only the user's own home
 // timeline stays a per-request read.
+import { CachedLoader } from '@feedmesh/cache';
 import type { ItemRecord, ReadModel, RedisClient } from '@feedmesh/storage';
-import { LRUCache } from 'lru-cache';
 import { readTopEntries, type ZsetEntry } from './zset-entries.js';
 
 /** A zset entry whose item is active, with the item's record (so hydration skips it). */
@@ -36,19 +36,14 @@ export function createSharedZsets({ load, depth, ttlMs, maxKeys, now }: SharedZs
   if (ttlMs <= 0) {
     return { read: (reads) => Promise.all(reads.map(({ key, count }) => (count > 0 ? load(key, Math.min(count, depth)) : []))) };
   }
-  // lru-cache's fetch coalesces concurrent misses of a key into one load and keeps no failure.
-  const cache = new LRUCache<string, readonly HydratedEntry[]>({
-    max: maxKeys,
-    ttl: ttlMs,
-    fetchMethod: (key) => load(key, depth),
-    ...(now ? { perf: { now } } : {}),
-  });
+  // Concurrent misses of a key share one load; failures are not kept.
+  const cache = new CachedLoader<string, readonly HydratedEntry[]>({ load: (key) => load(key, depth), maxEntries: maxKeys, ttlMs, now });
   return {
     read: (reads) =>
       Promise.all(
         reads.map(async ({ key, count }) => {
           if (count <= 0) return [];
-          const entries = await cache.fetch(key);
+          const entries = await cache.load(key);
           return top(entries ?? [], Math.min(count, depth));
         }),
       ),
