@@ -3,11 +3,9 @@ import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/ser
 import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import { CardCache } from './cache/card-cache.js';
-import type { CardEntry } from './cache/card-entry.js';
 import { CardInvalidations } from './cache/card-invalidations.js';
 import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
-import { SingleFlight } from './cache/single-flight.js';
 import { CardLoader } from './card-loader.js';
 import { renderEnvSpec } from './render-env.js';
 import { createRenderHandler } from './render-handler.js';
@@ -61,7 +59,6 @@ export const renderApp = {
         volatileCardMs: env.RENDER_LIVE_CARD_TTL_MS,
         missingMs: env.RENDER_NEGATIVE_TTL_MS,
       }),
-      singleFlight: new SingleFlight<CardEntry>(),
       telemetry,
       earlyRefreshWindowMs: env.RENDER_EARLY_REFRESH_MS,
       logger,

@@ -8,7 +8,6 @@ import { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
 import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache, type CachedCard } from './cache/rendered-card-cache.js';
-import { SingleFlight } from './cache/single-flight.js';
 import { CardLoader } from './card-loader.js';
 import { createRenderHandler } from './render-handler.js';
 import { RenderTelemetry } from './render-telemetry.js';
@@ -45,7 +44,6 @@ function setUp({ earlyRefreshWindowMs = 0 } = {}) {
   const render = createRenderHandler({
     cache,
     loader,
-    singleFlight: new SingleFlight<CardEntry>(),
     telemetry: new RenderTelemetry(registry, memory),
     earlyRefreshWindowMs,
     logger: { warn: () => {} } as unknown as Logger,

@@ -2,13 +2,13 @@
 // from Postgres (coalesced per id) → refresh hot entries early in the background → cards in
 // request order + missing.
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { CachedLoader } from '@feedmesh/cache';
 import type { FeedItem, MissingReason, RenderRequest, RenderResponseSchema } from '@feedmesh/contracts';
 import { unavailable } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
 import type { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
 import { shouldRefreshEarly } from './cache/early-refresh.js';
-import type { SingleFlight } from './cache/single-flight.js';
 import type { CardLoader } from './card-loader.js';
 import type { RenderTelemetry } from './render-telemetry.js';
 import { validateRenderRequest } from './validate-render-request.js';
@@ -16,7 +16,6 @@ import { validateRenderRequest } from './validate-render-request.js';
 export interface RenderHandlerDeps {
   cache: CardCache;
   loader: CardLoader;
-  singleFlight: SingleFlight<CardEntry>;
   telemetry: RenderTelemetry;
   /** XFetch window of the early refresh (0 disables it). */
   earlyRefreshWindowMs: number;
@@ -26,9 +25,14 @@ export interface RenderHandlerDeps {
 type RenderResponseInit = MessageInitShape<typeof RenderResponseSchema>;
 
 const NOTHING_LOADED: ReadonlyMap<string, CardEntry> = new Map();
+/** Ids loading at once that a later call can join (beyond it they are loaded, just not joined). */
+const MAX_JOINABLE_LOADS = 10_000;
 
 export function createRenderHandler(deps: RenderHandlerDeps) {
-  const load = (ids: string[]) => deps.loader.load(ids);
+  // A miss of an id another call is already loading joins that load, so a hot card that expires
+  // costs one Postgres read per process, not one per concurrent call. Nothing is kept here (TTL
+  // 0): the loaded entries go to the card cache.
+  const loads = new CachedLoader<string, CardEntry>({ loadBatch: (ids) => deps.loader.load(ids), maxEntries: MAX_JOINABLE_LOADS, ttlMs: 0 });
   const { cache, telemetry } = deps;
 
   return async function render(req: RenderRequest): Promise<RenderResponseInit> {
@@ -42,7 +46,7 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
     let loaded = NOTHING_LOADED;
     if (misses.length > 0) {
       try {
-        loaded = await deps.singleFlight.load(misses, load);
+        loaded = await loads.loadMany(misses);
       } catch (error) {
         deps.logger.warn({ err: error, ids: misses.length }, 'loading items failed');
         throw unavailable(`loading ${misses.length} items failed`, { component: 'the item store', cause: error });
@@ -95,6 +99,6 @@ export function createRenderHandler(deps: RenderHandlerDeps) {
     }
     if (due === undefined) return;
     const refresh = due;
-    deps.singleFlight.load(refresh, load).catch((error: unknown) => deps.logger.warn({ err: error, ids: refresh.length }, 'early card refresh failed'));
+    loads.loadMany(refresh).catch((error: unknown) => deps.logger.warn({ err: error, ids: refresh.length }, 'early card refresh failed'));
   }
 }

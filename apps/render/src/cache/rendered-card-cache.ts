@@ -1,5 +1,6 @@
 // Redis read-through cache of rendered cards, fail-open: any Redis error or slowness reads as a
 // miss and a failed write is dropped, so render keeps serving from Postgres when Redis is down.
+import { withDeadline } from '@feedmesh/service-kit';
 import { redisKeys, type RedisClient } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import { Cluster } from 'ioredis';
@@ -37,6 +38,7 @@ export interface CachedCard {
 
 export class RenderedCardCache {
   private readonly random: () => number;
+  private readonly readLimit: { timeoutMs: number };
   private lastWarnMs = 0;
 
   constructor(
@@ -45,6 +47,7 @@ export class RenderedCardCache {
     private readonly options: RenderedCardCacheOptions,
   ) {
     this.random = options.random ?? Math.random;
+    this.readLimit = { timeoutMs: options.readTimeoutMs };
   }
 
   /** Entries found for `ids` with their encoded size (undecodable values count as misses). Never throws. */
@@ -53,7 +56,7 @@ export class RenderedCardCache {
     if (ids.length === 0) return found;
     let values: Array<Buffer | null>;
     try {
-      values = await this.withReadTimeout(this.readAll(ids.map((id) => redisKeys.renderedCard(id))));
+      values = await withDeadline(this.readAll(ids.map((id) => redisKeys.renderedCard(id))), this.readLimit, 'card cache read');
     } catch (error) {
       this.warn(error, 'card cache read failed; rendering from Postgres');
       return found;
@@ -100,15 +103,6 @@ export class RenderedCardCache {
     for (const key of keys) pipeline.getBuffer(key);
     const results = throwFirstError(await pipeline.exec());
     return results.map(([, value]) => (value as Buffer | null) ?? null);
-  }
-
-  private withReadTimeout<T>(work: Promise<T>): Promise<T> {
-    work.catch(() => {});
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`card cache read took longer than ${this.options.readTimeoutMs} ms`)), this.options.readTimeoutMs);
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** At most one warning per 10 s: a Redis outage must not flood the logs. */
