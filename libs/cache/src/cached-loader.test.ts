@@ -140,6 +140,16 @@ describe('CachedLoader', () => {
       expect(await cache.loadMany(['a'])).toEqual(new Map([['a', 'A']]));
     });
 
+    it('rejects when loadBatch throws, and keeps nothing loading', async () => {
+      const loadBatch = vi.fn((): Promise<ReadonlyMap<string, string>> => {
+        throw new Error('bad input');
+      });
+      const { cache } = setup({ load: undefined, loadBatch });
+      await expect(cache.loadMany(['a'])).rejects.toThrow('bad input');
+      await expect(cache.loadMany(['a'])).rejects.toThrow('bad input');
+      expect(loadBatch).toHaveBeenCalledTimes(2);
+    });
+
     it('batches per-key loads when there is no loadBatch', async () => {
       const { cache, load } = setup();
       expect(await cache.loadMany(['a', 'none'])).toEqual(new Map([['a', 'v:a']]));

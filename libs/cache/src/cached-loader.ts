@@ -91,7 +91,13 @@ class Batch<K, V> {
 
   run(load: (keys: K[]) => Promise<ReadonlyMap<K, V>>, metrics: CacheMetrics | undefined): void {
     metrics?.load?.();
-    load(this.keys).then(this.resolve, (error: unknown) => {
+    let loading: Promise<ReadonlyMap<K, V>>;
+    try {
+      loading = load(this.keys);
+    } catch (error) {
+      loading = Promise.reject(error); // a throw must not leave the keys loading forever
+    }
+    loading.then(this.resolve, (error: unknown) => {
       metrics?.loadError?.(error);
       this.reject(error);
     });
