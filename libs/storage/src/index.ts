@@ -10,7 +10,9 @@ export {
 export { redisKeys, hashTagOf, KEY_PREFIX, ALL_KEYS_PATTERN } from './keys.js';
 export { deleteFeedmeshKeys } from './delete-keys.js';
 export { encodeTimelineMember, decodeTimelineMember, type TimelineMember } from './timeline-member.js';
-export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type EngagementCounts } from './trending-score.js';
+export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type TrendingCounts } from './trending-score.js';
+export type { EngagementCounts, StoredEngagementCounts } from './engagement-counts.js';
+export { storeFailureKind, sqlStateOf, DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION } from './store-failure.js';
 export {
   TIMELINE_MAX_LENGTH,
   AUTHOR_RECENT_MAX,
@@ -30,3 +32,11 @@ export * from './read-model/item-records.js';
 export * from './read-model/user-read-model.js';
 export * from './read-model/read-model.js';
 export * from './read-model/read-model-metrics.js';
+export * from './repositories/outbox-job.js';
+export * from './repositories/items-repository.js';
+export * from './repositories/users-repository.js';
+export * from './repositories/follows-repository.js';
+export * from './repositories/engagement-repository.js';
+export * from './repositories/timelines-repository.js';
+export * from './repositories/outbox-repository.js';
+export * from './open-storage.js';

@@ -1,18 +1,14 @@
+import type { EngagementCounts } from './engagement-counts.js';
 import { TRENDING_HALF_LIFE_MS } from './feed-limits.js';
 
-export interface EngagementCounts {
-  views: number;
-  likes: number;
-  shares: number;
-  hides: number;
-  clicks?: number;
-}
+/** The counters the score weighs; clicks count where they are known (Postgres has them, the read model not). */
+export type TrendingCounts = EngagementCounts & { clicks?: number };
 
 /** How much each signal counts; hides count against an item. */
 export const TRENDING_WEIGHTS = { views: 1, clicks: 2, likes: 5, shares: 10, hides: -20 } as const;
 
 /** Weighted engagement, floored at 0. */
-export function weightedEngagement(stats: EngagementCounts): number {
+export function weightedEngagement(stats: TrendingCounts): number {
   const w = TRENDING_WEIGHTS;
   const sum =
     stats.views * w.views +
@@ -36,7 +32,7 @@ export function weightedEngagement(stats: EngagementCounts): number {
  * double precision.)
  */
 export function trendingScore(
-  stats: EngagementCounts,
+  stats: TrendingCounts,
   createdAtMs: number,
   halfLifeMs: number = TRENDING_HALF_LIFE_MS,
 ): number {

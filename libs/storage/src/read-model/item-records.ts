@@ -6,20 +6,16 @@
 // Layout: ITEM_RECORD_SHARDS hashes `{ir:<shard>}:items`, field = item id, value = the encoded
 // record. One HMGET per shard reads a page's ~500 candidates in ≤ 16 commands; on a Cluster each
 // shard is one slot.
-import type pg from 'pg';
+import type { EngagementCounts } from '../engagement-counts.js';
 import { KEY_PREFIX } from '../keys.js';
 import type { RedisClient } from '../redis.js';
 
 export const ITEM_RECORD_SHARDS = 16;
 
-export interface ItemRecord {
+export interface ItemRecord extends EngagementCounts {
   status: 'active' | 'deleted';
   /** Publication time, Unix ms (0 for a deleted item: nobody reads it). */
   createdAtMs: number;
-  views: number;
-  likes: number;
-  shares: number;
-  hides: number;
 }
 
 /** The tombstone of a deleted item: a later engagement write must never bring it back. */
@@ -171,36 +167,3 @@ return 0`;
 const WRITE_IF_ABSENT = `
 for i = 1, #ARGV, 2 do redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) end
 return 0`;
-
-// Items by primary key with their counters; an item without a stats row has zero engagement.
-const ITEM_RECORDS_SQL = `
-  SELECT i.id::text AS id, i.status, floor(extract(epoch FROM i.created_at) * 1000)::float8 AS created_ms,
-         coalesce(s.views, 0)::float8 AS views, coalesce(s.likes, 0)::float8 AS likes,
-         coalesce(s.shares, 0)::float8 AS shares, coalesce(s.hides, 0)::float8 AS hides
-  FROM items i
-  LEFT JOIN item_stats s ON s.item_id = i.id
-  WHERE i.id = ANY($1::uuid[])`;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The records of `ids` from Postgres (the source of truth); ids that name no item are absent. */
-export async function loadItemRecords(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, ItemRecord>> {
-  const found = new Map<string, ItemRecord>();
-  const uuids = ids.filter((id) => UUID.test(id));
-  if (uuids.length === 0) return found;
-  const { rows } = await pool.query<{ id: string; status: number; created_ms: number; views: number; likes: number; shares: number; hides: number }>(
-    ITEM_RECORDS_SQL,
-    [uuids],
-  );
-  for (const r of rows) {
-    found.set(r.id, {
-      status: r.status === 1 ? 'active' : 'deleted',
-      createdAtMs: r.status === 1 ? r.created_ms : 0,
-      views: r.views,
-      likes: r.likes,
-      shares: r.shares,
-      hides: r.hides,
-    });
-  }
-  return found;
-}

@@ -4,10 +4,11 @@
 import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import type { RedisClient } from '../redis.js';
+import { ItemsRepository } from '../repositories/items-repository.js';
+import { UsersRepository } from '../repositories/users-repository.js';
 import {
   itemDeletionsEnd,
   laterStreamId,
-  loadItemRecords,
   readItemDeletions,
   readItemRecords,
   writeItemRecords,
@@ -15,7 +16,6 @@ import {
   type ItemRecord,
 } from './item-records.js';
 import {
-  loadUserReadModel,
   readUserReadModel,
   writeUserReadModelSnapshot,
   type UserReadModel,
@@ -48,12 +48,16 @@ export class ReadModel {
   private deletions: DeletionsCursor | undefined;
   /** Bumped whenever deletions are applied: records read across a bump are not kept. */
   private deletionsApplied = 0;
+  private readonly items: ItemsRepository;
+  private readonly users: UsersRepository;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly options: ReadModelOptions,
   ) {
+    this.items = new ItemsRepository(pool);
+    this.users = new UsersRepository(pool);
     const cache = options.itemRecordCache;
     this.recentRecords = cache && cache.ttlMs > 0 && cache.max > 0 ? new LRUCache({ max: cache.max, ttl: cache.ttlMs }) : undefined;
   }
@@ -65,7 +69,7 @@ export class ReadModel {
       this.count('user', 'hit', 1);
       return cached;
     }
-    const loaded = await loadUserReadModel(this.pool, userId, this.options.limits);
+    const loaded = await this.users.readModel(userId, this.options.limits);
     if (!loaded) {
       this.count('user', 'absent', 1);
       return undefined;
@@ -122,7 +126,7 @@ export class ReadModel {
     this.count('item', 'hit', found.size);
     if (found.size === ids.length) return found;
     const missing = ids.filter((id) => !found.has(id));
-    const loaded = await loadItemRecords(this.pool, missing);
+    const loaded = await this.items.records(missing);
     this.count('item', 'miss', loaded.size);
     this.count('item', 'absent', missing.length - loaded.size);
     if (loaded.size > 0) {
