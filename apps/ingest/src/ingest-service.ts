@@ -1,6 +1,7 @@
 import { Code, ConnectError, type ServiceImpl } from '@connectrpc/connect';
 import { IngestService, RecordEngagementRequestSchema } from '@feedmesh/contracts';
 import { invalidArgument, service, validatedPerRecord } from '@feedmesh/service-kit';
+import type { Repositories } from '@feedmesh/storage';
 import { MAX_EVENTS_PER_BATCH } from './engagement/engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './engagement/record-engagement.js';
 import { validateProtoEvents } from './engagement/validate-proto-events.js';
@@ -11,6 +12,7 @@ import { publishItem } from './publish/publish-item.js';
 import { storeFailure } from './store-errors.js';
 
 export interface IngestDeps extends RecordEngagementDeps {
+  storage: Repositories;
   /** Authors with more followers than this are pulled at read time (FANOUT_PULL_THRESHOLD). */
   pullThreshold: number;
 }
@@ -26,26 +28,26 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
 export function ingestService(deps: IngestDeps) {
-  const { pool, redis, pullThreshold } = deps;
+  const { storage, redis, pullThreshold } = deps;
   // "Invalid records are rejected one by one": the kit's message checks leave the events to
   // validateProtoEvents, which applies the same rules per record.
   validatedPerRecord(RecordEngagementRequestSchema.field.events);
   const impl: ServiceImpl<typeof IngestService> = {
     async publish(request) {
-      return publishItem(pool, redis, request);
+      return publishItem(storage.items, redis, request);
     },
     async editItem(request) {
-      return editItem(pool, request);
+      return editItem(storage.items, request);
     },
     async deleteItem(request) {
-      return deleteItem(pool, request);
+      return deleteItem(storage.items, request);
     },
     async follow(request) {
-      const change = await changeFollow(pool, request.followerId, request.followeeId, true, pullThreshold);
+      const change = await changeFollow(storage.follows, request.followerId, request.followeeId, true, pullThreshold);
       return { changed: change.changed, followerCount: BigInt(change.followerCount) };
     },
     async unfollow(request) {
-      const change = await changeFollow(pool, request.followerId, request.followeeId, false, pullThreshold);
+      const change = await changeFollow(storage.follows, request.followerId, request.followeeId, false, pullThreshold);
       return { changed: change.changed, followerCount: BigInt(change.followerCount) };
     },
     async recordEngagement(request) {

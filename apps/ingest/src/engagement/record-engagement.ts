@@ -1,12 +1,9 @@
-import type { RedisClient } from '@feedmesh/storage';
+import type { RedisClient, Repositories } from '@feedmesh/storage';
 import { withSpan, type Logger } from '@feedmesh/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import type pg from 'pg';
 import { writeEngagementRollup } from '../read-model/read-model-writes.js';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
-import { bumpTrending } from './bump-trending.js';
 import type { EngagementRecord, RecordRejection } from './engagement-record.js';
-import { storeEngagement } from './store-engagement.js';
 
 export interface EngagementOutcome {
   accepted: number;
@@ -16,7 +13,7 @@ export interface EngagementOutcome {
 }
 
 export interface RecordEngagementDeps {
-  pool: pg.Pool;
+  storage: Pick<Repositories, 'engagement' | 'timelines'>;
   redis: RedisClient;
   logger: Logger;
   readModelFailures: ReadModelWriteFailures;
@@ -35,9 +32,9 @@ export interface RecordEngagementDeps {
  * request path.
  */
 export async function recordEngagement(deps: RecordEngagementDeps, records: EngagementRecord[], validationRejections: RecordRejection[]): Promise<EngagementOutcome> {
-  const stored = await storeEngagement(deps.pool, records);
+  const stored = await deps.storage.engagement.store(records);
   await Promise.all([
-    bumpTrending(deps.redis, stored.stats).then((bumped) => {
+    deps.storage.timelines.bumpTrending(stored.stats).then((bumped) => {
       if (!bumped) deps.logger.debug('trending bump skipped: Redis unavailable');
     }),
     // One span for the whole write; inside it no trace context, so the Redis instrumentation

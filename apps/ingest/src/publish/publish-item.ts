@@ -1,8 +1,7 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { PublishRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
-import type { RedisClient } from '@feedmesh/storage';
-import type pg from 'pg';
+import type { ItemsRepository, RedisClient } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { checkText, checkUserId } from '../validation/field-checks.js';
 import { claimPublish, completeClaim, releaseClaim } from './publish-claim.js';
@@ -13,23 +12,6 @@ export interface PublishResult {
   itemId: string;
   replay: boolean;
 }
-
-const FOREIGN_KEY_VIOLATION = '23503';
-
-// One statement, hence one transaction: the item and its outbox job commit together or not at
-// all. ON CONFLICT DO NOTHING waits for a concurrent insert of the same (author, request_id) and
-// then yields no row; the caller then reads the winner's id.
-const INSERT_ITEM_WITH_EVENT = `
-WITH inserted AS (
-  INSERT INTO items (kind, author_id, payload, topics, request_id)
-  VALUES ($1, $2, $3::jsonb, $4::text[], $5)
-  ON CONFLICT (author_id, request_id) DO NOTHING
-  RETURNING id
-)
-SELECT inserted.id, job.id AS job_id
-FROM inserted CROSS JOIN LATERAL graphile_worker.add_job($6, json_build_object('itemId', inserted.id), job_key => 'item:' || inserted.id || ':published') AS job`;
-
-const SELECT_EXISTING = `SELECT id, payload->>'${PUBLISH_DIGEST_KEY}' AS digest FROM items WHERE author_id = $1 AND request_id = $2`;
 
 /** The request id already created an item from another payload: a reused key, not a retry. */
 function reusedRequestId(itemId: string): ConnectError {
@@ -59,7 +41,7 @@ export function validatePublish(request: PublishRequest) {
  * An author_id that is well-formed but names no user is FailedPrecondition (the request is valid,
  * the system state refuses it), with the field named in the message and `x-field-violation`.
  */
-export async function publishItem(pool: pg.Pool, redis: RedisClient, request: PublishRequest): Promise<PublishResult> {
+export async function publishItem(items: ItemsRepository, redis: RedisClient, request: PublishRequest): Promise<PublishResult> {
   const validated = validatePublish(request);
   const { authorId, requestId } = request;
   const digest = publishDigest(validated);
@@ -70,33 +52,28 @@ export async function publishItem(pool: pg.Pool, redis: RedisClient, request: Pu
   }
   try {
     const payload = { ...initialPayload(validated, new Date().toISOString()), [PUBLISH_DIGEST_KEY]: digest };
-    const inserted = await pool.query<{ id: string }>(INSERT_ITEM_WITH_EVENT, [
-      validated.kind,
-      authorId,
-      JSON.stringify(payload),
-      validated.topics,
-      requestId,
+    const inserted = await items.insertPublished(
+      { kind: validated.kind, authorId, payload, topics: validated.topics, requestId },
       OUTBOX_TASKS.itemPublished,
-    ]);
+    );
+    if (inserted.outcome === 'unknown-author') {
+      throw new ConnectError(`author_id: user ${JSON.stringify(authorId)} does not exist`, Code.FailedPrecondition, {
+        'x-field-violation': 'author_id',
+      });
+    }
     let result: PublishResult;
-    if (inserted.rows[0]) {
-      result = { itemId: inserted.rows[0].id, replay: false };
+    if (inserted.outcome === 'inserted') {
+      result = { itemId: inserted.itemId, replay: false };
     } else {
-      const existing = await pool.query<{ id: string; digest: string | null }>(SELECT_EXISTING, [authorId, requestId]);
-      const row = existing.rows[0];
+      const row = await items.byRequestId(authorId, requestId, PUBLISH_DIGEST_KEY);
       if (!row) throw new Error('publish conflicted but no item holds the request id');
-      if (row.digest !== null && row.digest !== digest) throw reusedRequestId(row.id);
+      if (row.field !== null && row.field !== digest) throw reusedRequestId(row.id);
       result = { itemId: row.id, replay: true };
     }
     await completeClaim(redis, authorId, requestId, result.itemId, digest);
     return result;
   } catch (error) {
     if (claim.state === 'claimed') await releaseClaim(redis, authorId, requestId);
-    if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
-      throw new ConnectError(`author_id: user ${JSON.stringify(authorId)} does not exist`, Code.FailedPrecondition, {
-        'x-field-violation': 'author_id',
-      });
-    }
     throw error;
   }
 }

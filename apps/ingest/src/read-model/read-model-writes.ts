@@ -9,14 +9,17 @@ import {
   userFields,
   userReadModelKey,
   writeItemRecords,
+  type EngagementCounts,
   type ItemRecord,
   type RedisClient,
+  type UpdatedAuthorAffinity,
+  type UpdatedItemStats,
+  type UpdatedKindAffinity,
 } from '@feedmesh/storage';
 import { Cluster } from 'ioredis';
-import type { UpdatedAuthorAffinity, UpdatedItemStats, UpdatedKindAffinity } from '../engagement/store-engagement.js';
 
 /** An active item's record from its publication time and counters. */
-export function activeItemRecord(createdAtMs: number, counts: { views: number; likes: number; shares: number; hides: number }): ItemRecord {
+export function activeItemRecord(createdAtMs: number, counts: EngagementCounts): ItemRecord {
   return { status: 'active', createdAtMs, views: counts.views, likes: counts.likes, shares: counts.shares, hides: counts.hides };
 }
 

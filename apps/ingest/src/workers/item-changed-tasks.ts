@@ -1,18 +1,16 @@
-import { markItemsDeleted } from '@feedmesh/storage';
+import { ItemStatus } from '@feedmesh/contracts';
+import { markItemsDeleted, memberOf } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, type ItemEditedPayload, type ItemEventPayload } from '../outbox/outbox-tasks.js';
-import { memberOf, refreshEditedItem, unindexItem } from '../timelines/item-index.js';
-import { loadItem } from './load-item.js';
-import { planTimelineBatches } from './plan-timeline-batches.js';
 import type { TaskContext } from './task-context.js';
 
 /** An edit: topics may have changed, and the cached card is stale. */
 export function itemEditedTask(context: TaskContext): Task {
   return async (payload) => {
     const { itemId, previousTopics } = payload as ItemEditedPayload;
-    const item = await loadItem(context.pool, itemId);
-    if (!item || item.status !== 1) return;
-    await refreshEditedItem(context.redis, item, previousTopics);
+    const item = await context.storage.items.indexable(itemId);
+    if (!item || item.status !== ItemStatus.ACTIVE) return;
+    await context.storage.timelines.reindexEdited(item, previousTopics);
   };
 }
 
@@ -25,12 +23,12 @@ export function itemEditedTask(context: TaskContext): Task {
 export function itemDeletedTask(context: TaskContext): Task {
   return async (payload) => {
     const { itemId } = payload as ItemEventPayload;
-    const item = await loadItem(context.pool, itemId);
-    if (!item || item.status === 1) return;
+    const { items, timelines, follows } = context.storage;
+    const item = await items.indexable(itemId);
+    if (!item || item.status === ItemStatus.ACTIVE) return;
     await markItemsDeleted(context.redis, [itemId]);
-    await unindexItem(context.redis, item);
-    await planTimelineBatches(
-      context.pool,
+    await timelines.unindex(item);
+    await follows.planFollowerBatches(
       OUTBOX_TASKS.unfanoutBatch,
       { itemId, authorId: item.authorId, member: memberOf(item), score: item.createdAtMs },
       context.fanoutBatchSize,

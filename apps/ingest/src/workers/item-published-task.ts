@@ -1,10 +1,8 @@
-import { writeItemRecords } from '@feedmesh/storage';
+import { ItemStatus } from '@feedmesh/contracts';
+import { memberOf, writeItemRecords } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, type ItemEventPayload } from '../outbox/outbox-tasks.js';
 import { activeItemRecord } from '../read-model/read-model-writes.js';
-import { indexItem, memberOf } from '../timelines/item-index.js';
-import { loadItem } from './load-item.js';
-import { planTimelineBatches } from './plan-timeline-batches.js';
 import type { TaskContext } from './task-context.js';
 
 /**
@@ -18,16 +16,16 @@ import type { TaskContext } from './task-context.js';
 export function itemPublishedTask(context: TaskContext): Task {
   return async (payload, helpers) => {
     const { itemId } = payload as ItemEventPayload;
-    const item = await loadItem(context.pool, itemId);
-    if (!item || item.status !== 1) return;
+    const { items, timelines, follows } = context.storage;
+    const item = await items.indexable(itemId);
+    if (!item || item.status !== ItemStatus.ACTIVE) return;
     await writeItemRecords(context.redis, [[item.id, activeItemRecord(item.createdAtMs, item.stats)]], { overwrite: false });
-    await indexItem(context.redis, item);
+    await timelines.index(item);
     if (item.authorFollowerCount > context.pullThreshold) {
       helpers.logger.debug(`item ${itemId}: author has ${item.authorFollowerCount} followers, pulled at read time`);
       return;
     }
-    await planTimelineBatches(
-      context.pool,
+    await follows.planFollowerBatches(
       OUTBOX_TASKS.fanoutBatch,
       { itemId, authorId: item.authorId, member: memberOf(item), score: item.createdAtMs },
       context.fanoutBatchSize,

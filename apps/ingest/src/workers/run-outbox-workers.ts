@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPgPool, type RedisClient } from '@feedmesh/storage';
+import { createPgPool, createRepositories, type RedisClient } from '@feedmesh/storage';
 import type { Logger as PinoLogger } from '@feedmesh/telemetry';
 import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
-import type pg from 'pg';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { followChangedTask } from './follow-changed-task.js';
 import { itemDeletedTask, itemEditedTask } from './item-changed-tasks.js';
@@ -91,9 +90,10 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     statementTimeoutMs: 30_000,
   });
   const { logger } = options;
-  const leases = new WorkerLeases(pool, options.instance, options.leaseMs, (error) => logger.warn({ err: error }, 'worker lease renewal failed'));
+  const storage = createRepositories(pool, options.redis);
+  const leases = new WorkerLeases(storage.outbox, options.instance, options.leaseMs, (error) => logger.warn({ err: error }, 'worker lease renewal failed'));
   const context: TaskContext = {
-    pool,
+    storage,
     redis: options.redis,
     fanoutBatchSize: options.fanoutBatchSize,
     fanoutBatchPauseMs: options.fanoutBatchPauseMs,
@@ -154,7 +154,8 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     if (stopping) return;
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
-      unlockPools(pool, deadPoolIds)
+      storage.outbox
+        .unlockWorkers(deadPoolIds)
         .then(startRunner)
         .then(
           () => {
@@ -176,7 +177,8 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
   const retryFailedJobs = () => {
     if (stopping || retrying) return;
     retrying = true;
-    rescheduleFailedJobs(pool)
+    storage.outbox
+      .rescheduleFailedJobs()
       .then(
         (count) => count > 0 && logger.info({ jobs: count }, 'Redis is back: failed outbox jobs retried now'),
         (error: unknown) => logger.warn({ err: error }, 'could not reschedule failed outbox jobs'),
@@ -198,24 +200,4 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
       await pool.end();
     },
   };
-}
-
-// graphile_worker.jobs and reschedule_jobs are graphile-worker's public SQL API; a job that is
-// locked (running) is left alone by reschedule_jobs.
-const RESCHEDULE_FAILED = `
-SELECT count(*)::int AS n FROM graphile_worker.reschedule_jobs(
-  (SELECT coalesce(array_agg(id), '{}') FROM graphile_worker.jobs
-   WHERE attempts > 0 AND attempts < max_attempts AND locked_at IS NULL AND run_at > now()),
-  run_at => now())`;
-
-/** Makes every job waiting out a retry backoff due now; returns how many. */
-async function rescheduleFailedJobs(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(RESCHEDULE_FAILED);
-  return rows[0]?.n ?? 0;
-}
-
-/** Frees the jobs still locked by pools that are gone, so they run again now rather than in 4 hours. */
-async function unlockPools(pool: pg.Pool, poolIds: string[]): Promise<void> {
-  if (poolIds.length === 0) return;
-  await pool.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [poolIds]);
 }

@@ -1,9 +1,9 @@
-import type { RedisClient } from '@feedmesh/storage';
-import type pg from 'pg';
+import type { RedisClient, Repositories } from '@feedmesh/storage';
 
 /** What every outbox task needs. */
 export interface TaskContext {
-  pool: pg.Pool;
+  /** The repositories over the workers' own pool. */
+  storage: Repositories;
   redis: RedisClient;
   /** Followers per fan-out job. */
   fanoutBatchSize: number;

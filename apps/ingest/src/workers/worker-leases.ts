@@ -1,30 +1,4 @@
-import type pg from 'pg';
-
-// Renews this process' leases, then unlocks jobs whose worker holds no live lease and which
-// were locked longer than a lease ago (the grace covers a worker that locked a job a moment
-// before its first lease was written). graphile-worker keeps job locks in its private table;
-// force_unlock_workers is its public way to release them.
-const RENEW_AND_SWEEP = `
-WITH renewed AS (
-  INSERT INTO ingest_worker_leases (worker_id, instance, heartbeat_at)
-  SELECT worker_id, $2, now() FROM unnest($1::text[]) AS worker_id
-  ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now(), instance = EXCLUDED.instance
-  RETURNING worker_id
-), expired AS (
-  DELETE FROM ingest_worker_leases WHERE heartbeat_at < now() - make_interval(secs => $3::float8 / 1000) * 10
-), orphaned AS (
-  SELECT coalesce(array_agg(DISTINCT jobs.locked_by), '{}') AS worker_ids
-  FROM graphile_worker._private_jobs jobs
-  WHERE jobs.locked_by IS NOT NULL
-    AND jobs.locked_at < now() - make_interval(secs => $3::float8 / 1000)
-    AND jobs.locked_by <> ALL ($1::text[])
-    AND NOT EXISTS (
-      SELECT 1 FROM ingest_worker_leases lease
-      WHERE lease.worker_id = jobs.locked_by AND lease.heartbeat_at >= now() - make_interval(secs => $3::float8 / 1000)
-    )
-)
-SELECT worker_ids, graphile_worker.force_unlock_workers(worker_ids) IS NULL AS unlocked, (SELECT count(*) FROM renewed) AS renewed
-FROM orphaned`;
+import type { OutboxRepository } from '@feedmesh/storage';
 
 /**
  * Crash recovery for the outbox queue. graphile-worker frees the jobs of a worker that died
@@ -38,7 +12,7 @@ export class WorkerLeases {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly outbox: OutboxRepository,
     private readonly instance: string,
     private readonly leaseMs: number,
     private readonly onError: (error: unknown) => void,
@@ -55,8 +29,7 @@ export class WorkerLeases {
 
   /** Renews and sweeps now, then on a timer. Returns the worker ids whose jobs were unlocked. */
   async beat(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ worker_ids: string[] }>(RENEW_AND_SWEEP, [[...this.workerIds], this.instance, this.leaseMs]);
-    return rows[0]?.worker_ids ?? [];
+    return this.outbox.renewLeasesAndSweep([...this.workerIds], this.instance, this.leaseMs);
   }
 
   start(): void {
@@ -74,6 +47,6 @@ export class WorkerLeases {
   /** Stops renewing and gives the leases up (a clean stop leaves no job locked). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.pool.query('DELETE FROM ingest_worker_leases WHERE worker_id = ANY($1::text[])', [[...this.workerIds]]).catch(this.onError);
+    await this.outbox.releaseLeases([...this.workerIds]).catch(this.onError);
   }
 }
