@@ -1,6 +1,6 @@
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, readModelLookupCounter, redisTarget, waitForRedis } from '@feedmesh/storage';
+import { openStorage, prepareDatabase, readModelLookupCounter } from '@feedmesh/storage';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnv } from './env.js';
 
@@ -10,9 +10,8 @@ export const aggregatorApp = {
   env: aggregatorEnv,
   async setup({ env, logger, metrics }: SetupContext<AggregatorEnv>): Promise<AppParts> {
     await prepareDatabase(env);
-    const pool = createPgPool({ connectionString: env.DATABASE_URL, max: 4, applicationName: 'feedmesh-aggregator' });
-    const redis = createRedis(redisTarget(env));
-    await waitForRedis(redis);
+    const storage = await openStorage(env, { postgres: { applicationName: 'feedmesh-aggregator', max: 4 } });
+    const { pool, redis } = storage;
 
     // Retries of UNAVAILABLE stay on (jittered, within the stage's deadline): a restarting
     // replica is not an outage. The breakers judge what is left after them.
@@ -28,15 +27,12 @@ export const aggregatorApp = {
       // Redis only: without it no page can be served (sessions). Postgres is the users check's
       // fallback for ids Redis does not know; while it is down pages are served degraded, so it
       // must not take every replica out of the load balancer.
-      readiness: {
-        redis: () => redis.ping(),
-      },
-      pools: () => ({ postgres: pgPoolStats(pool) }),
+      readiness: { redis: storage.ping.redis },
+      pools: () => ({ postgres: storage.poolStats() }),
       close: async () => {
         feed.close();
         for (const client of Object.values(clients)) client.close();
-        redis.disconnect();
-        await pool.end();
+        await storage.close();
       },
     };
   },

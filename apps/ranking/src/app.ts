@@ -1,17 +1,7 @@
 import { RankingService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
-import {
-  createPgPool,
-  createRedis,
-  pgPoolStats,
-  prepareDatabase,
-  ReadModel,
-  readModelLookupCounter,
-  redisTarget,
-  USER_READ_MODEL_LIMITS,
-  waitForRedis,
-} from '@feedmesh/storage';
+import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
 import { rankingEnv } from './ranking-env.js';
 import { RankingMetrics } from './ranking-metrics.js';
@@ -43,14 +33,11 @@ export const rankingApp = {
     });
     rankingMetrics.modelServing(models.current().scoring.version);
 
-    const pool = createPgPool({ connectionString: env.DATABASE_URL, max: env.PG_POOL_MAX, applicationName: 'ranking' });
-    const redis = createRedis(redisTarget(env));
-    // After start the client reconnects by itself; a failed read fails open (ranked without features).
-    redis.on('error', () => {});
-    await waitForRedis(redis);
+    // After start a failed read fails open (ranked without features).
+    const storage = await openStorage(env, { postgres: { applicationName: 'ranking', max: env.PG_POOL_MAX } });
     // One set of limits for every reader and writer of the read model: a snapshot ranking loads from
     // Postgres is written back for recall too. (Storage reads USER_AFFINITY_MAX_ROWS as well.)
-    const readModel = new ReadModel(redis, pool, {
+    const readModel = new ReadModel(storage.redis, storage.pool, {
       limits: { ...USER_READ_MODEL_LIMITS, maxAuthorAffinities: env.USER_AFFINITY_MAX_ROWS },
       onLookup: readModelLookupCounter(metrics.registry),
       onWriteBackError: (err) => logger.warn({ err }, 'read model write-back failed'),
@@ -70,12 +57,11 @@ export const rankingApp = {
       ],
       // Redis and Postgres only feed optional features, but a ranking without them for every user
       // is a degraded instance: report it so traffic goes to healthy ones.
-      readiness: { postgres: () => pool.query('select 1'), redis: () => redis.ping() },
-      pools: () => ({ postgres: pgPoolStats(pool) }),
+      readiness: storage.ping,
+      pools: () => ({ postgres: storage.poolStats() }),
       close: async () => {
         models.close();
-        redis.disconnect();
-        await pool.end();
+        await storage.close();
       },
     };
   },

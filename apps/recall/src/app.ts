@@ -3,9 +3,8 @@ import { createHandlerContext } from '@connectrpc/connect';
 import { RecallBlockRequestSchema, RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
-import type pg from 'pg';
 import type { CleanedEnv } from 'envalid';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, ReadModel, readModelLookupCounter, redisTarget, USER_READ_MODEL_LIMITS, waitForRedis } from '@feedmesh/storage';
+import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
 import { recallEnvSpec } from './recall-env.js';
 import { RecallMetrics } from './recall-metrics.js';
@@ -22,18 +21,12 @@ export const recallApp = {
   env: recallEnvSpec,
   async setup({ env, logger, metrics: { registry } }: SetupContext<CleanedEnv<typeof recallEnvSpec>>): Promise<AppParts> {
     await prepareDatabase(env);
-    const pool = createPgPool({
-      connectionString: env.DATABASE_URL,
-      max: env.PG_POOL_MAX,
-      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
-      applicationName: 'feedmesh-recall',
+    // Postgres checked at open: fail at start rather than on the first call, and have one
+    // connection open before traffic. After start a source hitting a dead Redis reports ERROR.
+    const storage = await openStorage(env, {
+      postgres: { applicationName: 'feedmesh-recall', max: env.PG_POOL_MAX, statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS, checkOnOpen: true },
     });
-    // Fail at start rather than on the first call, and have one connection open before traffic.
-    await pool.query('select 1');
-    const redis = createRedis(redisTarget(env));
-    // After start the client reconnects by itself; a source hitting a dead Redis reports ERROR.
-    redis.on('error', () => {});
-    await waitForRedis(redis);
+    const { pool, redis } = storage;
 
     const metrics = new RecallMetrics(registry);
     const readModel = new ReadModel(redis, pool, {
@@ -67,7 +60,7 @@ export const recallApp = {
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_INTEREST,
       },
       {
-        source: sharedAcrossUsers(createFreshSource({ redis, pool, quota: env.RECALL_FRESH_QUOTA, onFallback: () => metrics.freshFallback() }), env.RECALL_SHARED_SOURCES_TTL_MS),
+        source: sharedAcrossUsers(createFreshSource({ redis, items: storage.items, quota: env.RECALL_FRESH_QUOTA, onFallback: () => metrics.freshFallback() }), env.RECALL_SHARED_SOURCES_TTL_MS),
         timeoutMs: env.RECALL_FRESH_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FRESH,
       },
@@ -77,15 +70,12 @@ export const recallApp = {
     }
 
     const handler = createRecallHandler({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
-    await warmUp(handler, pool, logger);
+    await warmUp(handler, storage.users, logger);
     return {
       services: [service(RecallService, handler)],
-      readiness: { postgres: () => pool.query('select 1'), redis: () => redis.ping() },
-      pools: () => ({ postgres: pgPoolStats(pool) }),
-      close: async () => {
-        redis.disconnect();
-        await pool.end();
-      },
+      readiness: storage.ping,
+      pools: () => ({ postgres: storage.poolStats() }),
+      close: () => storage.close(),
     };
   },
 };
@@ -101,18 +91,18 @@ const WARM_UP_BUDGET_MS = 3_000;
  * of time and the circuit opened again. A few calls here, before the port opens, pay that
  * instead. Fail-open: a warm-up call that fails only logs.
  */
-async function warmUp(handler: ReturnType<typeof createRecallHandler>, pool: pg.Pool, logger: Logger): Promise<void> {
+async function warmUp(handler: ReturnType<typeof createRecallHandler>, users: UsersRepository, logger: Logger): Promise<void> {
   const started = performance.now();
-  let users: string[];
+  let userIds: string[];
   try {
-    users = (await pool.query<{ id: string }>('select id from users order by id limit $1', [WARM_UP_USERS])).rows.map((r) => r.id);
+    userIds = await users.firstIds(WARM_UP_USERS);
   } catch (error) {
     logger.warn({ err: error }, 'warm-up: no users to recall for; serving cold');
     return;
   }
   let served = 0;
   // One at a time, each on its own: the first is the slow one and may see every source time out.
-  for (const userId of users) {
+  for (const userId of userIds) {
     const leftMs = WARM_UP_BUDGET_MS - (performance.now() - started);
     if (leftMs < 50) break;
     const ctx = createHandlerContext({
@@ -130,7 +120,7 @@ async function warmUp(handler: ReturnType<typeof createRecallHandler>, pool: pg.
       logger.info({ err: error, userId }, 'warm-up call failed');
     }
   }
-  logger.info({ calls: users.length, served, ms: Math.round(performance.now() - started) }, 'warmed up');
+  logger.info({ calls: userIds.length, served, ms: Math.round(performance.now() - started) }, 'warmed up');
 }
 
 export function start() {

@@ -1,6 +1,6 @@
 import { RenderService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, pgPoolStats, prepareDatabase, redisTarget, waitForRedis } from '@feedmesh/storage';
+import { openStorage, prepareDatabase } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import { CardCache } from './cache/card-cache.js';
 import { CardInvalidations } from './cache/card-invalidations.js';
@@ -17,19 +17,17 @@ export const renderApp = {
   env: renderEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof renderEnvSpec>>): Promise<AppParts> {
     await prepareDatabase(env);
-    const pool = createPgPool({
-      connectionString: env.DATABASE_URL,
-      max: env.PG_POOL_MAX,
-      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
-      applicationName: 'feedmesh-render',
+    // Redis errors are reported by the cache (rate-limited). Redis is only a cache here: start
+    // (and stay ready) without it, rendering from Postgres.
+    const storage = await openStorage(env, {
+      postgres: { applicationName: 'feedmesh-render', max: env.PG_POOL_MAX, statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS },
+      redis: {
+        commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+        readyTimeoutMs: 2_000,
+        onUnavailableAtStart: (error) => logger.warn({ err: error }, 'Redis unavailable at start; serving from Postgres until it is back'),
+      },
     });
-    const redis = createRedis({ ...redisTarget(env), commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
-    // The client reconnects by itself; errors are reported by the cache (rate-limited).
-    redis.on('error', () => {});
-    // Redis is only a cache here: start (and stay ready) without it, rendering from Postgres.
-    await waitForRedis(redis, 2_000).catch((error: unknown) =>
-      logger.warn({ err: error }, 'Redis unavailable at start; serving from Postgres until it is back'),
-    );
+    const { redis } = storage;
 
     const redisCache = new RenderedCardCache(redis, logger, { readTimeoutMs: env.RENDER_CACHE_READ_TIMEOUT_MS, ttlJitter: env.RENDER_TTL_JITTER });
     const memory =
@@ -54,7 +52,7 @@ export const renderApp = {
     const cache = new CardCache(redisCache, memory);
     const render = createRenderHandler({
       cache,
-      loader: new CardLoader(pool, cache, {
+      loader: new CardLoader(storage.items, cache, {
         cardMs: env.RENDER_CARD_TTL_MS,
         volatileCardMs: env.RENDER_LIVE_CARD_TTL_MS,
         missingMs: env.RENDER_NEGATIVE_TTL_MS,
@@ -66,12 +64,11 @@ export const renderApp = {
     return {
       services: [service(RenderService, { render })],
       // Redis is left out of readiness on purpose: render serves without it.
-      readiness: { postgres: () => pool.query('select 1') },
-      pools: () => ({ postgres: pgPoolStats(pool) }),
+      readiness: { postgres: storage.ping.postgres },
+      pools: () => ({ postgres: storage.poolStats() }),
       close: async () => {
         invalidations?.close();
-        redis.disconnect();
-        await pool.end();
+        await storage.close();
       },
     };
   },

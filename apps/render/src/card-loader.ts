@@ -1,12 +1,11 @@
 // Builds cache entries for ids that missed the cache: one Postgres batch read, one template per
 // card, then a write-back to both cache layers (cards with their kind's TTL, missing ids
 // negatively with a short TTL).
-import { MissingReason } from '@feedmesh/contracts';
-import type pg from 'pg';
+import { ItemStatus, MissingReason } from '@feedmesh/contracts';
+import type { ItemsRepository } from '@feedmesh/storage';
 import type { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
 import type { CacheWrite } from './cache/rendered-card-cache.js';
-import { loadItemRows } from './item-row.js';
 import { renderCard } from './templates/card-templates.js';
 
 export interface CardTtls {
@@ -17,11 +16,9 @@ export interface CardTtls {
   missingMs: number;
 }
 
-const DELETED = 2;
-
 export class CardLoader {
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly items: Pick<ItemsRepository, 'byIds'>,
     private readonly cache: CardCache,
     private readonly ttls: CardTtls,
   ) {}
@@ -30,11 +27,11 @@ export class CardLoader {
   async load(ids: readonly string[]): Promise<Map<string, CardEntry>> {
     // Taken before the read: an invalidation during it keeps these rows out of memory.
     const mark = this.cache.mark();
-    const rows = await loadItemRows(this.pool, ids);
+    const rows = await this.items.byIds(ids);
     const writes: CacheWrite[] = [];
     for (const id of ids) {
       const row = rows.get(id);
-      if (row === undefined || row.status === DELETED) {
+      if (row === undefined || row.status === ItemStatus.DELETED) {
         const entry: CardEntry = { type: 'missing', reason: row ? MissingReason.DELETED : MissingReason.NOT_FOUND, expiresAtMs: 0 };
         writes.push({ id, entry, ttlMs: this.ttls.missingMs });
         continue;

@@ -1,7 +1,6 @@
 import { create } from '@bufbuild/protobuf';
-import { ItemKind, MissingReason, RenderRequestSchema } from '@feedmesh/contracts';
+import { ItemKind, ItemStatus, MissingReason, RenderRequestSchema } from '@feedmesh/contracts';
 import type { Logger } from '@feedmesh/telemetry';
-import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
 import { CardCache } from './cache/card-cache.js';
@@ -33,13 +32,13 @@ function setUp({ earlyRefreshWindowMs = 0 } = {}) {
   const cache = new CardCache(redisCache, memory);
   const loads: string[][] = [];
   // Postgres: every id exists, `gone` is deleted.
-  const pool = {
-    query: async (_sql: string, [ids]: [string[]]) => {
+  const items = {
+    byIds: async (ids: readonly string[]) => {
       loads.push([...ids]);
-      return { rows: ids.map((id) => ({ id, kind: ItemKind.ARTICLE, author_id: 'u1', created_ms: 1, status: id === gone ? 2 : 1, payload: { title: id } })) };
+      return new Map(ids.map((id) => [id, { id, kind: ItemKind.ARTICLE, authorId: 'u1', createdAtMs: 1, status: id === gone ? ItemStatus.DELETED : ItemStatus.ACTIVE, payload: { title: id } }]));
     },
-  } as unknown as pg.Pool;
-  const loader = new CardLoader(pool, cache, { cardMs: 60_000, volatileCardMs: 15_000, missingMs: 30_000 });
+  };
+  const loader = new CardLoader(items, cache, { cardMs: 60_000, volatileCardMs: 15_000, missingMs: 30_000 });
   const registry = new Registry();
   const render = createRenderHandler({
     cache,

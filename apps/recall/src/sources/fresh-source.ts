@@ -1,24 +1,15 @@
-import { redisKeys, type RedisClient } from '@feedmesh/storage';
-import type pg from 'pg';
+import { redisKeys, type ItemsRepository, type RedisClient } from '@feedmesh/storage';
 import type { RecallSource } from '../recall-candidate.js';
 import { recencyScore } from './recency-score.js';
 import { readTopEntries } from './zset-entries.js';
 
 export interface FreshSourceDeps {
   redis: RedisClient;
-  pool: pg.Pool;
+  items: Pick<ItemsRepository, 'newest'>;
   quota: number;
   /** Told when the fresh-items zset was empty and Postgres answered instead. */
   onFallback?: () => void;
 }
-
-// items_recent_idx (created_at DESC, id DESC) WHERE status = 1: an index-only prefix read.
-const NEWEST_ITEMS_SQL = `
-  SELECT id::text AS id, kind, author_id, (extract(epoch FROM created_at) * 1000)::float8 AS created_ms
-  FROM items
-  WHERE status = 1
-  ORDER BY created_at DESC, id DESC
-  LIMIT $1`;
 
 /**
  * "fresh": the newest active items overall, the same for every user, from the fresh-items zset
@@ -27,7 +18,7 @@ const NEWEST_ITEMS_SQL = `
  * read model existed) falls back to Postgres. recallScore = recency.
  */
 export function createFreshSource(deps: FreshSourceDeps): RecallSource {
-  const { redis, pool, quota } = deps;
+  const { redis, items, quota } = deps;
   return {
     name: 'fresh',
     async fetch() {
@@ -41,12 +32,8 @@ export function createFreshSource(deps: FreshSourceDeps): RecallSource {
         }));
       }
       deps.onFallback?.();
-      const { rows } = await pool.query<{ id: string; kind: number; author_id: string; created_ms: number }>(NEWEST_ITEMS_SQL, [quota]);
-      return rows.map((r) => ({
-        item: { id: r.id, kind: r.kind, authorId: r.author_id, createdAtMs: r.created_ms },
-        sources: [],
-        recallScore: recencyScore(r.created_ms, nowMs),
-      }));
+      const newest = await items.newest(quota);
+      return newest.map((item) => ({ item, sources: [], recallScore: recencyScore(item.createdAtMs, nowMs) }));
     },
   };
 }
