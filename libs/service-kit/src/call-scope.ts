@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Deadline } from './deadline.js';
 
 /**
  * What a server call hands down to the client calls made while serving it: its absolute
@@ -25,15 +26,41 @@ export function currentCallScope(): CallScope | undefined {
 const noop = () => {};
 
 /**
- * A scope whose cancel hooks fire once, when `cancel()` is called. Subclasses that learn of a
- * cancellation from an event (a grpc-js call, an AbortSignal) subscribe in `watch()`, which runs
- * only when the first hook is registered: a call with no downstream calls never subscribes.
+ * A scope whose cancel hooks fire once, when `cancel()` is called, and the call's Deadline.
+ * Subclasses that learn of a cancellation from an event (a grpc-js call, an AbortSignal)
+ * subscribe in `watch()`, which runs only when the first hook is registered: a call with no
+ * downstream calls never subscribes. They hand out the call's own signal; this one aborts on `cancel()`.
  */
-export class CancellableScope implements CallScope {
+export class CancellableScope implements CallScope, Deadline {
   private hooks: Set<() => void> | undefined;
   private cancelled = false;
+  private controller: AbortController | undefined;
 
-  constructor(readonly deadlineMs: number) {}
+  constructor(
+    /** When the call expires (epoch ms), the cap applied; Infinity for none. */
+    readonly deadlineMs: number,
+    readonly callerDeadline: number | undefined = Number.isFinite(deadlineMs) ? deadlineMs : undefined,
+  ) {}
+
+  get expiresAt(): number {
+    return this.deadlineMs;
+  }
+
+  remaining(): number {
+    return Math.max(0, this.deadlineMs - Date.now());
+  }
+
+  share(fraction: number, maxMs = Infinity): number {
+    return Math.min(maxMs, this.remaining() * fraction);
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
 
   /** Called before a hook is registered; may call `cancel()` at once if the call is already gone. */
   protected watch(): void {}
@@ -51,6 +78,7 @@ export class CancellableScope implements CallScope {
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
+    this.controller?.abort();
     const hooks = this.hooks;
     this.hooks = undefined;
     hooks?.forEach((hook) => hook());

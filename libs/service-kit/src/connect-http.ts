@@ -7,7 +7,8 @@ import { createAsyncIterable, readAllBytes, type Compression, type UniversalHand
 import { errorFromJsonBytes, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from '@feedmesh/telemetry';
 import type { Admission, AdmissionWaiter, CallSample, RefusalReason } from './admission.js';
-import { handlerReachedKey } from './connect-interceptor.js';
+import { connectCallStateKey, type ConnectCallState } from './connect-interceptor.js';
+import { cappedDeadline } from './deadline.js';
 import { invalidArgument } from './errors.js';
 import { jsonFieldViolation, type JsonDecodeOptions } from './json-field-path.js';
 import { closeAfterResponse, messageTooLarge, overloaded } from './request-limits.js';
@@ -19,6 +20,8 @@ export interface ConnectHttpOptions {
   interceptors: Interceptor[];
   maxMessageBytes: number;
   rejectUnknownFields: boolean;
+  /** Upper bound on a caller's deadline: longer (or absent) deadlines are cut to this. */
+  maxDeadlineMs: number;
   admission: Admission;
   metrics: ServiceMetrics;
   logger: Logger;
@@ -53,11 +56,10 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
   const jsonDecode: JsonDecodeOptions = { ignoreUnknownFields: !options.rejectUnknownFields };
 
   /** Serves an admitted call: it holds a slot. */
-  const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse): void => {
-    const state = { reached: false };
+  const serve = (handler: UniversalHandler, req: IncomingMessage, res: ServerResponse, state: ConnectCallState): void => {
     // connect-node needs an authority; HTTP/1.0 requests may come without a Host header.
     req.headers.host ??= 'localhost';
-    const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(handlerReachedKey, state));
+    const uReq = universalRequestFromNodeRequest(req, res, undefined, createContextValues().set(connectCallStateKey, state));
     // A JSON request's text is kept until its answer: a decoding failure is mapped to the field.
     const json = isJsonRequest(req) ? { chunks: [] as Uint8Array[] } : undefined;
     const body = limitedBody(uReq.body as AsyncIterable<Uint8Array>, limit, res, json?.chunks);
@@ -65,7 +67,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     // connection closed). Not on universalResponseToNodeResponse's promise: it waits for an
     // 'end' event that a ServerResponse never emits, so it never settles.
     const admittedAt = performance.now();
-    // run-app.ts set it, capped at MAX_DEADLINE_MS; the admission queue's wait is already taken off.
+    // Capped at MAX_DEADLINE_MS on arrival; the admission queue's wait is already taken off.
     const budgetMs = Number(req.headers['connect-timeout-ms']);
     let sample: CallSample | undefined;
     let pending = 2;
@@ -95,7 +97,8 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     if (req.method === 'GET' && !validGetMessage(req.url!)) {
       return sendError(res, 400, new ConnectError('message: not valid base64', Code.InvalidArgument, { 'x-field-violation': 'message' }));
     }
-    if (admission.tryAcquire()) return serve(handler, req, res);
+    const state: ConnectCallState = { reached: false, callerDeadline: capTimeout(req, options.maxDeadlineMs) };
+    if (admission.tryAcquire()) return serve(handler, req, res, state);
     const started = performance.now();
     const shed = (reason: RefusalReason) => {
       if (reason === 'abandoned') return;
@@ -109,7 +112,7 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
         // The wait counts against the caller's deadline, as it does on the gRPC path.
         const timeout = Number(req.headers['connect-timeout-ms']);
         if (timeout > 0) req.headers['connect-timeout-ms'] = String(Math.max(1, Math.floor(timeout - (performance.now() - started))));
-        serve(handler, req, res);
+        serve(handler, req, res, state);
       },
       refused: shed,
       get abandoned() {
@@ -118,6 +121,20 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     };
     admission.enqueue(waiter);
   };
+}
+
+/**
+ * Cuts the caller's `connect-timeout-ms` to MAX_DEADLINE_MS (absent = the cap) before connect-es
+ * reads it, so the handler's signal and timeoutMs() honour the cap as on the gRPC path; returns
+ * the caller's own deadline.
+ */
+function capTimeout(req: IncomingMessage, maxDeadlineMs: number): number | undefined {
+  const now = Date.now();
+  const timeout = Number(req.headers['connect-timeout-ms'] ?? NaN);
+  const callerDeadline = Number.isFinite(timeout) ? now + timeout : undefined;
+  const cappedMs = cappedDeadline(callerDeadline, maxDeadlineMs, now) - now;
+  if (cappedMs !== timeout) req.headers['connect-timeout-ms'] = String(cappedMs);
+  return callerDeadline;
 }
 
 /** The request body, cut off with InvalidArgument once it passes the limit (chunked bodies have no content-length to check first). */

@@ -2,6 +2,7 @@ import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
 import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
 import type { Logger } from '@feedmesh/telemetry';
 import { CancellableScope, runInCallScope } from './call-scope.js';
+import { deadlineKey } from './deadline.js';
 import { invalidArgument, logFailure, toPublicError } from './errors.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { MethodLatency, ServiceMetrics } from './metrics.js';
@@ -10,7 +11,6 @@ export interface ConnectKitOptions {
   logger: Logger;
   metrics: ServiceMetrics;
   rejectUnknownFields: boolean;
-  maxDeadlineMs: number;
 }
 
 /**
@@ -22,32 +22,41 @@ class ConnectCallScope extends CancellableScope {
 
   constructor(
     deadlineMs: number,
-    private readonly signal: AbortSignal,
+    callerDeadline: number | undefined,
+    private readonly callSignal: AbortSignal,
   ) {
-    super(deadlineMs);
+    super(deadlineMs, callerDeadline);
+  }
+
+  override get signal(): AbortSignal {
+    return this.callSignal;
   }
 
   protected override watch(): void {
     if (this.watching) return;
     this.watching = true;
-    if (this.signal.aborted) this.onAbort();
-    else this.signal.addEventListener('abort', () => this.onAbort(), { once: true });
+    if (this.callSignal.aborted) this.onAbort();
+    else this.callSignal.addEventListener('abort', () => this.onAbort(), { once: true });
   }
 
   private onAbort(): void {
     // Connect's own timer starts on arrival, a moment before this deadline: when it fires, the
     // downstream calls are left to expire by their own deadline (DEADLINE_EXCEEDED) rather
     // than being cancelled a few ms early, which would surface as CANCELLED.
-    const reason: unknown = this.signal.reason;
+    const reason: unknown = this.callSignal.reason;
     if (!(reason instanceof ConnectError && reason.code === Code.DeadlineExceeded)) this.cancel();
   }
 }
 
-/**
- * Set by the kit's Connect adapter, marked here: a failure before this interceptor ran happened
- * while connect-es decoded the request, so it is the caller's (see connect-http.ts).
- */
-export const handlerReachedKey = createContextKey<{ reached: boolean } | undefined>(undefined);
+/** What the kit's Connect adapter (connect-http.ts) knows of a call before connect-es decodes it. */
+export interface ConnectCallState {
+  /** Marked here: a failure before this interceptor ran happened while connect-es decoded the request, so it is the caller's. */
+  reached: boolean;
+  /** The caller's deadline (epoch ms) before the cap; undefined when it set none. */
+  callerDeadline: number | undefined;
+}
+
+export const connectCallStateKey = createContextKey<ConnectCallState | undefined>(undefined);
 
 /** What every call of one method shares, built on its first call. */
 interface ConnectMethod {
@@ -60,7 +69,7 @@ interface ConnectMethod {
  * metrics and error masking, so both protocols behave alike.
  */
 export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
-  const { logger, metrics, maxDeadlineMs } = options;
+  const { logger, metrics } = options;
   const methods = new Map<DescMethod, ConnectMethod>();
   const methodFor = (method: DescMethod): ConnectMethod => {
     let m = methods.get(method);
@@ -75,7 +84,7 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
   };
 
   return (next) => async (req) => {
-    const state = req.contextValues.get(handlerReachedKey);
+    const state = req.contextValues.get(connectCallStateKey);
     if (state) state.reached = true;
     const started = performance.now();
     const m = methodFor(req.method);
@@ -88,9 +97,12 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
           throw invalidArgument(violation.field, violation.reason);
         }
       }
+      // The adapter capped the timeout (queue wait taken off) before connect-es read it.
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
-      const deadlineMs = Date.now() + Math.min(Number.isFinite(timeout) ? timeout : Infinity, maxDeadlineMs);
-      return await runInCallScope(new ConnectCallScope(deadlineMs, req.signal), next, req);
+      const deadlineMs = Number.isFinite(timeout) ? Date.now() + timeout : Infinity;
+      const scope = new ConnectCallScope(deadlineMs, state ? state.callerDeadline : Number.isFinite(deadlineMs) ? deadlineMs : undefined, req.signal);
+      req.contextValues.set(deadlineKey, scope);
+      return await runInCallScope(scope, next, req);
     } catch (thrown) {
       const { error, log } = toPublicError(thrown);
       if (log) logFailure(logger, log, { method: req.method.name });

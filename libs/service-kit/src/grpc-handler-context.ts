@@ -1,6 +1,7 @@
 import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { type ContextValues, type HandlerContext, createContextValues } from '@connectrpc/connect';
 import type { Metadata } from '@grpc/grpc-js';
+import type { Deadline } from './deadline.js';
 
 /**
  * Connect's HandlerContext for calls served by grpc-js. Connect's own createHandlerContext builds
@@ -23,9 +24,8 @@ export class GrpcHandlerContext implements HandlerContext {
     readonly service: DescService,
     readonly method: DescMethod,
     private readonly metadata: Metadata,
-    private readonly deadlineMs: number,
-    /** Told when the signal is first asked for; the call's cancellation then arrives as `abort()`. */
-    private readonly cancellation?: { watchCancellation(): void },
+    /** The served call: its deadline (for `deadlineOf`), told when the signal is first asked for; the call's cancellation then arrives as `abort()`. */
+    readonly deadline: Pick<Deadline, 'expiresAt'> & { watchCancellation?(): void },
   ) {}
 
   get url(): string {
@@ -36,13 +36,14 @@ export class GrpcHandlerContext implements HandlerContext {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.isAborted) this.controller.abort(this.aborted);
-      else this.cancellation?.watchCancellation();
+      else this.deadline.watchCancellation?.();
     }
     return this.controller.signal;
   }
 
   timeoutMs(): number | undefined {
-    return this.deadlineMs === Infinity ? undefined : Math.max(0, this.deadlineMs - Date.now());
+    const { expiresAt } = this.deadline;
+    return expiresAt === Infinity ? undefined : Math.max(0, expiresAt - Date.now());
   }
 
   get requestHeader(): Headers {

@@ -5,6 +5,7 @@ import type { Logger } from '@feedmesh/telemetry';
 import { type Context, context, trace } from '@opentelemetry/api';
 import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
+import { cappedDeadline } from './deadline.js';
 import { invalidArgument, logFailure, toPublicError, type PublicError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 import { endSpan, methodSpan, startServerSpan, type MethodSpan } from './grpc-tracing.js';
@@ -102,7 +103,6 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
   /** The answer's code, for the adaptive limit's sample. */
   private code = 0;
   private readonly traceContext: Context;
-  private readonly callerDeadlineMs: number;
   private finished = false;
   private watching = false;
   private capTimer: NodeJS.Timeout | undefined;
@@ -115,9 +115,8 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
   ) {
     const deadline = call.getDeadline();
     const callerDeadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
-    // Upper bound on a client's deadline: longer (or absent) deadlines are cut to MAX_DEADLINE_MS.
-    super(Math.min(callerDeadlineMs, Date.now() + m.options.maxDeadlineMs));
-    this.callerDeadlineMs = callerDeadlineMs;
+    const callerDeadline = Number.isFinite(callerDeadlineMs) ? callerDeadlineMs : undefined;
+    super(cappedDeadline(callerDeadline, m.options.maxDeadlineMs), callerDeadline);
     this.traceContext = startServerSpan(m.span, call.metadata);
   }
 
@@ -158,11 +157,11 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
       return this.fail(invalidArgument(violation.field, violation.reason));
     }
 
-    const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this.deadlineMs, this);
+    const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this);
     this.handlerContext = handlerContext;
     // When MAX_DEADLINE_MS cut the caller's deadline, the call expires here, or a handler without
     // downstream calls would run on past the cap. (Otherwise grpc-js's own deadline timer ends it.)
-    if (this.deadlineMs < this.callerDeadlineMs) {
+    if (this.deadlineMs < (this.callerDeadline ?? Infinity)) {
       this.capTimer = setTimeout(expireAtCap, this.deadlineMs - Date.now(), this);
     }
 
@@ -176,6 +175,11 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
       (response: unknown) => this.respond(response),
       (error: unknown) => this.failWith(error),
     );
+  }
+
+  /** The handler's signal (aborts on cancellation or expiry), as the call's Deadline hands it out. */
+  override get signal(): AbortSignal {
+    return this.handlerContext!.signal;
   }
 
   /** Subscribes to the call's cancellation (once); runs it at once if the call is already gone. */

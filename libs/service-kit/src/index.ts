@@ -3,6 +3,7 @@ export { service, type ServiceRegistration } from './service-registration.js';
 export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { currentCallScope, runInCallScope, type CallScope } from './call-scope.js';
+export { deadlineOf, currentDeadline, deadlineAfter, type Deadline } from './deadline.js';
 export { invalidArgument, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
 export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';

@@ -143,6 +143,7 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
     interceptors: [createServerTracingInterceptor({ legacyAttributes: true }), createKitInterceptor(kitOptions)],
     maxMessageBytes: env.MAX_MESSAGE_BYTES,
     rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
+    maxDeadlineMs: env.MAX_DEADLINE_MS,
     admission,
     metrics,
     logger,
@@ -164,10 +165,6 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
       route.handler(req, res);
       return;
     }
-    // Cap the Connect timeout at MAX_DEADLINE_MS (absent = the cap) before connect-es reads it,
-    // so the handler's signal and timeoutMs() honour the cap as they do on the gRPC path.
-    const timeout = Number(req.headers['connect-timeout-ms'] ?? Infinity);
-    if (!(timeout <= env.MAX_DEADLINE_MS)) req.headers['connect-timeout-ms'] = String(env.MAX_DEADLINE_MS);
     connectHandler(req, res);
   });
 
