@@ -28,13 +28,13 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
 export function ingestService(deps: IngestDeps) {
-  const { storage, redis, pullThreshold } = deps;
+  const { storage, pullThreshold } = deps;
   // "Invalid records are rejected one by one": the kit's message checks leave the events to
   // validateProtoEvents, which applies the same rules per record.
   validatedPerRecord(RecordEngagementRequestSchema.field.events);
   const impl: ServiceImpl<typeof IngestService> = {
     async publish(request) {
-      return publishItem(storage.items, redis, request);
+      return publishItem(storage, request);
     },
     async editItem(request) {
       return editItem(storage.items, request);

@@ -39,4 +39,5 @@ export * from './repositories/follows-repository.js';
 export * from './repositories/engagement-repository.js';
 export * from './repositories/timelines-repository.js';
 export * from './repositories/outbox-repository.js';
+export * from './repositories/publish-claims-repository.js';
 export * from './open-storage.js';

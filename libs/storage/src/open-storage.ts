@@ -5,6 +5,7 @@ import { EngagementRepository } from './repositories/engagement-repository.js';
 import { FollowsRepository } from './repositories/follows-repository.js';
 import { ItemsRepository } from './repositories/items-repository.js';
 import { OutboxRepository } from './repositories/outbox-repository.js';
+import { PublishClaimsRepository } from './repositories/publish-claims-repository.js';
 import { TimelinesRepository } from './repositories/timelines-repository.js';
 import { UsersRepository } from './repositories/users-repository.js';
 import { redisTarget } from './storage-env.js';
@@ -17,6 +18,7 @@ export interface Repositories {
   engagement: EngagementRepository;
   outbox: OutboxRepository;
   timelines: TimelinesRepository;
+  publishClaims: PublishClaimsRepository;
 }
 
 export function createRepositories(pool: pg.Pool, redis: RedisClient): Repositories {
@@ -27,6 +29,7 @@ export function createRepositories(pool: pg.Pool, redis: RedisClient): Repositor
     engagement: new EngagementRepository(pool),
     outbox: new OutboxRepository(pool),
     timelines: new TimelinesRepository(redis),
+    publishClaims: new PublishClaimsRepository(redis),
   };
 }
 

@@ -318,6 +318,20 @@ describe('storeFailureKind', () => {
   });
 
   it('leaves repositories usable over any pool', () => {
-    expect(Object.keys(createRepositories(storage.pool, storage.redis)).sort()).toEqual(['engagement', 'follows', 'items', 'outbox', 'timelines', 'users']);
+    expect(Object.keys(createRepositories(storage.pool, storage.redis)).sort()).toEqual(['engagement', 'follows', 'items', 'outbox', 'publishClaims', 'timelines', 'users']);
+  });
+});
+
+describe('PublishClaimsRepository', () => {
+  it('claims once, answers a finished claim, and releases only a pending one', async () => {
+    const claims = storage.publishClaims;
+    expect(await claims.claim('ca', 'r1')).toEqual({ state: 'claimed' });
+    expect(await claims.claim('ca', 'r1')).toEqual({ state: 'unknown' });
+    await claims.release('ca', 'r1');
+    expect(await claims.claim('ca', 'r1')).toEqual({ state: 'claimed' });
+    await claims.complete('ca', 'r1', 'item-1', 'digest-1');
+    await claims.release('ca', 'r1');
+    expect(await claims.claim('ca', 'r1')).toEqual({ state: 'done', itemId: 'item-1', digest: 'digest-1' });
+    expect(await storage.redis.ttl(redisKeys.publishClaim('ca', 'r1'))).toBeGreaterThan(0);
   });
 });

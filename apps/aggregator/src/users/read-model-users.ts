@@ -1,4 +1,4 @@
-import { USER_PRESENT_FIELD, userReadModelKey, type ReadModel, type RedisClient } from '@feedmesh/storage';
+import { userReadModelPresent, type ReadModel, type RedisClient } from '@feedmesh/storage';
 import type { UserLookup } from './user-directory.js';
 
 /**
@@ -8,7 +8,7 @@ import type { UserLookup } from './user-directory.js';
 export function readModelUsers(redis: RedisClient, readModel: ReadModel): UserLookup {
   return {
     async exists(userId) {
-      if ((await redis.hexists(userReadModelKey(userId), USER_PRESENT_FIELD)) === 1) return true;
+      if (await userReadModelPresent(redis, userId)) return true;
       return (await readModel.user(userId)) !== undefined;
     },
   };

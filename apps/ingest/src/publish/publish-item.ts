@@ -1,10 +1,9 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { PublishRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
-import type { ItemsRepository, RedisClient } from '@feedmesh/storage';
+import type { Repositories } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { checkText, checkUserId } from '../validation/field-checks.js';
-import { claimPublish, completeClaim, releaseClaim } from './publish-claim.js';
 import { initialPayload, validatePayload, type PayloadCase } from './item-payload.js';
 import { PUBLISH_DIGEST_KEY, publishDigest } from './request-digest.js';
 
@@ -30,7 +29,7 @@ export function validatePublish(request: PublishRequest) {
 }
 
 /**
- * Publish, idempotent on (author_id, request_id): a Redis claim answers most retries without
+ * Publish, idempotent on (author_id, request_id): a Redis claim (PublishClaimsRepository) answers most retries without
  * touching Postgres; the unique constraint decides every other case, so Redis being down or
  * losing its data can neither duplicate an item nor block publishing.
  *
@@ -41,11 +40,12 @@ export function validatePublish(request: PublishRequest) {
  * An author_id that is well-formed but names no user is FailedPrecondition (the request is valid,
  * the system state refuses it), with the field named in the message and `x-field-violation`.
  */
-export async function publishItem(items: ItemsRepository, redis: RedisClient, request: PublishRequest): Promise<PublishResult> {
+export async function publishItem(storage: Pick<Repositories, 'items' | 'publishClaims'>, request: PublishRequest): Promise<PublishResult> {
   const validated = validatePublish(request);
   const { authorId, requestId } = request;
   const digest = publishDigest(validated);
-  const claim = await claimPublish(redis, authorId, requestId);
+  const { items, publishClaims } = storage;
+  const claim = await publishClaims.claim(authorId, requestId);
   if (claim.state === 'done') {
     if (claim.digest !== digest) throw reusedRequestId(claim.itemId);
     return { itemId: claim.itemId, replay: true };
@@ -70,10 +70,10 @@ export async function publishItem(items: ItemsRepository, redis: RedisClient, re
       if (row.field !== null && row.field !== digest) throw reusedRequestId(row.id);
       result = { itemId: row.id, replay: true };
     }
-    await completeClaim(redis, authorId, requestId, result.itemId, digest);
+    await publishClaims.complete(authorId, requestId, result.itemId, digest);
     return result;
   } catch (error) {
-    if (claim.state === 'claimed') await releaseClaim(redis, authorId, requestId);
+    if (claim.state === 'claimed') await publishClaims.release(authorId, requestId);
     throw error;
   }
 }

@@ -75,6 +75,11 @@ export async function readUserReadModel(redis: RedisClient, userId: string): Pro
   return parseUserReadModel(await redis.hgetall(userReadModelKey(userId)));
 }
 
+/** Whether Redis holds the user's complete hash (one HEXISTS of `_`): the user exists. */
+export async function userReadModelPresent(redis: RedisClient, userId: string): Promise<boolean> {
+  return (await redis.hexists(userReadModelKey(userId), USER_PRESENT_FIELD)) === 1;
+}
+
 /** The hash fields of a model (without `_`). */
 export function userReadModelFields(model: UserReadModel, followerCounts?: ReadonlyMap<string, number>): string[] {
   const args: string[] = [];
