@@ -120,7 +120,7 @@ describe('fan-out survives a worker killed mid-batch', () => {
       expect(expected.size).toBe(FOLLOWERS);
       const users = ['lurker', 'star', 'side', ...followerIds];
       const pipeline = stores.redis.pipeline();
-      for (const id of users) pipeline.zrange(redisKeys.homeTimeline(id), 0, -1, 'WITHSCORES');
+      for (const id of users) pipeline.zrange(redisKeys.homeTimeline(id), '0', '-1', 'WITHSCORES');
       const replies = (await pipeline.exec())!.map(([, reply]) => reply as string[]);
       const wrong: string[] = [];
       users.forEach((id, u) => {

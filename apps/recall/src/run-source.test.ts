@@ -4,7 +4,7 @@ import type { RecallCandidate, RecallSource } from './recall-candidate.js';
 import { runSource } from './run-source.js';
 
 const candidate: RecallCandidate = { item: { id: 'i1', kind: 1, authorId: 'a', createdAtMs: 1 }, sources: [], recallScore: 1 };
-const query = { userId: 'u1' };
+const query = { userId: 'u1', user: async () => undefined };
 const noLimits = { timeoutMs: 1_000, injectedDelayMs: 0 };
 
 function source(fetch: RecallSource['fetch']): RecallSource {

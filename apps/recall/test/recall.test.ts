@@ -115,7 +115,7 @@ describe('Recall', () => {
   it('pulls the recent items of followed authors above the fan-out threshold', async () => {
     const newest = decodeTimelineMember((await redis.zrevrange(redisKeys.authorRecent(pulledAuthor), 0, 0))[0]!);
     // The push side never wrote this author into the user's timeline...
-    const timeline = (await redis.zrange(redisKeys.homeTimeline(userId), 0, -1)).map((m) => decodeTimelineMember(m));
+    const timeline = (await redis.zrange(redisKeys.homeTimeline(userId), '0', '-1')).map((m) => decodeTimelineMember(m));
     expect(timeline.some((m) => m.authorId === pulledAuthor)).toBe(false);
     // ...yet "following" returns it.
     const res = await client.recall({ userId, sources: ['following'], limit: 5000 });

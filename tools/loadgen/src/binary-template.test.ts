@@ -1,4 +1,4 @@
-import { equals, fromBinary, fromJson, fromJsonString, toBinary, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { equals, fromBinary, fromJson, fromJsonString, toBinary, type DescMessage, type JsonValue, type MessageShape } from '@bufbuild/protobuf';
 import { GetFeedRequestSchema, RankRequestSchema } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import { compileBody, GRPC_PREFIX_BYTES } from './body-template.js';
@@ -14,7 +14,7 @@ function cycling(name: string, values: readonly string[]): VariableSpec & { last
 }
 
 /** The message the per-request JSON path would send for `body` with the given values. */
-function expected(schema: DescMessage, body: string, values: Record<string, string>): ReturnType<typeof fromJson> {
+function expected<Desc extends DescMessage>(schema: Desc, body: string, values: Record<string, string>): MessageShape<Desc> {
   const text = body.replace(/\{\{(\w+)\}\}/g, (_, name: string) => JSON.stringify(values[name]).slice(1, -1));
   return fromJson(schema, JSON.parse(text) as JsonValue);
 }
@@ -59,7 +59,7 @@ describe('body encoders (binary and JSON templates)', () => {
     // Constant bodies are framed once and shared.
     const constant = compileBody(GetFeedRequestSchema, '{"userId":"u1"}', [], { grpcFrame: true });
     expect(constant.nextBinary()).toBe(constant.nextBinary());
-    expect(constant.nextBinary().subarray(GRPC_PREFIX_BYTES)).toEqual(Buffer.from(toBinary(GetFeedRequestSchema, constant.next())));
+    expect(constant.nextBinary().subarray(GRPC_PREFIX_BYTES)).toEqual(Buffer.from(toBinary(constant.schema, constant.next())));
   });
 
   it('encodes number placeholders, leaving implicit zero values out like toBinary', () => {

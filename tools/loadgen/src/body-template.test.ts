@@ -24,8 +24,8 @@ describe('compileBody', () => {
       { name: 'size', generator: () => '7' },
     ]);
     expect(body.strategy).toBe('field-setters');
-    const first = fromBinary(GetFeedRequestSchema, toBinary(GetFeedRequestSchema, body.next()));
-    const second = fromBinary(GetFeedRequestSchema, toBinary(GetFeedRequestSchema, body.next()));
+    const first = fromBinary(GetFeedRequestSchema, toBinary(body.schema, body.next()));
+    const second = fromBinary(GetFeedRequestSchema, toBinary(body.schema, body.next()));
     // Sample validation consumed u1; the same value fills every occurrence within a request.
     expect(first).toMatchObject({ userId: 'u2', pageSize: 7, cursor: 'c-u2-x' });
     expect(second).toMatchObject({ userId: 'u3', cursor: 'c-u3-x' });
@@ -38,7 +38,7 @@ describe('compileBody', () => {
       [counter('user'), counter('item', 'i')],
     );
     expect(body.strategy).toBe('field-setters');
-    const request = fromBinary(RankRequestSchema, toBinary(RankRequestSchema, body.next()));
+    const request = fromBinary(RankRequestSchema, toBinary(body.schema, body.next()));
     expect(request.userId).toBe('u2');
     expect(request.candidates[0].item?.id).toBe('a');
     expect(request.candidates[1].item).toMatchObject({ id: 'i2', authorId: 'u2' });
@@ -51,7 +51,7 @@ describe('compileBody', () => {
       parseVariable('at=range:1700000000000..1700000000000'),
     ]);
     expect(body.strategy).toBe('from-json');
-    const request = fromBinary(RankRequestSchema, toBinary(RankRequestSchema, body.next()));
+    const request = fromBinary(RankRequestSchema, toBinary(body.schema, body.next()));
     expect(request.candidates[0].item).toMatchObject({ kind: ItemKind.VIDEO, createdAtMs: 1700000000000n });
   });
 

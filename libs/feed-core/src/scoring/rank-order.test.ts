@@ -13,7 +13,7 @@ function fixture(n: number, next: () => number, distinctScores: number) {
   return { scores, createdAtMs, ids };
 }
 
-const reference = ({ scores, createdAtMs, ids }: ReturnType<typeof fixture>) =>
+const reference = ({ scores, createdAtMs, ids }: { scores: Float64Array; createdAtMs: ArrayLike<number>; ids: Uint8Array }) =>
   Array.from({ length: scores.length }, (_, i) => i).sort(rankComparator(scores, createdAtMs, ids));
 
 describe('rankOrder', () => {
