@@ -21,8 +21,7 @@ import { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { readModelUsers } from './users/read-model-users.js';
 import { UserDirectory } from './users/user-directory.js';
 
-/** The aggregator's settings plus the kit's base setting it reads (loadConfig merges both). */
-export type AggregatorEnv = CleanedEnv<typeof aggregatorEnv> & { MAX_DEADLINE_MS: number };
+export type AggregatorEnv = CleanedEnv<typeof aggregatorEnv>;
 
 export interface FeedServiceParts {
   env: AggregatorEnv;
@@ -67,7 +66,6 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
   const pipeline = homeFeed({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
   const servePage = createPipelineRunner(pipeline, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 });
   const impl = feedService(servePage, {
-    maxDeadlineMs: env.MAX_DEADLINE_MS,
     defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
     debugAccess: debugAccessFromSetting(env.FEED_DEBUG),
   });

@@ -9,14 +9,13 @@
 // set keep pages stable without exposing shards to clients.
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { FeedService, GetFeedRequest } from '@feedmesh/contracts';
+import { deadlineOf } from '@feedmesh/service-kit';
 import type { DebugAccess } from './access/debug-access.js';
 import type { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { stageBudgets } from './request/stage-budgets.js';
 import { validateRequest } from './request/validate-request.js';
 
 export interface FeedServiceSettings {
-  /** The kit's MAX_DEADLINE_MS: a remaining time this large means "no deadline set". */
-  maxDeadlineMs: number;
   defaultBudgetMs: number;
   debugAccess: DebugAccess;
 }
@@ -26,7 +25,7 @@ export function feedService(servePage: ReturnType<typeof createPipelineRunner>, 
     async getFeed(req: GetFeedRequest, ctx: HandlerContext) {
       const query = validateRequest(req);
       if (query.debug) settings.debugAccess.check(ctx);
-      return servePage(query, stageBudgets(ctx.timeoutMs(), settings.maxDeadlineMs, settings.defaultBudgetMs));
+      return servePage(query, stageBudgets(deadlineOf(ctx), settings.defaultBudgetMs));
     },
   };
 }

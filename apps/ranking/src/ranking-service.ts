@@ -5,6 +5,7 @@
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { RankingService } from '@feedmesh/contracts';
 import type { CandidateColumns } from '@feedmesh/feed-core';
+import { deadlineOf } from '@feedmesh/service-kit';
 import { withSpan, type Logger } from '@feedmesh/telemetry';
 import type { ModelStore } from './model/model-store.js';
 import { rankCandidates, type RankOutput } from './pipeline/rank-candidates.js';
@@ -42,8 +43,7 @@ export function createRankingService(deps: RankingServiceDeps): ServiceImpl<type
     const model = deps.models.current();
     const nowMs = call.nowMs === 0n ? Date.now() : Number(call.nowMs);
 
-    const remainingMs = ctx.timeoutMs();
-    const budgetMs = remainingMs === undefined ? deps.userFeaturesTimeoutMs : Math.min(deps.userFeaturesTimeoutMs, remainingMs / 2);
+    const budgetMs = deadlineOf(ctx).share(0.5, deps.userFeaturesTimeoutMs);
     const user = await deps.userFeatures.get(call.userId, budgetMs);
     deps.metrics.userFeaturesLoaded(user.outcome);
     ctx.responseHeader.set(USER_FEATURES_HEADER, user.outcome);

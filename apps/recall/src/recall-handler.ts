@@ -13,7 +13,7 @@ import {
   type RecallResponseSchema,
 } from '@feedmesh/contracts';
 import { CandidateBlockBuilder, mergeCandidates } from '@feedmesh/feed-core';
-import { unavailable, withDeadline } from '@feedmesh/service-kit';
+import { deadlineOf, unavailable, withDeadline } from '@feedmesh/service-kit';
 import type { ReadModel, UserReadModel } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import { hydrateRecords, type HydratedCandidate } from './hydrate-records.js';
@@ -51,8 +51,9 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
 
   async function recalled(req: RecallRequest | RecallBlockRequest, ctx: HandlerContext): Promise<Recalled> {
     const request = validateRecallRequest(req, names);
-    const remainingMs = ctx.timeoutMs();
-    const reserveMs = remainingMs === undefined ? 0 : Math.min(MAX_RESERVE_MS, remainingMs * 0.2);
+    const deadline = deadlineOf(ctx);
+    const remainingMs = deadline.remaining();
+    const reserveMs = Math.min(MAX_RESERVE_MS, remainingMs * 0.2);
     let user: Promise<UserReadModel | undefined> | undefined;
     const query = { userId: request.userId, user: () => (user ??= deps.readModel.user(request.userId)) };
 
@@ -61,7 +62,7 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
       request.sources.map((name) => {
         const configured = byName.get(name)!;
         const timeoutMs = capped(configured.timeoutMs, remainingMs, reserveMs);
-        return runSource(configured.source, query, { timeoutMs, injectedDelayMs: configured.injectedDelayMs }, ctx.signal);
+        return runSource(configured.source, query, { timeoutMs, injectedDelayMs: configured.injectedDelayMs }, deadline.signal);
       }),
     );
     for (const run of runs) deps.metrics.sourceFinished(run);
@@ -79,7 +80,7 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
       request.exclude,
       request.limit + slack,
     );
-    const hydrated = await hydrateFailOpen(merged, capped(deps.hydrateTimeoutMs, ctx.timeoutMs(), 20));
+    const hydrated = await hydrateFailOpen(merged, capped(deps.hydrateTimeoutMs, deadline.remaining(), 20));
     return { candidates: hydrated.slice(0, request.limit), runs };
   }
 
@@ -131,8 +132,8 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
   };
 }
 
-function capped(configuredMs: number, remainingMs: number | undefined, reserveMs: number): number {
-  if (remainingMs === undefined) return configuredMs;
+/** A step's own timeout, within what the call has left after `reserveMs` (Infinity left: the step's own). */
+function capped(configuredMs: number, remainingMs: number, reserveMs: number): number {
   return Math.max(1, Math.min(configuredMs, remainingMs - reserveMs));
 }
 

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { loadConfig, runInCallScope } from '@feedmesh/service-kit';
+import { deadlineAfter, loadConfig, runInCallScope } from '@feedmesh/service-kit';
 import { createLogger } from '@feedmesh/telemetry';
 import { describe, expect, it } from 'vitest';
 import { aggregatorEnv } from '../env.js';
@@ -41,7 +41,7 @@ describe('DownstreamBreaker', () => {
     const expired = async () => {
       throw new ConnectError('late', Code.DeadlineExceeded);
     };
-    const almostLate = { deadlineMs: Date.now() + 10, onCancel: () => () => {} };
+    const almostLate = deadlineAfter(10);
     for (let i = 0; i < 5; i++) {
       // The stage wanted 200 ms but the request being served had ~10 ms left.
       await expect(runInCallScope(almostLate, () => breaker.call(expired, 200))).rejects.toMatchObject({ code: Code.DeadlineExceeded });
@@ -51,7 +51,7 @@ describe('DownstreamBreaker', () => {
     breaker.shutdown();
     // With its full budget available, an expiry is the downstream's.
     const fresh = new DownstreamBreaker('render', settings, logger);
-    const onTime = { deadlineMs: Date.now() + 60_000, onCancel: () => () => {} };
+    const onTime = deadlineAfter(60_000);
     for (let i = 0; i < 3; i++) await runInCallScope(onTime, () => fresh.call(expired, 200)).catch(() => undefined);
     expect(fresh.state).toBe('open');
     fresh.shutdown();

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
-import { currentCallScope } from '@feedmesh/service-kit';
+import { currentDeadline } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
 import CircuitBreaker from 'opossum';
 
@@ -80,8 +80,7 @@ export class DownstreamBreaker {
    * Otherwise a burst of requests that arrive already late would open every circuit.
    */
   async call<T>(call: () => Promise<T>, timeoutMs?: number): Promise<T> {
-    const scope = currentCallScope();
-    const callerLeftMs = scope === undefined ? Infinity : scope.deadlineMs - Date.now();
+    const callerLeftMs = currentDeadline()?.remaining() ?? Infinity;
     const callerBound = timeoutMs === undefined ? false : callerLeftMs < timeoutMs + deadlineSlackMs;
     const guarded = async () => {
       try {

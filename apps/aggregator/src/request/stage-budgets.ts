@@ -1,14 +1,13 @@
 import { defaultBudgetPolicy, splitBudget, type StageBudgets } from '@feedmesh/feed-core';
+import type { Deadline } from '@feedmesh/service-kit';
 
 /**
- * Per-stage budgets from the caller's remaining time. The kit caps calls without a deadline at
- * MAX_DEADLINE_MS (gRPC) or leaves them without one (Connect); both mean "no deadline set", and
- * spending 45 % of 30 s on recall would defeat the point, so they get the default total instead.
+ * Per-stage budgets from the caller's remaining time. A call whose caller set no deadline runs
+ * to the kit's cap (MAX_DEADLINE_MS), and spending 45 % of 30 s on recall would defeat the
+ * point, so it gets the default total instead.
  */
-export function stageBudgets(remainingMs: number | undefined, maxDeadlineMs: number, defaultTotalMs: number): StageBudgets {
-  // The margin absorbs the time between the kit computing the deadline and this call.
-  const callerSetDeadline = remainingMs !== undefined && remainingMs < maxDeadlineMs - 1_000;
-  return splitBudget(callerSetDeadline ? remainingMs : undefined, { ...defaultBudgetPolicy, defaultTotalMs });
+export function stageBudgets(deadline: Pick<Deadline, 'callerDeadline' | 'remaining'>, defaultTotalMs: number): StageBudgets {
+  return splitBudget(deadline.callerDeadline === undefined ? undefined : deadline.remaining(), { ...defaultBudgetPolicy, defaultTotalMs });
 }
 
 /**
