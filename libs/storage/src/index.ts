@@ -32,6 +32,7 @@ export * from './read-model/item-records.js';
 export * from './read-model/user-read-model.js';
 export * from './read-model/read-model.js';
 export * from './read-model/read-model-metrics.js';
+export * from './read-model/read-model-writes.js';
 export * from './repositories/outbox-job.js';
 export * from './repositories/items-repository.js';
 export * from './repositories/users-repository.js';

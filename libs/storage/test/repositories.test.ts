@@ -13,7 +13,13 @@ import {
   migrate,
   openStorage,
   redisKeys,
+  readItemRecords,
   storeFailureKind,
+  userFields,
+  userReadModelKey,
+  userReadModelPresent,
+  writeEngagementRollup,
+  writePulledAuthor,
   type Storage,
 } from '../src/index.js';
 
@@ -288,11 +294,11 @@ describe('TimelinesRepository', () => {
     const { timelines, redis } = storage;
     const other = memberOf({ id: '00000000-0000-4000-8000-0000000000b2', kind: 2, authorId: 'tb' });
     await timelines.pushToHomes(['h1', 'h2'], [{ member, score: 1 }, { member: other, score: 2 }]);
-    expect(await redis.zrange(redisKeys.homeTimeline('h2'), 0, -1)).toEqual([member, other]);
+    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([member, other]);
     await redis.zadd(redisKeys.homeTimeline('h1'), 3, 'garbage');
     expect(await timelines.homeMembersOfAuthor('h1', 'ta')).toEqual([member]);
     await timelines.removeFromHomes(['h1', 'h2'], [member]);
-    expect(await redis.zrange(redisKeys.homeTimeline('h2'), 0, -1)).toEqual([other]);
+    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([other]);
     await timelines.pushToHomes([], [{ member, score: 1 }]);
   });
 
@@ -333,5 +339,23 @@ describe('PublishClaimsRepository', () => {
     await claims.release('ca', 'r1');
     expect(await claims.claim('ca', 'r1')).toEqual({ state: 'done', itemId: 'item-1', digest: 'digest-1' });
     expect(await storage.redis.ttl(redisKeys.publishClaim('ca', 'r1'))).toBeGreaterThan(0);
+  });
+});
+
+describe('read-model writes', () => {
+  it('applies a rollup to item records and user hashes, and sets or drops a pulled author', async () => {
+    const { redis } = storage;
+    const itemId = '00000000-0000-4000-8000-0000000000d1';
+    const stats = [{ itemId, kind: 1, authorId: 'ra', createdAtMs: 5, views: 3, likes: 1, shares: 0, hides: 0, clicks: 2 }];
+    await writeEngagementRollup(redis, stats, [['rb', 'ra', '0.25']], [['rb', 1, '0.5']]);
+    expect((await readItemRecords(redis, [itemId])).get(itemId)).toEqual({ status: 'active', createdAtMs: 5, views: 3, likes: 1, shares: 0, hides: 0 });
+    expect(await redis.hmget(userReadModelKey('rb'), userFields.author('ra'), userFields.kind(1))).toEqual(['0.25', '0.5']);
+    // Updates never make a hash complete: only a snapshot sets the presence field.
+    expect(await userReadModelPresent(redis, 'rb')).toBe(false);
+
+    await writePulledAuthor(redis, ['rb', 'rc'], 'big', 20_000);
+    expect(await redis.hget(userReadModelKey('rc'), userFields.pulled('big'))).toBe('20000');
+    await writePulledAuthor(redis, ['rb', 'rc'], 'big', undefined);
+    expect(await redis.hexists(userReadModelKey('rc'), userFields.pulled('big'))).toBe(0);
   });
 });

@@ -1,7 +1,6 @@
-import type { RedisClient, Repositories } from '@feedmesh/storage';
+import { writeEngagementRollup, type RedisClient, type Repositories } from '@feedmesh/storage';
 import { withSpan, type Logger } from '@feedmesh/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { writeEngagementRollup } from '../read-model/read-model-writes.js';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
 import type { EngagementRecord, RecordRejection } from './engagement-record.js';
 

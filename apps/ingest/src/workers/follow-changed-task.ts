@@ -1,7 +1,6 @@
-import { memberOf, type Repositories, type TimelineEntry } from '@feedmesh/storage';
+import { memberOf, writePulledAuthor, type Repositories, type TimelineEntry } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import type { FollowChangedPayload } from '../outbox/outbox-tasks.js';
-import { writePulledAuthor } from '../read-model/read-model-writes.js';
 import type { TaskContext } from './task-context.js';
 
 /** The author's latest items: from their recent zset, or Postgres when the zset is empty. */

@@ -1,8 +1,7 @@
 import { ItemStatus } from '@feedmesh/contracts';
-import { memberOf, writeItemRecords } from '@feedmesh/storage';
+import { activeItemRecord, memberOf, writeItemRecords } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, type ItemEventPayload } from '../outbox/outbox-tasks.js';
-import { activeItemRecord } from '../read-model/read-model-writes.js';
 import type { TaskContext } from './task-context.js';
 
 /**

@@ -1,6 +1,6 @@
+import { writePulledAuthor } from '@feedmesh/storage';
 import type { Task } from 'graphile-worker';
 import { OUTBOX_TASKS, pullAuthorQueueName, type PullAuthorBatchPayload, type PullAuthorPayload } from '../outbox/outbox-tasks.js';
-import { writePulledAuthor } from '../read-model/read-model-writes.js';
 import type { TaskContext } from './task-context.js';
 
 /**

@@ -1,22 +1,16 @@
-// Ingest's side of the read model (libs/storage/src/read-model): the change stream the outbox
-// and the engagement statement carry, applied to the Redis copy. Postgres stays the source of
+// The writer's side of the read model (ingest's): the change stream the outbox and the
+// engagement statement carry, applied to the Redis copy. Postgres stays the source of
 // truth; every write here is one a reader's fallback would also make, so a write lost here is a
 // stale or missing field, never a wrong answer for long (see each caller for how it heals).
 // Per the user-hash rule, updates write single fields (HSET/HDEL) whether or not the hash is
 // complete; only a full snapshot sets `_`.
-import {
-  KeyedPipeline,
-  userFields,
-  userReadModelKey,
-  writeItemRecords,
-  type EngagementCounts,
-  type ItemRecord,
-  type RedisClient,
-  type UpdatedAuthorAffinity,
-  type UpdatedItemStats,
-  type UpdatedKindAffinity,
-} from '@feedmesh/storage';
 import { Cluster } from 'ioredis';
+import type { EngagementCounts } from '../engagement-counts.js';
+import { KeyedPipeline } from '../keyed-pipeline.js';
+import type { RedisClient } from '../redis.js';
+import type { UpdatedAuthorAffinity, UpdatedItemStats, UpdatedKindAffinity } from '../repositories/engagement-repository.js';
+import { writeItemRecords, type ItemRecord } from './item-records.js';
+import { userFields, userReadModelKey } from './user-read-model.js';
 
 /** An active item's record from its publication time and counters. */
 export function activeItemRecord(createdAtMs: number, counts: EngagementCounts): ItemRecord {
