@@ -1,17 +1,7 @@
-import type { DescMessage, DescMethod } from '@bufbuild/protobuf';
 import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
-import type { Logger } from '@feedmesh/telemetry';
+import type { CallPolicy } from './call-policy.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { deadlineKey } from './deadline.js';
-import { invalidArgument, logFailure, toPublicError } from './errors.js';
-import { compileMessageChecks } from './message-checks.js';
-import type { MethodLatency, ServiceMetrics } from './metrics.js';
-
-export interface ConnectKitOptions {
-  logger: Logger;
-  metrics: ServiceMetrics;
-  rejectUnknownFields: boolean;
-}
 
 /**
  * The call scope of a Connect call: cancelled when the call's signal aborts, except on Connect's
@@ -48,7 +38,7 @@ class ConnectCallScope extends CancellableScope {
   }
 }
 
-/** What the kit's Connect adapter (connect-http.ts) knows of a call before connect-es decodes it. */
+/** What the kit's Connect adapter (connect-adapter.ts) knows of a call before connect-es decodes it. */
 export interface ConnectCallState {
   /** Marked here: a failure before this interceptor ran happened while connect-es decoded the request, so it is the caller's. */
   reached: boolean;
@@ -58,45 +48,22 @@ export interface ConnectCallState {
 
 export const connectCallStateKey = createContextKey<ConnectCallState | undefined>(undefined);
 
-/** What every call of one method shares, built on its first call. */
-interface ConnectMethod {
-  readonly check: ReturnType<typeof compileMessageChecks>;
-  readonly latency: MethodLatency;
-}
-
 /**
- * The Connect-path twin of the gRPC handler wrapper: the same message checks, deadline scope,
- * metrics and error masking, so both protocols behave alike.
+ * The call policy's steps on the Connect path once connect-es decoded the message (the adapter,
+ * connect-adapter.ts, did admission, size and the deadline cap before): metrics, the deadline's
+ * call scope, validation and error masking, as the gRPC adapter does them.
  */
-export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
-  const { logger, metrics } = options;
-  const methods = new Map<DescMethod, ConnectMethod>();
-  const methodFor = (method: DescMethod): ConnectMethod => {
-    let m = methods.get(method);
-    if (!m) {
-      m = {
-        check: compileMessageChecks(method.input as DescMessage, { rejectUnknownFields: options.rejectUnknownFields }),
-        latency: metrics.serverLatency(method.parent.typeName, method.name, 'connect'),
-      };
-      methods.set(method, m);
-    }
-    return m;
-  };
-
+export function createKitInterceptor(kit: CallPolicy): Interceptor {
   return (next) => async (req) => {
     const state = req.contextValues.get(connectCallStateKey);
     if (state) state.reached = true;
     const started = performance.now();
-    const m = methodFor(req.method);
-    metrics.serverStarted();
+    const policy = kit.method(req.method, 'connect');
+    policy.started();
     let code = 0;
     try {
-      if (!req.stream) {
-        const violation = m.check(req.message as unknown as Record<string, unknown>, '');
-        if (violation) {
-          throw invalidArgument(violation.field, violation.reason);
-        }
-      }
+      const invalid = req.stream ? undefined : policy.invalid(req.message);
+      if (invalid) throw invalid;
       // The adapter capped the timeout (queue wait taken off) before connect-es read it.
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
       const deadlineMs = Number.isFinite(timeout) ? Date.now() + timeout : Infinity;
@@ -104,12 +71,11 @@ export function createKitInterceptor(options: ConnectKitOptions): Interceptor {
       req.contextValues.set(deadlineKey, scope);
       return await runInCallScope(scope, next, req);
     } catch (thrown) {
-      const { error, log } = toPublicError(thrown);
-      if (log) logFailure(logger, log, { method: req.method.name });
+      const error = policy.publicError(thrown);
       code = error.code;
       throw error;
     } finally {
-      metrics.serverEnded(m.latency, code, (performance.now() - started) / 1000);
+      policy.ended(code, (performance.now() - started) / 1000);
     }
   };
 }

@@ -3,7 +3,7 @@ import { Code, ConnectError, type Transport, type UnaryResponse } from '@connect
 import * as grpc from '@grpc/grpc-js';
 import { currentCallScope, type CallScope } from './call-scope.js';
 import { endSpan, methodSpan, startClientSpan, type MethodSpan } from './grpc-tracing.js';
-import { responseSerializer } from './grpc-service.js';
+import { responseSerializer } from './grpc-adapter.js';
 import { getProcessMetrics, type MethodLatency, type ServiceMetrics } from './metrics.js';
 
 export interface GrpcTransportOptions {

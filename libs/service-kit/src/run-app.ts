@@ -1,21 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DescService } from '@bufbuild/protobuf';
 import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
 import { Admission } from './admission.js';
+import { CallPolicy } from './call-policy.js';
 import { ConfigError, loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
-import { createConnectHttpHandler, sendError } from './connect-http.js';
-import { createKitInterceptor } from './connect-interceptor.js';
-import { ConnectionListener } from './connection-listener.js';
-import { addGrpcService } from './grpc-service.js';
+import { createConnectHttpHandler, sendError } from './connect-adapter.js';
+import { addGrpcService } from './grpc-adapter.js';
+import { GrpcHealth } from './health.js';
 import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
 import { Http1Server } from './http1-server.js';
+import { ConnectionListener } from './listener.js';
 import { ServiceMetrics, setProcessMetrics, type PoolStats } from './metrics.js';
 import { addReflection } from './reflection.js';
-import { closeAfterResponse, messageTooLarge } from './request-limits.js';
+import { closeAfterResponse } from './request-limits.js';
 import type { ServiceRegistration } from './service-registration.js';
+import { exitOnSignals, gracefulShutdown } from './shutdown.js';
 
 export interface SetupContext<Env> {
   env: Env;
@@ -90,84 +90,12 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   const parts = await definition.setup({ env: appEnv, logger, metrics });
   if (parts.pools) metrics.registerPools(parts.pools);
 
-  const services: DescService[] = parts.services.map((s) => s.service);
-  // One bound on in-flight calls for both protocols; health, readiness, metrics and reflection
-  // are served outside it, so an overloaded app still answers its probes.
-  const admission = new Admission({
-    maxConcurrent: env.MAX_CONCURRENT_CALLS,
-    adaptive: env.ADAPTIVE_CONCURRENCY,
-    minConcurrent: env.MIN_CONCURRENT_CALLS,
-    maxQueued: env.MAX_QUEUED_CALLS,
-    maxQueueWaitMs: env.MAX_QUEUE_WAIT_MS,
-  });
-  metrics.registerAdmission(admission);
-  const kitOptions = {
-    logger,
-    metrics,
-    maxMessageBytes: env.MAX_MESSAGE_BYTES,
-    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
-    maxDeadlineMs: env.MAX_DEADLINE_MS,
-    admission,
-  };
-
-  // gRPC: grpc-js enforces a hard cap above our limit so that oversized-but-sane messages reach
-  // the handler and get InvalidArgument naming the limit, as on the Connect path.
-  const grpcServer = new grpc.Server({
-    'grpc.max_receive_message_length': env.MAX_MESSAGE_BYTES * 2,
-    'grpc.max_send_message_length': -1,
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.max_connection_idle_ms': env.GRPC_IDLE_TIMEOUT_MS,
-  });
-  for (const registration of parts.services) addGrpcService(grpcServer, registration, kitOptions);
-  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s.typeName, 'SERVING'])) });
-  // Health Watch streams never end on their own: they are tracked and ended at shutdown (after
-  // they saw NOT_SERVING), or they would hold the server open until the grace period runs out.
-  const watchStreams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
-  health.addToServer({
-    addService: (definition, impl) =>
-      grpcServer.addService(definition as grpc.ServiceDefinition, {
-        ...(impl as grpc.UntypedServiceImplementation),
-        watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
-          watchStreams.add(call);
-          call.once('cancelled', () => watchStreams.delete(call));
-          (impl.watch as grpc.handleServerStreamingCall<unknown, unknown>)(call);
-        },
-      }),
-  });
-  addReflection(grpcServer, services);
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-
-  // HTTP/1.1: Connect (JSON, binary, GET) for BFFs and curl, and the ops endpoints.
-  const connectHandler = createConnectHttpHandler({
-    services: parts.services,
-    interceptors: [createServerTracingInterceptor({ legacyAttributes: true }), createKitInterceptor(kitOptions)],
-    maxMessageBytes: env.MAX_MESSAGE_BYTES,
-    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
-    maxDeadlineMs: env.MAX_DEADLINE_MS,
-    admission,
-    metrics,
-    logger,
-  });
+  const policy = createCallPolicy(env, logger, metrics);
+  const services = parts.services.map((s) => s.service);
+  const { grpcServer, health } = grpcSide(parts.services, policy, env);
   let serving = true;
-  const ops = { serving: () => serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
-  const routes = new Map((parts.httpRoutes ?? []).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
-  const http1 = new Http1Server({ keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS, headersTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS }, (req, res) => {
-    // Draining: each connection closes after its response, so clients reconnect elsewhere.
-    if (!serving) res.setHeader('connection', 'close');
-    if (handleOpsRequest(req, res, ops)) return;
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > env.MAX_MESSAGE_BYTES) {
-      closeAfterResponse(res);
-      return sendError(res, 400, messageTooLarge(`${length} bytes`, env.MAX_MESSAGE_BYTES));
-    }
-    const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
-    if (route) {
-      route.handler(req, res);
-      return;
-    }
-    connectHandler(req, res);
-  });
-
+  const http1 = http1Side(parts, policy, env, () => serving, metrics, logger);
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener = new ConnectionListener(
     { http2: (socket) => injector.injectConnection(socket), http1: (socket) => http1.server.emit('connection', socket) },
     env.FIRST_BYTE_TIMEOUT_MS,
@@ -177,44 +105,80 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   // Lets a parent that forked the app (tests, the dev launcher) learn an ephemeral port.
   process.send?.({ type: 'listening', app: definition.name, port });
 
-  let stopping: Promise<void> | undefined;
-  const shutdown = (reason = 'shutdown') =>
-    (stopping ??= (async () => {
-      logger.info({ reason, delayMs: env.SHUTDOWN_DELAY_MS, graceMs: env.SHUTDOWN_GRACE_MS }, 'shutting down');
-      serving = false;
-      health.setStatus('', 'NOT_SERVING');
-      for (const s of services) health.setStatus(s.typeName, 'NOT_SERVING');
-      // Keep serving while load balancers see NOT_SERVING and take this instance out of rotation.
-      await new Promise((r) => setTimeout(r, env.SHUTDOWN_DELAY_MS));
-      listener.close();
-      for (const call of watchStreams) call.end();
-      const grpcDone = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
-      const graceOver = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), env.SHUTDOWN_GRACE_MS).unref());
-      if ((await Promise.race([Promise.all([grpcDone, http1.drain()]), graceOver])) === 'timeout') {
-        logger.warn('grace period over; cancelling the calls still running');
-        grpcServer.forceShutdown();
-        http1.destroyAll();
-      }
-      listener.destroyAll();
-      await parts.close?.();
-      logger.info('stopped');
-    })());
-
-  if (options.handleSignals ?? true) {
-    // Forked by a supervisor (npm start, tests): leave with it instead of lingering as an orphan.
-    if (process.send) process.once('disconnect', () => void shutdown('parent exited').then(() => process.exit(0)));
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        void shutdown(signal).then(
-          () => process.exit(0),
-          (error) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      });
-    }
-  }
-
+  const shutdown = gracefulShutdown({
+    logger,
+    delayMs: env.SHUTDOWN_DELAY_MS,
+    graceMs: env.SHUTDOWN_GRACE_MS,
+    stopServing: () => (serving = false),
+    health,
+    listener,
+    grpcServer,
+    http1,
+    close: parts.close,
+  });
+  if (options.handleSignals ?? true) exitOnSignals(shutdown, logger);
   return { port, address: `127.0.0.1:${port}`, logger, shutdown };
+}
+
+/** One policy for both protocols; its admission bound is one for both too (health, readiness, metrics and reflection are served outside it, so an overloaded app still answers its probes). */
+function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics): CallPolicy {
+  const admission = new Admission({
+    maxConcurrent: env.MAX_CONCURRENT_CALLS,
+    adaptive: env.ADAPTIVE_CONCURRENCY,
+    minConcurrent: env.MIN_CONCURRENT_CALLS,
+    maxQueued: env.MAX_QUEUED_CALLS,
+    maxQueueWaitMs: env.MAX_QUEUE_WAIT_MS,
+  });
+  metrics.registerAdmission(admission);
+  return new CallPolicy({
+    logger,
+    metrics,
+    maxMessageBytes: env.MAX_MESSAGE_BYTES,
+    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
+    maxDeadlineMs: env.MAX_DEADLINE_MS,
+    admission,
+  });
+}
+
+/** gRPC over HTTP/2 (grpc-js): the app's services, health and reflection. */
+function grpcSide(registrations: ServiceRegistration[], policy: CallPolicy, env: BaseEnv): { grpcServer: grpc.Server; health: GrpcHealth } {
+  // grpc-js enforces a hard cap above our limit so that oversized-but-sane messages reach the
+  // handler and get InvalidArgument naming the limit, as on the Connect path.
+  const grpcServer = new grpc.Server({
+    'grpc.max_receive_message_length': env.MAX_MESSAGE_BYTES * 2,
+    'grpc.max_send_message_length': -1,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_connection_idle_ms': env.GRPC_IDLE_TIMEOUT_MS,
+  });
+  for (const registration of registrations) addGrpcService(grpcServer, registration, policy);
+  const services = registrations.map((s) => s.service);
+  const health = new GrpcHealth(grpcServer, services);
+  addReflection(grpcServer, services);
+  return { grpcServer, health };
+}
+
+/** HTTP/1.1: the ops endpoints, the app's plain routes, and Connect (JSON, binary, GET) for BFFs and curl. */
+function http1Side(parts: AppParts, policy: CallPolicy, env: BaseEnv, serving: () => boolean, metrics: ServiceMetrics, logger: Logger): Http1Server {
+  const connectHandler = createConnectHttpHandler({
+    services: parts.services,
+    interceptors: [createServerTracingInterceptor({ legacyAttributes: true })],
+    policy,
+    rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
+    logger,
+  });
+  const ops = { serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
+  const routes = new Map((parts.httpRoutes ?? []).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
+  return new Http1Server({ keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS, headersTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS }, (req, res) => {
+    // Draining: each connection closes after its response, so clients reconnect elsewhere.
+    if (!serving()) res.setHeader('connection', 'close');
+    if (handleOpsRequest(req, res, ops)) return;
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > policy.maxMessageBytes) {
+      closeAfterResponse(res);
+      return sendError(res, 400, policy.tooLarge(`${length} bytes`));
+    }
+    const route = routes.get(`${req.method} ${req.url?.split('?')[0]}`);
+    if (route) return route.handler(req, res);
+    connectHandler(req, res);
+  });
 }

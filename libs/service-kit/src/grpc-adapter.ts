@@ -1,29 +1,13 @@
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '@feedmesh/telemetry';
 import { type Context, context, trace } from '@opentelemetry/api';
-import type { Admission, AdmissionWaiter, RefusalReason } from './admission.js';
+import type { AdmissionWaiter, RefusalReason } from './admission.js';
+import type { CallPolicy, MethodPolicy } from './call-policy.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
-import { cappedDeadline } from './deadline.js';
-import { invalidArgument, logFailure, toPublicError, type PublicError } from './errors.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 import { endSpan, methodSpan, startServerSpan, type MethodSpan } from './grpc-tracing.js';
-import { compileMessageChecks } from './message-checks.js';
-import type { MethodLatency, ServiceMetrics } from './metrics.js';
-import { overloaded } from './request-limits.js';
 import type { ServiceRegistration } from './service-registration.js';
-
-export interface GrpcServiceOptions {
-  logger: Logger;
-  metrics: ServiceMetrics;
-  maxMessageBytes: number;
-  rejectUnknownFields: boolean;
-  /** Upper bound on a client's deadline: longer (or absent) deadlines are cut to this. */
-  maxDeadlineMs: number;
-  /** Bounded in-flight work, shared with the Connect path. */
-  admission: Admission;
-}
 
 type UnaryImpl = (request: unknown, context: GrpcHandlerContext) => unknown;
 
@@ -37,12 +21,13 @@ export function responseSerializer(schema: DescMessage): (value: unknown) => Buf
 const passThrough = (bytes: Buffer): Buffer => bytes;
 
 /**
- * Registers a protobuf-es service on a grpc-js server. grpc-js does the HTTP/2 framing (the
- * cheapest server measured here); protobuf-es decodes, so handlers get the same message types
- * and HandlerContext on the gRPC path as on the Connect path. Requests are decoded inside the
+ * The gRPC adapter: registers a protobuf-es service on a grpc-js server, each call served
+ * through the kit's call policy (call-policy.ts). grpc-js does the HTTP/2 framing (the cheapest
+ * server measured here); protobuf-es decodes, so handlers get the same message types and
+ * HandlerContext on the gRPC path as on the Connect path. Requests are decoded inside the
  * handler, not by grpc-js, so a malformed body is InvalidArgument rather than INTERNAL.
  */
-export function addGrpcService(server: grpc.Server, registration: ServiceRegistration, options: GrpcServiceOptions): void {
+export function addGrpcService(server: grpc.Server, registration: ServiceRegistration, policy: CallPolicy): void {
   const { service, impl } = registration;
   for (const method of service.methods) {
     const fn = (impl as Record<string, UnaryImpl | undefined>)[method.localName];
@@ -50,7 +35,7 @@ export function addGrpcService(server: grpc.Server, registration: ServiceRegistr
       throw new Error(`${service.typeName}/${method.name}: only unary methods are supported by the service kit`);
     }
     const handler = fn
-      ? unaryHandler(service, method as DescMethod & { methodKind: 'unary' }, fn.bind(impl), options)
+      ? unaryHandler(service, method as DescMethod & { methodKind: 'unary' }, fn.bind(impl), policy)
       : unimplementedHandler(service, method);
     server.register(`/${service.typeName}/${method.name}`, handler, responseSerializer(method.output), passThrough, 'unary');
   }
@@ -66,27 +51,18 @@ interface UnaryMethod {
   readonly service: DescService;
   readonly method: DescMethod & { methodKind: 'unary' };
   readonly fn: UnaryImpl;
-  readonly check: ReturnType<typeof compileMessageChecks>;
   readonly span: MethodSpan;
-  readonly latency: MethodLatency;
-  readonly options: GrpcServiceOptions;
+  readonly policy: MethodPolicy;
+  readonly kit: CallPolicy;
 }
 
 function unaryHandler(
   service: DescService,
   method: DescMethod & { methodKind: 'unary' },
   fn: UnaryImpl,
-  options: GrpcServiceOptions,
+  kit: CallPolicy,
 ): grpc.handleUnaryCall<Buffer, unknown> {
-  const m: UnaryMethod = {
-    service,
-    method,
-    fn,
-    check: compileMessageChecks(method.input, { rejectUnknownFields: options.rejectUnknownFields }),
-    span: methodSpan(service.typeName, method.name),
-    latency: options.metrics.serverLatency(service.typeName, method.name, 'grpc'),
-    options,
-  };
+  const m: UnaryMethod = { service, method, fn, span: methodSpan(service.typeName, method.name), policy: kit.method(method, 'grpc'), kit };
   return (call, callback) => new ServerCall(m, call, callback).serve();
 }
 
@@ -116,14 +92,15 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
     const deadline = call.getDeadline();
     const callerDeadlineMs = typeof deadline === 'number' ? deadline : deadline.getTime();
     const callerDeadline = Number.isFinite(callerDeadlineMs) ? callerDeadlineMs : undefined;
-    super(cappedDeadline(callerDeadline, m.options.maxDeadlineMs), callerDeadline);
+    super(m.kit.deadline(callerDeadline), callerDeadline);
     this.traceContext = startServerSpan(m.span, call.metadata);
   }
 
   serve(): void {
     // Admission first: a refusal costs no decoding.
-    if (this.m.options.admission.tryAcquire()) this.admitted();
-    else this.m.options.admission.enqueue(this);
+    const { admission } = this.m.kit;
+    if (admission.tryAcquire()) this.admitted();
+    else admission.enqueue(this);
   }
 
   get abandoned(): boolean {
@@ -132,30 +109,24 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   refused(reason: RefusalReason): void {
     if (reason === 'abandoned') return this.finish(Code.Canceled);
-    this.m.options.metrics.serverShed(this.m.latency, 'grpc', reason, (performance.now() - this.started) / 1000);
-    this.fail(overloaded());
+    this.fail(this.m.policy.refused(reason, (performance.now() - this.started) / 1000));
   }
 
   admitted(): void {
     this.admittedToRun = true;
     this.admittedAt = performance.now();
     this.budgetMs = this.deadlineMs - Date.now();
-    this.m.options.metrics.serverStarted();
     const { m, call } = this;
-    const { maxMessageBytes } = m.options;
-    if (call.request.length > maxMessageBytes) {
-      return this.fail(new ConnectError(`request message is ${call.request.length} bytes; the limit is ${maxMessageBytes}`, Code.InvalidArgument));
-    }
+    m.policy.started();
+    if (call.request.length > m.kit.maxMessageBytes) return this.fail(m.kit.tooLarge(`${call.request.length} bytes`));
     let request: Record<string, unknown>;
     try {
       request = fromBinary(m.method.input, call.request) as unknown as Record<string, unknown>;
     } catch (error) {
       return this.fail(new ConnectError(`malformed ${m.method.input.typeName}: ${(error as Error).message}`, Code.InvalidArgument));
     }
-    const violation = m.check(request, '');
-    if (violation) {
-      return this.fail(invalidArgument(violation.field, violation.reason));
-    }
+    const invalid = m.policy.invalid(request);
+    if (invalid) return this.fail(invalid);
 
     const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this);
     this.handlerContext = handlerContext;
@@ -203,7 +174,7 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   expire(): void {
     if (this.finished) return;
-    const expired = new ConnectError(`deadline exceeded (the server caps deadlines at ${this.m.options.maxDeadlineMs} ms)`, Code.DeadlineExceeded);
+    const expired = this.m.kit.expiredAtCap();
     this.handlerContext?.abort(expired);
     this.cancel();
     this.fail(expired);
@@ -225,14 +196,8 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   private failWith(thrown: unknown): void {
     if (this.finished) return;
-    const { error, log } = toPublicError(thrown);
-    if (log) this.log(log);
-    this.fail(error);
-  }
-
-  private log(log: NonNullable<PublicError['log']>): void {
-    const { logger } = this.m.options;
-    context.with(this.traceContext, logFailure, undefined, logger, log, { method: this.m.method.name });
+    const { policy } = this.m;
+    this.fail(context.with(this.traceContext, policy.publicError, policy, thrown));
   }
 
   private fail(error: ConnectError): void {
@@ -247,7 +212,7 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
     if (this.capTimer) clearTimeout(this.capTimer);
     endSpan(trace.getSpan(this.traceContext)!, code, 'server', message);
     // A refused call was never started: serverShed observed it.
-    if (this.admittedToRun) this.m.options.metrics.serverEnded(this.m.latency, code, (performance.now() - this.started) / 1000);
+    if (this.admittedToRun) this.m.policy.ended(code, (performance.now() - this.started) / 1000);
   }
 
   /** After the answer went out: the next queued call may start. */
@@ -256,7 +221,7 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
     this.admittedToRun = false;
     // Only calls that did their work tell the adaptive limit how fast the app is.
     const worked = this.code === 0 || this.code === Code.DeadlineExceeded;
-    this.m.options.admission.release(worked ? { rttMs: performance.now() - this.admittedAt, budgetMs: this.budgetMs } : undefined);
+    this.m.kit.admission.release(worked ? { rttMs: performance.now() - this.admittedAt, budgetMs: this.budgetMs } : undefined);
   }
 }
 

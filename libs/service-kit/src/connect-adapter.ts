@@ -6,42 +6,41 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import { createAsyncIterable, readAllBytes, type Compression, type UniversalHandler, type UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { errorFromJsonBytes, errorToJsonBytes } from '@connectrpc/connect/protocol-connect';
 import type { Logger } from '@feedmesh/telemetry';
-import type { Admission, AdmissionWaiter, CallSample, RefusalReason } from './admission.js';
-import { connectCallStateKey, type ConnectCallState } from './connect-interceptor.js';
-import { cappedDeadline } from './deadline.js';
+import type { AdmissionWaiter, CallSample, RefusalReason } from './admission.js';
+import type { CallPolicy } from './call-policy.js';
+import { connectCallStateKey, createKitInterceptor, type ConnectCallState } from './connect-interceptor.js';
 import { invalidArgument } from './errors.js';
 import { jsonFieldViolation, type JsonDecodeOptions } from './json-field-path.js';
-import { closeAfterResponse, messageTooLarge, overloaded } from './request-limits.js';
-import type { ServiceMetrics } from './metrics.js';
+import { closeAfterResponse, messageTooLarge } from './request-limits.js';
 import type { ServiceRegistration } from './service-registration.js';
 
 export interface ConnectHttpOptions {
   services: ServiceRegistration[];
+  /** Run before the kit's own (tracing). */
   interceptors: Interceptor[];
-  maxMessageBytes: number;
+  policy: CallPolicy;
   rejectUnknownFields: boolean;
-  /** Upper bound on a caller's deadline: longer (or absent) deadlines are cut to this. */
-  maxDeadlineMs: number;
-  admission: Admission;
-  metrics: ServiceMetrics;
   logger: Logger;
 }
 
 const acceptedTypes = 'application/json, application/proto';
 
 /**
- * Connect (JSON, binary and GET) over HTTP/1.1, on connect-es's protocol handlers. Around them
- * the kit adds what connect-node's adapter leaves to the app: admission (load shedding) before
+ * The Connect adapter: Connect (JSON, binary and GET) over HTTP/1.1, on connect-es's protocol
+ * handlers, each call served through the kit's call policy (call-policy.ts; its steps after
+ * decoding run in the kit's interceptor). Around connect-es the kit adds what connect-node's
+ * adapter leaves to the app: admission (load shedding) before
  * the body is read, a body limit that also holds for chunked bodies, decoding failures answered
  * as InvalidArgument (as on the gRPC path), and a Connect error body on every refusal.
  * gRPC and gRPC-Web are not served here: gRPC arrives over HTTP/2 at grpc-js.
  */
 export function createConnectHttpHandler(options: ConnectHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { maxMessageBytes: limit, admission, metrics, logger } = options;
+  const { policy, logger } = options;
+  const { admission, maxMessageBytes: limit } = policy;
   const router = createConnectRouter({
     grpc: false,
     grpcWeb: false,
-    interceptors: options.interceptors,
+    interceptors: [...options.interceptors, createKitInterceptor(policy)],
     readMaxBytes: limit,
     acceptCompression: [compressionGzip, compressionBrotli].map((c) => callerFaultDecompression(c)),
     jsonOptions: {
@@ -97,15 +96,14 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
     if (req.method === 'GET' && !validGetMessage(req.url!)) {
       return sendError(res, 400, new ConnectError('message: not valid base64', Code.InvalidArgument, { 'x-field-violation': 'message' }));
     }
-    const state: ConnectCallState = { reached: false, callerDeadline: capTimeout(req, options.maxDeadlineMs) };
+    const state: ConnectCallState = { reached: false, callerDeadline: capTimeout(req, policy) };
     if (admission.tryAcquire()) return serve(handler, req, res, state);
     const started = performance.now();
     const shed = (reason: RefusalReason) => {
       if (reason === 'abandoned') return;
-      const latency = metrics.serverLatency(handler.service.typeName, handler.method.name, 'connect');
-      metrics.serverShed(latency, 'connect', reason, (performance.now() - started) / 1000);
+      const refusal = policy.method(handler.method, 'connect').refused(reason, (performance.now() - started) / 1000);
       // The unread body is dumped by Node after the response: the connection stays usable.
-      sendError(res, 429, overloaded());
+      sendError(res, 429, refusal);
     };
     const waiter: AdmissionWaiter = {
       admitted: () => {
@@ -128,11 +126,11 @@ export function createConnectHttpHandler(options: ConnectHttpOptions): (req: Inc
  * reads it, so the handler's signal and timeoutMs() honour the cap as on the gRPC path; returns
  * the caller's own deadline.
  */
-function capTimeout(req: IncomingMessage, maxDeadlineMs: number): number | undefined {
+function capTimeout(req: IncomingMessage, policy: CallPolicy): number | undefined {
   const now = Date.now();
   const timeout = Number(req.headers['connect-timeout-ms'] ?? NaN);
   const callerDeadline = Number.isFinite(timeout) ? now + timeout : undefined;
-  const cappedMs = cappedDeadline(callerDeadline, maxDeadlineMs, now) - now;
+  const cappedMs = policy.deadline(callerDeadline, now) - now;
   if (cappedMs !== timeout) req.headers['connect-timeout-ms'] = String(cappedMs);
   return callerDeadline;
 }
