@@ -1,12 +1,13 @@
-import { storageEnvSpec } from '@feedmesh/storage';
+import { defaultBudgetPolicy } from '@feedmesh/feed-core';
+import { DEFAULT_RECALL_LIMIT, storageEnvSpec } from '@feedmesh/storage';
 import { num, str } from 'envalid';
 
 /** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
 export const aggregatorEnv = {
   ...storageEnvSpec,
-  RECALL_ADDR: str({ default: '127.0.0.1:8081' }),
-  RANKING_ADDR: str({ default: '127.0.0.1:8082' }),
-  RENDER_ADDR: str({ default: '127.0.0.1:8083' }),
+  RECALL_ADDR: str({ default: '127.0.0.1:8081', desc: 'host:port of recall' }),
+  RANKING_ADDR: str({ default: '127.0.0.1:8082', desc: 'host:port of ranking' }),
+  RENDER_ADDR: str({ default: '127.0.0.1:8083', desc: 'host:port of render' }),
   NODE_ENV: str({ default: '', desc: '"production": CURSOR_SECRETS is required and debug output is denied unless FEED_DEBUG=allow' }),
   CURSOR_SECRETS: str({
     default: '',
@@ -16,8 +17,8 @@ export const aggregatorEnv = {
   // authenticated it is one setting for everyone; envalid's devDefault applies only when NODE_ENV
   // names a non-production mode, so an unset NODE_ENV denies too.
   FEED_DEBUG: str({ choices: ['allow', 'deny'], default: 'deny', devDefault: 'allow', desc: 'Whether GetFeed answers debug requests (deny: PermissionDenied naming debug)' }),
-  FEED_DEFAULT_BUDGET_MS: num({ default: 250, desc: 'Total time budget of a page when the caller sets no deadline' }),
-  FEED_RECALL_LIMIT: num({ default: 500, desc: 'Candidates asked of recall per page' }),
+  FEED_DEFAULT_BUDGET_MS: num({ default: defaultBudgetPolicy.defaultTotalMs, desc: 'Total time budget of a page when the caller sets no deadline' }),
+  FEED_RECALL_LIMIT: num({ default: DEFAULT_RECALL_LIMIT, desc: 'Candidates asked of recall per page (default: what recall returns for limit 0)' }),
   FEED_RANK_WINDOW: num({ default: 200, desc: 'Ranked entries a fresh ranking keeps for the session\'s later pages (at least a page and its top-up reserve)' }),
   FEED_MAX_PAGES: num({ default: 50, desc: 'Pages per paging session; the last one has no next cursor' }),
   FEED_SESSION_TTL_S: num({ default: 1800, desc: 'Idle lifetime of a paging session in Redis' }),

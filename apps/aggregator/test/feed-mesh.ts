@@ -41,7 +41,7 @@ export interface Mesh {
 }
 
 export interface MeshOptions {
-  /** Settings such as RECALL_SOURCE_DELAY_MS_<NAME>. */
+  /** Settings such as RECALL_SOURCE_DELAY_MS_<NAME> (with FEEDMESH_TEST_HOOKS=enable). */
   recallEnv?: Record<string, string>;
   /** Replaces the aggregator's test settings (e.g. the breaker's), on top of the common ones. */
   aggregatorEnv?: Record<string, string>;

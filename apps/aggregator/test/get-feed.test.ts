@@ -243,7 +243,7 @@ describe('GetFeed', () => {
 
   it('keeps the page inside the deadline when a recall source is slow, reporting it as TIMEOUT', async () => {
     const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
-    const slowRecall = await spawnApp(entryOf('recall'), { ...base, RECALL_SOURCE_DELAY_MS_TRENDING: '5000' }, { name: 'slow-recall', timeoutMs: 30_000 });
+    const slowRecall = await spawnApp(entryOf('recall'), { ...base, FEEDMESH_TEST_HOOKS: 'enable', RECALL_SOURCE_DELAY_MS_TRENDING: '5000' }, { name: 'slow-recall', timeoutMs: 30_000 });
     const aggregator = await spawnApp(
       entryOf('aggregator'),
       { ...base, RECALL_ADDR: slowRecall.address, RANKING_ADDR: mesh.ranking.address, RENDER_ADDR: mesh.render.address, CURSOR_SECRETS: cursorSecret },

@@ -3,7 +3,7 @@ import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/ser
 import type { CleanedEnv } from 'envalid';
 import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
-import { rankingEnv } from './ranking-env.js';
+import { rankingEnv } from './env.js';
 import { RankingMetrics } from './ranking-metrics.js';
 import { createRankingService } from './ranking-service.js';
 import { queryUserFeatures } from './user-features/query-user-features.js';
@@ -18,11 +18,6 @@ export const rankingApp = {
     const rankingMetrics = new RankingMetrics(metrics.registry);
     const models = await ModelStore.open({
       file: env.RANKING_MODEL_FILE,
-      diversityDefaults: {
-        maxSameKindRun: env.DIVERSITY_MAX_SAME_KIND_RUN,
-        maxSameAuthorRun: env.DIVERSITY_MAX_SAME_AUTHOR_RUN,
-        lookahead: env.DIVERSITY_LOOKAHEAD,
-      },
       watch: env.RANKING_MODEL_WATCH,
       pollIntervalMs: env.RANKING_MODEL_POLL_MS,
       logger,
@@ -36,14 +31,14 @@ export const rankingApp = {
     // After start a failed read fails open (ranked without features).
     const storage = await openStorage(env, { postgres: { applicationName: 'ranking', max: env.PG_POOL_MAX } });
     // One set of limits for every reader and writer of the read model: a snapshot ranking loads from
-    // Postgres is written back for recall too. (Storage reads USER_AFFINITY_MAX_ROWS as well.)
+    // Postgres is written back for recall too.
     const readModel = new ReadModel(storage.redis, storage.pool, {
-      limits: { ...USER_READ_MODEL_LIMITS, maxAuthorAffinities: env.USER_AFFINITY_MAX_ROWS },
+      limits: USER_READ_MODEL_LIMITS,
       onLookup: readModelLookupCounter(metrics.registry),
       onWriteBackError: (err) => logger.warn({ err }, 'read model write-back failed'),
     });
     const userFeatures = new UserFeaturesCache({
-      load: (userId) => queryUserFeatures(readModel, userId, env.USER_AFFINITY_MAX_ROWS),
+      load: (userId) => queryUserFeatures(readModel, userId, USER_READ_MODEL_LIMITS.maxAuthorAffinities),
       ttlMs: env.USER_FEATURES_CACHE_TTL_MS,
       maxUsers: env.USER_FEATURES_CACHE_MAX,
     });

@@ -6,7 +6,7 @@ import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
 import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
 import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
-import { recallEnvSpec } from './recall-env.js';
+import { recallAppEnvSpec as recallEnvSpec } from './env.js';
 import { RecallMetrics } from './recall-metrics.js';
 import { createFollowingSource } from './sources/following-source.js';
 import { createFreshSource } from './sources/fresh-source.js';

@@ -1,7 +1,8 @@
 import type { RecallRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
+import { DEFAULT_RECALL_LIMIT } from '@feedmesh/storage';
 
-export const DEFAULT_LIMIT = 500;
+export const DEFAULT_LIMIT = DEFAULT_RECALL_LIMIT;
 export const MAX_LIMIT = 5_000;
 export const MAX_EXCLUDE_IDS = 10_000;
 const MAX_USER_ID_LENGTH = 128;

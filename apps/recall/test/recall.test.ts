@@ -214,6 +214,7 @@ describe('Recall with a slow source (fault injection)', () => {
         REDIS_URL,
         ...relaxedTimeouts,
         MIGRATE_ON_START: 'false',
+        FEEDMESH_TEST_HOOKS: 'enable',
         RECALL_SOURCE_DELAY_MS_TRENDING: '5000',
         RECALL_TRENDING_TIMEOUT_MS: '150',
         // Slow and with a long own timeout: only the caller's deadline can cut it short.

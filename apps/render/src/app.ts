@@ -7,7 +7,7 @@ import { CardInvalidations } from './cache/card-invalidations.js';
 import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
 import { CardLoader } from './card-loader.js';
-import { renderEnvSpec } from './render-env.js';
+import { renderEnvSpec } from './env.js';
 import { createRenderHandler } from './render-handler.js';
 import { RenderTelemetry } from './render-telemetry.js';
 

@@ -25,3 +25,15 @@ describe('feed limits', () => {
     await expect(import('./feed-limits.js')).rejects.toThrow(/AUTHOR_RECENT_MAX/);
   });
 });
+
+describe('the key prefix', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('refuses a prefix that does not end in ":"', async () => {
+    vi.stubEnv('REDIS_KEY_PREFIX', 'fm');
+    await expect(import('./keys.js')).rejects.toThrow(/REDIS_KEY_PREFIX/);
+  });
+});

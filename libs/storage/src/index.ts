@@ -24,9 +24,10 @@ export {
   FRESH_ITEMS_MAX,
   USER_READ_MODEL_LIMITS,
 } from './feed-limits.js';
+  DEFAULT_RECALL_LIMIT,
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
-export { storageEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
+export { storageEnvSpec, sharedDataEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
 export { KeyedPipeline } from './keyed-pipeline.js';
 export * from './read-model/item-records.js';
 export * from './read-model/user-read-model.js';

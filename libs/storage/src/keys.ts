@@ -15,20 +15,13 @@
  *
  * Ids are embedded verbatim; they must not contain braces (user ids, item UUIDs, topic slugs).
  */
+import { sharedDataSettings } from './storage-env.js';
 
 /**
- * Namespace of every key, `fm:` by default. REDIS_KEY_PREFIX lets several deployments (or
+ * Namespace of every key (REDIS_KEY_PREFIX, `fm:` by default), so several deployments (or
  * concurrent test runs) share one Redis without seeing each other's keys.
  */
-export const KEY_PREFIX = keyPrefixFromEnv(process.env.REDIS_KEY_PREFIX);
-
-function keyPrefixFromEnv(value: string | undefined): string {
-  if (value === undefined || value === '') return 'fm:';
-  if (!/^[A-Za-z0-9_.-]+:$/.test(value)) {
-    throw new Error(`REDIS_KEY_PREFIX must be letters, digits, "_", "." or "-" ending in ":", got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
+export const KEY_PREFIX = sharedDataSettings.REDIS_KEY_PREFIX;
 
 function tagged(tag: string, id: string, suffix: string): string {
   if (id.length === 0 || id.includes('{') || id.includes('}')) {

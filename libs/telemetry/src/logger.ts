@@ -13,11 +13,11 @@ function traceFields(): Record<string, string> {
 
 /**
  * Structured JSON logs (pino) carrying the service name and the active trace context, to stdout
- * unless another destination is given.
+ * unless another destination is given. The level comes from the caller (apps: LOG_LEVEL), `info` if none.
  */
 export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
   const settings: LoggerOptions = {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: 'info',
     base: { service },
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,

@@ -3,6 +3,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { telemetrySettings } from './telemetry-env.js';
 
 export interface TelemetryOptions {
   /** Default for OTEL_SERVICE_NAME. */
@@ -15,6 +16,7 @@ export interface TelemetryOptions {
   instrumentGrpcJs?: boolean;
   /** Extra span processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
+  /** Where the OTEL_* settings are read and defaulted (telemetryEnvSpec); the process environment by default. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -34,10 +36,6 @@ const discardProcessor: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
-function otlpConfigured(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-}
-
 /**
  * Starts the OpenTelemetry SDK once per process. Call it before anything imports
  * @grpc/grpc-js, pg or ioredis: the official instrumentations patch those modules on load.
@@ -48,17 +46,13 @@ function otlpConfigured(env: NodeJS.ProcessEnv): boolean {
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (started) return started;
-  const env = options.env ?? process.env;
-  env.OTEL_SERVICE_NAME ||= options.serviceName;
-  env.OTEL_METRICS_EXPORTER ||= 'none';
-  env.OTEL_LOGS_EXPORTER ||= 'none';
-  const exporting = otlpConfigured(env) && env.OTEL_TRACES_EXPORTER !== 'none';
+  const { serviceName, exporting } = telemetrySettings(options.serviceName, options.env);
 
   const extra = options.spanProcessors ?? [];
   // Without an endpoint the SDK would otherwise default to exporting to localhost:4318.
   const spanProcessors = exporting ? undefined : [...extra, ...(extra.length ? [] : [discardProcessor])];
   const sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME,
+    serviceName,
     ...(spanProcessors ? { spanProcessors } : {}),
     instrumentations: [
       ...(options.instrumentGrpcJs
@@ -71,7 +65,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   sdk.start();
   started = {
-    serviceName: env.OTEL_SERVICE_NAME,
+    serviceName,
     exporting,
     shutdown: () => sdk.shutdown(),
   };

@@ -137,7 +137,7 @@ const TARGET_MB = 32;
 const TARGET_GRPC_MS = 150;
 const NOW_MS = 1_750_000_000_000;
 const MB = 1024 * 1024;
-/** The ranking app's default rules (DIVERSITY_* env, model/default-model.json). */
+/** The ranking app's default rules (the diversity section of apps/ranking/model/default-model.json). */
 const RULES: DiversityRules = { maxSameKindRun: 3, maxSameAuthorRun: 2 };
 const LOOKAHEAD = 100;
 const PAGE_CANDIDATES = 500;

@@ -32,7 +32,7 @@ let env: FaultEnvironment;
 
 beforeAll(async () => {
   env = await startFaultEnvironment(['recall', 'ranking', 'render', 'aggregator'], {
-    recall: { RECALL_SOURCE_DELAY_MS_FOLLOWING: String(SLOW_SOURCE_MS), RECALL_FOLLOWING_TIMEOUT_MS: '3000' },
+    recall: { FEEDMESH_TEST_HOOKS: 'enable', RECALL_SOURCE_DELAY_MS_FOLLOWING: String(SLOW_SOURCE_MS), RECALL_FOLLOWING_TIMEOUT_MS: '3000' },
     aggregator: { SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS), SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) },
   });
 });

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelConfigError } from '@feedmesh/feed-core';
 import type { Logger } from '@feedmesh/telemetry';
+import { shippedDiversity } from './default-model.js';
 import { readModelFile } from './model-file.js';
 import type { DiversitySettings, RankingModel } from './ranking-model.js';
 
@@ -15,8 +16,8 @@ export type ReloadOutcome = 'loaded' | 'unchanged' | 'rejected';
 
 export interface ModelStoreOptions {
   file: string;
-  /** Diversity rules for a model file without a `diversity` section. */
-  diversityDefaults: DiversitySettings;
+  /** Rules a model file leaves out (default: the shipped model's). */
+  diversityDefaults?: DiversitySettings;
   /** Watch the file's folder for changes (default true); off, only polling sees changes. */
   watch?: boolean;
   /** Period of the stat fallback (0 disables it). */
@@ -51,7 +52,7 @@ export class ModelStore {
   /** Loads the file (a bad file fails the start: there is no previous model to keep) and starts watching. */
   static async open(options: ModelStoreOptions): Promise<ModelStore> {
     const signature = await fileSignature(options.file);
-    const { model, text } = await readModelFile(options.file, options.diversityDefaults);
+    const { model, text } = await readModelFile(options.file, options.diversityDefaults ?? shippedDiversity);
     const store = new ModelStore(options, { model, text, signature });
     store.startWatching();
     options.logger.info({ file: options.file, version: model.scoring.version }, 'ranking model loaded');
@@ -92,7 +93,7 @@ export class ModelStore {
     this.signature = signature;
 
     try {
-      const { model, text } = await readModelFile(file, this.options.diversityDefaults);
+      const { model, text } = await readModelFile(file, this.options.diversityDefaults ?? shippedDiversity);
       if (text === this.text) return 'unchanged';
       const previous = this.model.scoring.version;
       this.model = model;

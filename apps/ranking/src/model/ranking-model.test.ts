@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultModelConfig, ModelConfigError } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_FILE } from '../ranking-env.js';
+import { DEFAULT_MODEL_FILE, shippedDiversity } from './default-model.js';
 import { parseModelText } from './model-file.js';
 import { parseRankingModel, type DiversitySettings } from './ranking-model.js';
 
@@ -26,7 +26,8 @@ describe('parseRankingModel', () => {
     expect(model.diversity).toEqual({ maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 });
   });
 
-  it('keeps the env defaults for a model without a diversity section', () => {
+  it('takes the rules a model leaves out from the defaults it is given (the app: the shipped model\'s)', () => {
+    expect(shippedDiversity).toEqual({ maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 });
     expect(parseRankingModel(scoring, { maxSameKindRun: 4, maxSameAuthorRun: 1, lookahead: 7 }).diversity).toEqual({
       maxSameKindRun: 4,
       maxSameAuthorRun: 1,

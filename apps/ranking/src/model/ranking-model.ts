@@ -1,6 +1,6 @@
 // A ranking model as the app serves it: feed-core's scoring config plus the diversity rules
-// applied after scoring. Both live in one JSON file so a rollout changes them together, and a
-// `diversity` section may be left out to keep the env defaults.
+// applied after scoring. Both live in one JSON file so a rollout changes them together; rules the
+// `diversity` section leaves out are the shipped model's (default-model.ts).
 import { ModelConfigError, parseModelConfig, type DiversityRules, type ModelConfig } from '@feedmesh/feed-core';
 
 export interface DiversitySettings extends DiversityRules {

@@ -1,10 +1,8 @@
 import { storageEnvSpec } from '@feedmesh/storage';
-import { num } from 'envalid';
+import { makeValidator, num, type ValidatorSpec } from 'envalid';
 
 const ms = (defaultMs: number, desc: string) => num({ default: defaultMs, desc });
 const count = (defaultCount: number, desc: string) => num({ default: defaultCount, desc });
-const faultDelay = (source: string) =>
-  num({ default: 0, desc: `Fault injection for chaos tests: extra latency (ms) before the "${source}" source runs. Keep 0 in production.` });
 
 /** Recall's configuration; every per-source knob is named RECALL_<SOURCE>_*. */
 export const recallEnvSpec = {
@@ -19,11 +17,6 @@ export const recallEnvSpec = {
   RECALL_INTEREST_QUOTA: count(300, 'Candidates the "interest" source may return'),
   RECALL_FRESH_TIMEOUT_MS: ms(60, 'Timeout of the "fresh" source'),
   RECALL_FRESH_QUOTA: count(100, 'Candidates the "fresh" source may return'),
-
-  RECALL_SOURCE_DELAY_MS_FOLLOWING: faultDelay('following'),
-  RECALL_SOURCE_DELAY_MS_TRENDING: faultDelay('trending'),
-  RECALL_SOURCE_DELAY_MS_INTEREST: faultDelay('interest'),
-  RECALL_SOURCE_DELAY_MS_FRESH: faultDelay('fresh'),
 
   RECALL_PULL_AUTHORS_MAX: count(100, 'Pulled authors read per request, most followed first'),
   RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
@@ -40,3 +33,26 @@ export const recallEnvSpec = {
   RECALL_ITEM_RECORD_CACHE_MAX: count(200_000, 'Item records held in memory (least recently used go first)'),
   RECALL_HYDRATE_TIMEOUT_MS: ms(100, 'Timeout of the item-record hydration (Redis, Postgres on a miss); on timeout candidates go out without counters'),
 };
+
+const sourceDelay = (source: string) => ms(0, `Extra latency before the "${source}" source runs (chaos and deadline tests)`);
+
+/** Fault injection for tests, outside the production spec: honoured only with TEST_HOOKS_SWITCH set to "enable". */
+export const recallTestHooksSpec = {
+  RECALL_SOURCE_DELAY_MS_FOLLOWING: sourceDelay('following'),
+  RECALL_SOURCE_DELAY_MS_TRENDING: sourceDelay('trending'),
+  RECALL_SOURCE_DELAY_MS_INTEREST: sourceDelay('interest'),
+  RECALL_SOURCE_DELAY_MS_FRESH: sourceDelay('fresh'),
+};
+
+/** The variable that lets a process honour its test hooks; anything but "enable" leaves every hook at its default. */
+export const TEST_HOOKS_SWITCH = 'FEEDMESH_TEST_HOOKS';
+
+/** Each hook as given when the switch is on; otherwise pinned to its default, whatever the variable says. */
+export function gatedTestHooks<S extends Record<string, ValidatorSpec<number>>>(spec: S, env: NodeJS.ProcessEnv = process.env): S {
+  if (env[TEST_HOOKS_SWITCH] === 'enable') return spec;
+  const pinned = (hook: ValidatorSpec<number>) => makeValidator<number>(() => hook.default as number)({ default: hook.default as number, desc: hook.desc });
+  return Object.fromEntries(Object.entries(spec).map(([name, hook]) => [name, pinned(hook)])) as unknown as S;
+}
+
+/** What the app parses: the production settings plus the (gated) test hooks. */
+export const recallAppEnvSpec = { ...recallEnvSpec, ...gatedTestHooks(recallTestHooksSpec) };

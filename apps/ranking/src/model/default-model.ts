@@ -1,0 +1,19 @@
+// The model shipped with the app (package.json "files" lists model/, so images carry it): the one
+// source of the default weights and diversity rules. RANKING_MODEL_FILE names another file; a
+// rule that file leaves out is the shipped one.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ModelConfigError } from '@feedmesh/feed-core';
+import type { DiversitySettings } from './ranking-model.js';
+
+export const DEFAULT_MODEL_FILE = path.resolve(__dirname, '..', '..', 'model', 'default-model.json');
+
+/** The shipped file's diversity rules, each one required there. */
+export const shippedDiversity: DiversitySettings = diversityOf(JSON.parse(readFileSync(DEFAULT_MODEL_FILE, 'utf8')) as { diversity?: Partial<DiversitySettings> });
+
+function diversityOf({ diversity = {} }: { diversity?: Partial<DiversitySettings> }): DiversitySettings {
+  const rules = { maxSameKindRun: diversity.maxSameKindRun, maxSameAuthorRun: diversity.maxSameAuthorRun, lookahead: diversity.lookahead };
+  const missing = Object.entries(rules).filter(([, value]) => !Number.isInteger(value) || (value as number) < 1);
+  if (missing.length > 0) throw new ModelConfigError(missing.map(([key]) => `${DEFAULT_MODEL_FILE}: diversity.${key} must be an integer >= 1`));
+  return rules as DiversitySettings;
+}
