@@ -12,6 +12,9 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, deadlineOf, runApp, unavailable, type RunningApp, type ServiceMetrics, type ServiceRegistration } from '../src/index.js';
 
+/** Why the last sleeping handler stopped early, if it did. */
+let sleepAborted: unknown;
+
 /** What the test service does, chosen by the request's user id; it answers with what it saw, in model_version. */
 const behaviours: Record<string, (req: RankRequest, ctx: Parameters<typeof deadlineOf>[0]) => Promise<string> | string> = {
   ok: () => 'ok',
@@ -23,7 +26,7 @@ const behaviours: Record<string, (req: RankRequest, ctx: Parameters<typeof deadl
     new Promise((resolve, reject) => {
       const { signal } = deadlineOf(ctx);
       const timer = setTimeout(resolve, 300, 'slept');
-      signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), { once: true });
+      signal.addEventListener('abort', () => (clearTimeout(timer), reject((sleepAborted = signal.reason) as Error)), { once: true });
     }),
   thrown: () => {
     throw new Error('pg: password authentication failed for user "root"');
@@ -104,7 +107,10 @@ describe.each(protocols)('call policy over %s', (protocol, client) => {
   });
 
   it('ends a call past its deadline with DeadlineExceeded, aborting the handler', async () => {
+    sleepAborted = undefined;
     expect((await failure(client()({ userId: 'sleep' }, { timeoutMs: 50 })))?.code).toBe(Code.DeadlineExceeded);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sleepAborted).toBeDefined();
   });
 
   it('refuses a call beyond the admission limit with ResourceExhausted', async () => {
