@@ -2,7 +2,8 @@
 // `npm start`: the whole mesh on this machine against the local Postgres and Redis.
 // Creates the database, applies migrations and seeds a small demo data set when it is empty
 // (or when Redis lost its keys), then starts the five apps on their default ports and stops
-// them gracefully on Ctrl-C. The apps must be built first (the npm script does that).
+// them gracefully on Ctrl-C. It refuses to start on Redis keys of another data set (the
+// benchmark's, seeded into the same Redis). The apps must be built first (the npm script does that).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -47,6 +48,21 @@ async function redisHasDemoData() {
     await waitForRedis(redis);
     // The zsets and the read model (a seeded user's hash): data from before the read model counts as none.
     return (await redis.exists(redisKeys.trending(1), userReadModelKey('u1'))) === 2;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+// Before seeding: the seed would refuse too, but only this can say how to keep both data sets.
+async function checkRedisIsNotAnotherDataSet() {
+  const { checkDatasetBinding, createRedis, databaseNameOf, DatasetMismatchError, waitForRedis } = require('@feedmesh/storage');
+  const redis = createRedis({ url: env.REDIS_URL });
+  try {
+    await waitForRedis(redis);
+    await checkDatasetBinding(redis, databaseNameOf(env.DATABASE_URL));
+  } catch (error) {
+    if (!(error instanceof DatasetMismatchError)) throw error;
+    throw new Error(`${error.message}\n[start] To keep both, run the demo on another Redis database: REDIS_URL=redis://127.0.0.1:6379/1 npm start`, { cause: error });
   } finally {
     redis.disconnect();
   }
@@ -120,6 +136,7 @@ process.on('SIGINT', () => void stopAll('SIGINT'));
 process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
 try {
+  await checkRedisIsNotAnotherDataSet();
   await seedDemoData();
   for (const app of apps) {
     const child = await startApp(app);

@@ -9,6 +9,7 @@ export {
 } from './redis.js';
 export { redisKeys, hashTagOf, KEY_PREFIX, ALL_KEYS_PATTERN } from './keys.js';
 export { deleteFeedmeshKeys } from './delete-keys.js';
+export { bindDataset, checkDatasetBinding, readDatasetBinding, describeDataset, DatasetMismatchError, type DatasetBinding } from './dataset-binding.js';
 export { encodeTimelineMember, decodeTimelineMember, type TimelineMember } from './timeline-member.js';
 export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type TrendingCounts } from './trending-score.js';
 export type { EngagementCounts, StoredEngagementCounts } from './engagement-counts.js';

@@ -49,6 +49,8 @@ export const redisKeys = {
   sessionState: (sessionId: string) => tagged('s', sessionId, 'state'),
   /** string (SET NX EX): a publish claim for one (author, request_id); value = item id. */
   publishClaim: (authorId: string, requestId: string) => `${tagged('a', authorId, 'publish')}:${requestId}`,
+  /** hash: the data set these keys belong to (database, seed, boundAt); see dataset-binding.ts. */
+  dataset: () => `${KEY_PREFIX}dataset`,
 } as const;
 
 /** SCAN pattern matching every feedmesh key (for resets in development and tests). */

@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { checkDatasetBinding } from './dataset-binding.js';
+import { databaseNameOf } from './database.js';
 import { createPgPool, pgPoolStats, type PgPoolStats } from './pg-pool.js';
 import { createRedis, waitForRedis, type RedisClient } from './redis.js';
 import { EngagementRepository } from './repositories/engagement-repository.js';
@@ -91,7 +93,9 @@ export async function openStorage(env: StorageEnv, options: OpenStorageOptions):
     redis.on('error', () => {});
     const ready = waitForRedis(redis, options.redis?.readyTimeoutMs);
     const onUnavailable = options.redis?.onUnavailableAtStart;
-    await (onUnavailable ? ready.catch(onUnavailable) : ready);
+    // Never serve another database's keys (a benchmark seeded into the demo's Redis and prefix).
+    const checkBinding = () => checkDatasetBinding(redis!, databaseNameOf(env.DATABASE_URL));
+    await (onUnavailable ? ready.then(checkBinding, onUnavailable) : ready.then(checkBinding));
   } catch (error) {
     redis?.disconnect();
     await pool.end().catch(() => {});

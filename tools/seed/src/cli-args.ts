@@ -10,7 +10,8 @@ export const SEED_USAGE = `Usage: npm run seed -- [options]
   --redis-url U      default $REDIS_URL or redis://127.0.0.1:6379
   --timeline-length N  entries per home timeline (default and maximum TIMELINE_MAX_LENGTH)
   --if-empty         do nothing when the users table has rows
-  --reset            truncate the tables first (fm:* Redis keys are always replaced)
+  --reset            truncate the tables first; also replace Redis keys another database's
+                     data set holds (refused without it; the seed always replaces its own)
   --help
 Redis keys (zsets and the read model) are named with $REDIS_KEY_PREFIX (default fm:).`;
 

@@ -15,7 +15,7 @@ export interface SeedOptions extends DatasetOptions {
   redisUrl: string;
   /** Do nothing when the users table already has rows. */
   ifEmpty: boolean;
-  /** Truncate the tables first (feedmesh keys in Redis are always replaced by a seed). */
+  /** Truncate the tables first, and replace Redis keys bound to another database (a seed always replaces its own). */
   reset: boolean;
   /** Entries written per home timeline; at most TIMELINE_MAX_LENGTH. */
   timelineLength: number;

@@ -1,6 +1,18 @@
-import { createPgPool, createRedis, deleteFeedmeshKeys, ensureDatabase, KEY_PREFIX, migrate, TIMELINE_MAX_LENGTH, waitForRedis } from '@feedmesh/storage';
+import {
+  bindDataset,
+  createPgPool,
+  createRedis,
+  databaseNameOf,
+  deleteFeedmeshKeys,
+  ensureDatabase,
+  KEY_PREFIX,
+  migrate,
+  TIMELINE_MAX_LENGTH,
+  waitForRedis,
+} from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import { copyTable } from './copy-table.js';
+import { checkKeysAreFree } from './dataset-guard.js';
 import { generateDataset } from './dataset.js';
 import { writeReadModel, type ReadModelCounts } from './redis-read-model.js';
 import { redisZsets } from './redis-zsets.js';
@@ -37,7 +49,8 @@ const SEED_LOCK_ID = 7_412_331_902;
  * transaction and, meanwhile, replaces feedmesh's Redis keys with the matching zsets; once the
  * data is committed, writes the read model of all of it (item records, user hashes, fresh
  * items) while Postgres analyzes. On failure the Postgres transaction rolls back; Redis may hold
- * partial keys until the next seed replaces them.
+ * partial keys until the next seed replaces them. The keys are bound to the database (storage's
+ * dataset-binding.ts): keys of another data set are replaced only with `reset`.
  */
 export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedResult> {
   const options: SeedOptions = { ...defaultSeedOptions(), ...overrides };
@@ -78,6 +91,11 @@ export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedRe
         }
         throw new Error('database already holds data: pass --reset to replace it or --if-empty to keep it');
       }
+      const databaseName = databaseNameOf(options.databaseUrl);
+      if (!options.reset) {
+        await waitForRedis(redis);
+        await checkKeysAreFree(redis, databaseName, options.redisUrl);
+      }
       if (options.reset) {
         await timed('truncate', () => client.query(`TRUNCATE ${SEEDED_TABLES.join(', ')} CASCADE`));
       }
@@ -96,6 +114,8 @@ export async function seed(overrides: Partial<SeedOptions> = {}): Promise<SeedRe
       const redisWork = timed('redis (concurrent with COPY)', async () => {
         await waitForRedis(redis);
         result.redis.deletedKeys = await deleteFeedmeshKeys(redis);
+        // Bound before the writes: a seed that fails half-way leaves keys a rerun may replace.
+        await bindDataset(redis, { database: databaseName, seed: `seed ${options.seed}: ${options.users} users, ${options.items} items over ${options.days} days` });
         Object.assign(result.redis, await writeZsets(redis, redisZsets(dataset, options)));
       });
       redisWork.catch(() => {}); // awaited below; this only stops an early COPY failure leaving it unhandled

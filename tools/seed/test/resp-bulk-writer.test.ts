@@ -1,10 +1,13 @@
-import { createRedis, KEY_PREFIX, waitForRedis } from '@feedmesh/storage';
+import { randomBytes } from 'node:crypto';
+import { createRedis, waitForRedis } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespBulkWriter } from '../src/resp-bulk-writer.js';
 
 const redisUrl = process.env.SEED_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/5';
 const redis = createRedis({ url: redisUrl, lazyConnect: true });
-const key = (name: string) => `${KEY_PREFIX}bulk-test:${name}`;
+// Outside the feedmesh prefix: seed.test.ts, running beside this file, sweeps and checks that one.
+const namespace = `fmt-bulk-${randomBytes(4).toString('hex')}:`;
+const key = (name: string) => `${namespace}${name}`;
 
 beforeAll(() => waitForRedis(redis));
 afterAll(async () => {
