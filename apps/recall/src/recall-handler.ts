@@ -53,7 +53,7 @@ export function createRecallHandler(deps: RecallHandlerDeps) {
     const request = validateRecallRequest(req, names);
     const deadline = deadlineOf(ctx);
     const remainingMs = deadline.remaining();
-    const reserveMs = Math.min(MAX_RESERVE_MS, remainingMs * 0.2);
+    const reserveMs = deadline.share(0.2, MAX_RESERVE_MS);
     let user: Promise<UserReadModel | undefined> | undefined;
     const query = { userId: request.userId, user: () => (user ??= deps.readModel.user(request.userId)) };
 

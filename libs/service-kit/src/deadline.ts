@@ -1,6 +1,7 @@
 import type { HandlerContext } from '@connectrpc/connect';
 import { createContextKey } from '@connectrpc/connect';
 import { CancellableScope, currentCallScope } from './call-scope.js';
+import { GrpcHandlerContext } from './grpc-handler-context.js';
 
 /**
  * The time a served call has, as the kit hands it to the handler (`deadlineOf(ctx)`) and to code
@@ -30,7 +31,7 @@ export const deadlineKey = createContextKey<Deadline | undefined>(undefined);
 
 /** A handler's deadline. Outside the kit (a handler called directly, in a test) it is read from `ctx.timeoutMs()`. */
 export function deadlineOf(ctx: HandlerContext): Deadline {
-  const served = (ctx as { deadline?: Deadline }).deadline ?? ctx.values.get(deadlineKey);
+  const served = ctx instanceof GrpcHandlerContext ? ctx.deadline : ctx.values.get(deadlineKey);
   if (served) return served;
   const timeoutMs = ctx.timeoutMs();
   return new DeadlineOfContext(timeoutMs === undefined ? undefined : Date.now() + timeoutMs, ctx.signal);

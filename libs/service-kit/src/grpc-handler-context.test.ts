@@ -1,10 +1,11 @@
 import { RankingService } from '@feedmesh/contracts';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { CancellableScope } from './call-scope.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
 
 function handlerContext(deadlineMs = Infinity) {
-  const watcher = { watched: 0, expiresAt: deadlineMs, watchCancellation: () => void watcher.watched++ };
+  const watcher = Object.assign(new CancellableScope(deadlineMs), { watched: 0, watchCancellation: () => void watcher.watched++ });
   const metadata = new Metadata();
   metadata.set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
   const context = new GrpcHandlerContext(RankingService, RankingService.method.rank, metadata, watcher);

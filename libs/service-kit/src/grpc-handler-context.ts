@@ -25,7 +25,7 @@ export class GrpcHandlerContext implements HandlerContext {
     readonly method: DescMethod,
     private readonly metadata: Metadata,
     /** The served call: its deadline (for `deadlineOf`), told when the signal is first asked for; the call's cancellation then arrives as `abort()`. */
-    readonly deadline: Pick<Deadline, 'expiresAt'> & { watchCancellation?(): void },
+    readonly deadline: Deadline & { watchCancellation(): void },
   ) {}
 
   get url(): string {
@@ -36,7 +36,7 @@ export class GrpcHandlerContext implements HandlerContext {
     if (!this.controller) {
       this.controller = new AbortController();
       if (this.isAborted) this.controller.abort(this.aborted);
-      else this.deadline.watchCancellation?.();
+      else this.deadline.watchCancellation();
     }
     return this.controller.signal;
   }
