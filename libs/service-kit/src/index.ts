@@ -2,7 +2,7 @@ export { runApp, type AppDefinition, type AppParts, type HttpRoute, type Running
 export { service, type ServiceRegistration } from './service-registration.js';
 export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
-export { currentCallScope, runInCallScope, type CallScope } from './call-scope.js';
+export { runInCallScope } from './call-scope.js';
 export { deadlineOf, currentDeadline, deadlineAfter, type Deadline } from './deadline.js';
 export { invalidArgument, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
 export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
