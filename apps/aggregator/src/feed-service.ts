@@ -1,12 +1,6 @@
 // feedmesh.feed.v1.FeedService: validate the request, split its deadline into stage budgets, and
 // serve one page of the declared home feed (feeds/home-feed.ts) through the pipeline runner.
-//
-// Cursor design (see README): the cursor is an HMAC-signed, versioned token (feed-core) bound to
-// a user and a paging session kept in Redis (state hash with the ranked window, served-id set).
-// Tamper-proof (any edited byte is InvalidArgument), bound to user and session (another user's or
-// an expired session's cursor is FailedPrecondition), superseded cursors are Aborted (the seed's
-// 409) while the immediately previous one replays its page, and a snapshot time plus the served
-// set keep pages stable without exposing shards to clients.
+// Cursors and paging sessions: README.md, "Paging and cursors".
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { FeedService, GetFeedRequest } from '@feedmesh/contracts';
 import { deadlineOf } from '@feedmesh/service-kit';

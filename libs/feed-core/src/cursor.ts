@@ -1,25 +1,5 @@
-// The opaque paging cursor of GetFeed.
-//
-// Token: "v2.<payload>.<mac>", where payload is base64url(JSON array [sessionId, userId, hlc
-// wall ms, hlc logical]) and mac is base64url(HMAC-SHA256(secret, "v2.<payload>")). About 140
-// characters. The cursor carries only what the server reads of it: which session, whose, and
-// which page of it (the HLC); everything else (page number, snapshot, served set, ranked window)
-// is session state. v1 tokens (which also carried page, snapshot and served count) still decode,
-// so sessions in flight survive a rollout.
-//
-// Why not the seed's cursor (cell_id, seq_id, HLC in the clear, checked against the cell):
-// - Integrity: that cursor can be edited — a client can jump to any seq, probe other cells
-//   or replay someone else's position, and the server only catches some of it by range
-//   checks. Here any change to a byte is rejected as `tampered` before the payload is read.
-// - Binding: the payload names its user and paging session; checkCursor refuses it for
-//   anyone else, and the session's HLC tells the latest cursor from a superseded one.
-// - Stable pages: the session's snapshot time freezes the candidate set at the first page
-//   (items created later are excluded until a fresh feed starts), so a new post never shifts
-//   later pages and nothing is shown twice or skipped; the seed's seq-per-cell only achieved
-//   that inside one shard and leaked the topology (cell ids) to clients.
-// - Evolvable: the version prefix lets a new format coexist during a rollout, and a list of
-//   secrets lets keys rotate (the first signs, all verify).
-// The payload is signed, not encrypted: it holds no secrets (ids and counters) — do not add any.
+// The opaque paging cursor of GetFeed: "v2.<payload>.<mac>", signed, not encrypted (it holds no
+// secrets: do not add any). Its format, what it binds and why: README.md, "Paging and cursors".
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isValidHlc, type Hlc } from './hlc.js';
 

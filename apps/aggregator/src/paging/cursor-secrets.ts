@@ -12,11 +12,8 @@ export interface CursorSecretsSettings {
 }
 
 /**
- * CURSOR_SECRETS is a comma-separated list: the first secret signs new cursors, every one
- * verifies, so a key rotates by prepending the new one and dropping the old after the session TTL.
- * There is no built-in secret (anyone could read it and forge cursors): in production the app
- * does not start without one; elsewhere this process signs with a random key of its own, so
- * cursors stop working when it restarts and are not accepted by other replicas.
+ * CURSOR_SECRETS, comma-separated: the first signs, every one verifies. None: refused in
+ * production, elsewhere a random key of this process (why: README.md, "Paging and cursors").
  */
 export function parseCursorSecrets({ raw, production, logger }: CursorSecretsSettings): string[] {
   const secrets = raw
