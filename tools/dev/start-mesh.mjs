@@ -116,7 +116,7 @@ async function warmUp() {
 
 const children = [];
 let stopping = false;
-async function stopAll(signal) {
+async function stopAll(signal, exitCode = 0) {
   if (stopping) return;
   stopping = true;
   console.log(`\n[start] ${signal}: stopping the mesh gracefully`);
@@ -130,7 +130,7 @@ async function stopAll(signal) {
         }),
     ),
   );
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on('SIGINT', () => void stopAll('SIGINT'));
 process.on('SIGTERM', () => void stopAll('SIGTERM'));
@@ -144,7 +144,7 @@ try {
     child.once('exit', (code) => {
       if (!stopping) {
         console.error(`[start] ${app.name} exited with ${code}; stopping the rest`);
-        void stopAll('exit');
+        void stopAll('exit', 1);
       }
     });
   }
@@ -159,6 +159,5 @@ try {
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`[start] ${error.message}`);
-  await stopAll('error');
-  process.exit(1);
+  await stopAll('error', 1);
 }
