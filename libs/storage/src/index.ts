@@ -24,8 +24,8 @@ export {
   PUBLISH_CLAIM_TTL_S,
   FRESH_ITEMS_MAX,
   USER_READ_MODEL_LIMITS,
-} from './feed-limits.js';
   DEFAULT_RECALL_LIMIT,
+} from './feed-limits.js';
 export { ensureDatabase, dropDatabase, databaseNameOf } from './database.js';
 export { migrate, MIGRATIONS_DIR, MIGRATIONS_TABLE, type MigrateOptions } from './migrate.js';
 export { storageEnvSpec, sharedDataEnvSpec, prepareDatabase, redisTarget } from './storage-env.js';
