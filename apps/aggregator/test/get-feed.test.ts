@@ -301,10 +301,13 @@ describe('GetFeed', () => {
   it('stays ready and serves pages while its Postgres is unreachable; ids Redis does not know are served degraded', async () => {
     const base = commonEnv({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
     const downstreams = { RECALL_ADDR: mesh.recall.address, RANKING_ADDR: mesh.ranking.address, RENDER_ADDR: mesh.render.address };
-    // Nothing listens on port 1: every Postgres connection is refused at once.
+    // Nothing listens on port 1: every Postgres connection is refused at once. The database name
+    // stays the test's own, which its Redis keys are bound to.
+    const unreachable = new URL(databaseUrl);
+    unreachable.port = '1';
     const noPostgres = await spawnApp(
       entryOf('aggregator'),
-      { ...base, ...downstreams, CURSOR_SECRETS: cursorSecret, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/feedmesh' },
+      { ...base, ...downstreams, CURSOR_SECRETS: cursorSecret, DATABASE_URL: unreachable.toString() },
       { name: 'aggregator-no-postgres', timeoutMs: 30_000 },
     );
     const client = createServiceClient(FeedService, { address: noPostgres.address, maxRetries: 0 });
