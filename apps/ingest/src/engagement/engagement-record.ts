@@ -1,21 +1,9 @@
-/** One engagement event that passed validation, ready to store. */
-export interface EngagementRecord {
-  /** Position in the request's events, for error reporting. */
-  index: number;
-  userId: string;
-  itemId: string;
-  /** proto EngagementType: 1 view, 2 like, 3 share, 4 hide, 5 click. */
-  type: number;
-  occurredAtMs: number;
-  dwellMs: number | null;
-}
+import type { EngagementEvent, EngagementRejection } from '@feedmesh/storage';
 
+/** One engagement event that passed validation, ready to store (the engagement repository's shape). */
+export type EngagementRecord = EngagementEvent;
 /** Why one record of a batch was rejected (proto RecordError). */
-export interface RecordRejection {
-  index: number;
-  field: string;
-  reason: string;
-}
+export type RecordRejection = EngagementRejection;
 
 export const MAX_EVENTS_PER_BATCH = 5_000;
 export const MAX_DWELL_MS = 86_400_000;
