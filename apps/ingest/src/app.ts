@@ -2,7 +2,7 @@ import { runApp, type AppDefinition } from '@feedmesh/service-kit';
 import { FANOUT_PULL_THRESHOLD, openStorage } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
-import { ingestService } from './ingest-service.js';
+import { createIngestService } from './ingest-service.js';
 import { ReadModelWriteFailures } from './read-model/write-failures.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
@@ -26,7 +26,7 @@ export const ingestApp = {
     }
     const deps = { storage, redis, logger, readModelFailures: new ReadModelWriteFailures(logger, metrics.registry), pullThreshold: FANOUT_PULL_THRESHOLD };
     return {
-      services: [ingestService(deps)],
+      services: [createIngestService(deps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).
       httpRoutes: [createEngagementRoute({ ...deps, maxBodyBytes: env.MAX_MESSAGE_BYTES })],
       // Redis is not a readiness dependency: ingest keeps accepting writes without it.

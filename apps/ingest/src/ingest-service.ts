@@ -11,7 +11,7 @@ import { editItem } from './items/edit-item.js';
 import { publishItem } from './publish/publish-item.js';
 import { storeFailure } from './store-errors.js';
 
-export interface IngestDeps extends RecordEngagementDeps {
+export interface IngestServiceDeps extends RecordEngagementDeps {
   storage: Repositories;
   /** Authors with more followers than this are pulled at read time (FANOUT_PULL_THRESHOLD). */
   pullThreshold: number;
@@ -27,7 +27,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
-export function ingestService(deps: IngestDeps) {
+export function createIngestService(deps: IngestServiceDeps) {
   const { storage, pullThreshold } = deps;
   // "Invalid records are rejected one by one": the kit's message checks leave the events to
   // validateProtoEvents, which applies the same rules per record.

@@ -5,7 +5,7 @@ import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/ser
 import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
 import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
-import { createRecallHandler, type ConfiguredSource } from './recall-handler.js';
+import { createRecallService, type ConfiguredSource } from './recall-service.js';
 import { recallAppEnvSpec as recallEnvSpec } from './env.js';
 import { RecallMetrics } from './recall-metrics.js';
 import { createFollowingSource } from './sources/following-source.js';
@@ -69,7 +69,7 @@ export const recallApp = {
       if (s.injectedDelayMs > 0) logger.warn({ source: s.source.name, delayMs: s.injectedDelayMs }, 'fault injection: recall source delayed');
     }
 
-    const handler = createRecallHandler({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
+    const handler = createRecallService({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
     await warmUp(handler, storage.users, logger);
     return {
       services: [service(RecallService, handler)],
@@ -91,7 +91,7 @@ const WARM_UP_BUDGET_MS = 3_000;
  * of time and the circuit opened again. A few calls here, before the port opens, pay that
  * instead. Fail-open: a warm-up call that fails only logs.
  */
-async function warmUp(handler: ReturnType<typeof createRecallHandler>, users: UsersRepository, logger: Logger): Promise<void> {
+async function warmUp(handler: ReturnType<typeof createRecallService>, users: UsersRepository, logger: Logger): Promise<void> {
   const started = performance.now();
   let userIds: string[];
   try {

@@ -8,8 +8,8 @@ import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache } from './cache/rendered-card-cache.js';
 import { CardLoader } from './card-loader.js';
 import { renderEnvSpec } from './env.js';
-import { createRenderHandler } from './render-handler.js';
-import { RenderTelemetry } from './render-telemetry.js';
+import { createRenderService } from './render-service.js';
+import { RenderTelemetry } from './render-metrics.js';
 
 export const renderApp = {
   name: 'render',
@@ -50,7 +50,7 @@ export const renderApp = {
       logger.info('Redis Cluster: card changes are not tracked; in-process cards expire by RENDER_MEMORY_CACHE_TTL_MS only');
     }
     const cache = new CardCache(redisCache, memory);
-    const render = createRenderHandler({
+    const render = createRenderService({
       cache,
       loader: new CardLoader(storage.items, cache, {
         cardMs: env.RENDER_CARD_TTL_MS,

@@ -159,7 +159,7 @@ describe('Render', () => {
     expect((await client.render({ itemIds: [ids.doomed] })).items).toHaveLength(1);
     expect(await lookupsDuring(() => client.render({ itemIds: [ids.doomed] }))).toMatchObject({ memory: 1 });
     await pool.query(`UPDATE items SET status = 2 WHERE id = $1`, [ids.doomed]);
-    // What ingest's unindexItem does: DEL the card key (Redis reports it to render's memory layer).
+    // What the timelines repository's unindex does: DEL the card key (Redis reports it to render's memory layer).
     expect(await redis.del(redisKeys.renderedCard(ids.doomed))).toBe(1);
     const res = await client.render({ itemIds: [ids.doomed] });
     expect(res.items).toHaveLength(0);

@@ -1,5 +1,5 @@
 import { textProblem } from '@feedmesh/service-kit';
-import { checkItemId, checkUserId } from '../validation/field-checks.js';
+import { checkItemId, checkUserId } from '../request/field-checks.js';
 import { checkDwellMs, checkOccurredAt, type EngagementRecord, type RecordRejection } from './engagement-record.js';
 
 /** Engagement types by name: the proto enum names and their short lowercase forms. */

@@ -1,6 +1,6 @@
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import type { EngagementEvent } from '@feedmesh/contracts';
-import { checkItemId, checkUserId } from '../validation/field-checks.js';
+import { checkItemId, checkUserId } from '../request/field-checks.js';
 import { checkDwellMs, checkOccurredAt, type EngagementRecord, type RecordRejection } from './engagement-record.js';
 
 /**

@@ -2,7 +2,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { invalidArgument } from '@feedmesh/service-kit';
 import type { FollowsRepository } from '@feedmesh/storage';
 import { followQueueName, OUTBOX_TASKS, pullAuthorQueueName } from '../outbox/outbox-tasks.js';
-import { checkUserId } from '../validation/field-checks.js';
+import { checkUserId } from '../request/field-checks.js';
 
 export interface FollowChange {
   changed: boolean;

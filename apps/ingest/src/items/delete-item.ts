@@ -2,7 +2,7 @@ import type { DeleteItemRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
 import type { ItemsRepository } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
-import { checkItemId, checkUserId } from '../validation/field-checks.js';
+import { checkItemId, checkUserId } from '../request/field-checks.js';
 import { loadOwnedItem } from './item-access.js';
 
 /** Deletes an item (soft delete and its outbox event in one statement); `deleted` is false when it already was. Idempotent. */

@@ -4,7 +4,7 @@ import { invalidArgument } from '@feedmesh/service-kit';
 import type { ItemsRepository } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { validatePayload, type PayloadCase } from '../publish/item-payload.js';
-import { checkItemId, checkUserId } from '../validation/field-checks.js';
+import { checkItemId, checkUserId } from '../request/field-checks.js';
 import { loadOwnedItem } from './item-access.js';
 
 const KIND_NAMES: Record<number, string> = { 1: 'article', 2: 'video', 3: 'live' };

@@ -1,6 +1,6 @@
 import type { ArticlePayload, LivePayload, VideoPayload } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
-import { checkHttpUrl, checkText } from '../validation/field-checks.js';
+import { checkHttpUrl, checkText } from '../request/field-checks.js';
 import { topicsOf } from './item-topics.js';
 
 /** The oneof shared by PublishRequest and EditItemRequest. */

@@ -3,7 +3,7 @@ import type { PublishRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
 import type { Repositories } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
-import { checkText, checkUserId } from '../validation/field-checks.js';
+import { checkText, checkUserId } from '../request/field-checks.js';
 import { initialPayload, validatePayload, type PayloadCase } from './item-payload.js';
 import { PUBLISH_DIGEST_KEY, publishDigest } from './request-digest.js';
 

@@ -3,7 +3,7 @@
  * across processes: a reader refreshes an entry ahead of its expiry with probability
  * exp(-remaining / window). A hot key is therefore rebuilt by one lucky reader shortly before it
  * expires, instead of by every process at once after it expired; rarely read keys just expire.
- * Within one process, concurrent misses of the same id share one load (see render-handler.ts).
+ * Within one process, concurrent misses of the same id share one load (see render-service.ts).
  */
 export function shouldRefreshEarly(remainingMs: number, windowMs: number, random: () => number = Math.random): boolean {
   if (windowMs <= 0) return false;

@@ -5,7 +5,7 @@
 import type { RankBlockRequest } from '@feedmesh/contracts';
 import { CandidateBlockError, candidateColumns, type CandidateColumns } from '@feedmesh/feed-core';
 import { invalidArgument } from '@feedmesh/service-kit';
-import { decodeCandidateBlock, type DecodedCandidateBlock } from './decode-candidate-block.js';
+import { decodeCandidateBlock, type DecodedCandidateBlock } from '../pipeline/decode-candidate-block.js';
 import { MAX_CANDIDATES } from './validate-rank-request.js';
 
 export function validateRankBlockRequest(req: RankBlockRequest): CandidateColumns {

@@ -8,8 +8,8 @@ import type { CardEntry } from './cache/card-entry.js';
 import { MemoryCardCache } from './cache/memory-card-cache.js';
 import { RenderedCardCache, type CachedCard } from './cache/rendered-card-cache.js';
 import { CardLoader } from './card-loader.js';
-import { createRenderHandler } from './render-handler.js';
-import { RenderTelemetry } from './render-telemetry.js';
+import { createRenderService } from './render-service.js';
+import { RenderTelemetry } from './render-metrics.js';
 import { renderCard } from './templates/card-templates.js';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -40,7 +40,7 @@ function setUp({ earlyRefreshWindowMs = 0 } = {}) {
   };
   const loader = new CardLoader(items, cache, { cardMs: 60_000, volatileCardMs: 15_000, missingMs: 30_000 });
   const registry = new Registry();
-  const render = createRenderHandler({
+  const render = createRenderService({
     cache,
     loader,
     telemetry: new RenderTelemetry(registry, memory),

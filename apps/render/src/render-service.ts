@@ -10,10 +10,10 @@ import type { CardCache } from './cache/card-cache.js';
 import type { CardEntry } from './cache/card-entry.js';
 import { shouldRefreshEarly } from './cache/early-refresh.js';
 import type { CardLoader } from './card-loader.js';
-import type { RenderTelemetry } from './render-telemetry.js';
-import { validateRenderRequest } from './validate-render-request.js';
+import type { RenderTelemetry } from './render-metrics.js';
+import { validateRenderRequest } from './request/validate-render-request.js';
 
-export interface RenderHandlerDeps {
+export interface RenderServiceDeps {
   cache: CardCache;
   loader: CardLoader;
   telemetry: RenderTelemetry;
@@ -28,7 +28,7 @@ const NOTHING_LOADED: ReadonlyMap<string, CardEntry> = new Map();
 /** Ids loading at once that a later call can join (beyond it they are loaded, just not joined). */
 const MAX_JOINABLE_LOADS = 10_000;
 
-export function createRenderHandler(deps: RenderHandlerDeps) {
+export function createRenderService(deps: RenderServiceDeps) {
   // A miss of an id another call is already loading joins that load, so a hot card that expires
   // costs one Postgres read per process, not one per concurrent call. Nothing is kept here (TTL
   // 0): the loaded entries go to the card cache.

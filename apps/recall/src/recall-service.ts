@@ -20,7 +20,7 @@ import { hydrateRecords, type HydratedCandidate } from './hydrate-records.js';
 import type { RecallCandidate, RecallSource } from './recall-candidate.js';
 import type { RecallMetrics } from './recall-metrics.js';
 import { runSource, type SourceRun } from './run-source.js';
-import { validateRecallRequest } from './validate-recall-request.js';
+import { validateRecallRequest } from './request/validate-recall-request.js';
 
 export interface ConfiguredSource {
   source: RecallSource;
@@ -29,7 +29,7 @@ export interface ConfiguredSource {
   injectedDelayMs: number;
 }
 
-export interface RecallHandlerDeps {
+export interface RecallServiceDeps {
   sources: readonly ConfiguredSource[];
   readModel: ReadModel;
   hydrateTimeoutMs: number;
@@ -45,7 +45,7 @@ interface Recalled {
   runs: SourceRun[];
 }
 
-export function createRecallHandler(deps: RecallHandlerDeps) {
+export function createRecallService(deps: RecallServiceDeps) {
   const byName = new Map(deps.sources.map((s) => [s.source.name, s]));
   const names = [...byName.keys()];
 
