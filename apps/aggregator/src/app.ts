@@ -2,12 +2,12 @@ import { FeedService, RankingService, RecallService, RenderService } from '@feed
 import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { openStorage, prepareDatabase, readModelLookupCounter } from '@feedmesh/storage';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
-import { aggregatorEnv } from './env.js';
+import { aggregatorEnvSpec } from './env.js';
 
 export const aggregatorApp = {
   name: 'aggregator',
   defaultPort: 8080,
-  env: aggregatorEnv,
+  env: aggregatorEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<AggregatorEnv>): Promise<AppParts> {
     await prepareDatabase(env);
     const storage = await openStorage(env, { postgres: { applicationName: 'feedmesh-aggregator', max: 4 } });

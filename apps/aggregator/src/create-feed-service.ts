@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import { debugAccessFromSetting } from './access/debug-access.js';
 import { DownstreamBreaker, type BreakerSettings } from './downstream/downstream-breaker.js';
 import { guardedDownstreams, type DownstreamClients } from './downstream/feed-downstreams.js';
-import type { aggregatorEnv } from './env.js';
+import type { aggregatorEnvSpec } from './env.js';
 import { feedService } from './feed-service.js';
 import { homeFeed } from './feeds/home-feed.js';
 import { parseCursorSecrets } from './paging/cursor-secrets.js';
@@ -21,7 +21,7 @@ import { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { readModelUsers } from './users/read-model-users.js';
 import { UserDirectory } from './users/user-directory.js';
 
-export type AggregatorEnv = CleanedEnv<typeof aggregatorEnv>;
+export type AggregatorEnv = CleanedEnv<typeof aggregatorEnvSpec>;
 
 export interface FeedServiceParts {
   env: AggregatorEnv;

@@ -3,7 +3,7 @@ import { DEFAULT_RECALL_LIMIT, storageEnvSpec } from '@feedmesh/storage';
 import { num, str } from 'envalid';
 
 /** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
-export const aggregatorEnv = {
+export const aggregatorEnvSpec = {
   ...storageEnvSpec,
   RECALL_ADDR: str({ default: '127.0.0.1:8081', desc: 'host:port of recall' }),
   RANKING_ADDR: str({ default: '127.0.0.1:8082', desc: 'host:port of ranking' }),

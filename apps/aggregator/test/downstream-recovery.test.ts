@@ -33,7 +33,7 @@ beforeAll(async () => {
   await seed({ databaseUrl, redisUrl, users: users.length, items: 1_500, seed: 7, days: 3, timelineLength: 300, nowMs: Date.now() - 60_000 });
   collector = await startOtlpCollector();
   // The aggregator with its production breaker settings.
-  mesh = await startMesh({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint }, { aggregatorEnv: {} });
+  mesh = await startMesh({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint }, { aggregatorEnvSpec: {} });
   feed = createServiceClient(FeedService, { address: mesh.aggregator.address, maxRetries: 0 });
   // Warm: every user's first page once.
   for (const userId of users) await feed.getFeed({ userId, pageSize: 10 }, { timeoutMs: 5_000 });

@@ -44,11 +44,11 @@ export interface MeshOptions {
   /** Settings such as RECALL_SOURCE_DELAY_MS_<NAME> (with FEEDMESH_TEST_HOOKS=enable). */
   recallEnv?: Record<string, string>;
   /** Replaces the aggregator's test settings (e.g. the breaker's), on top of the common ones. */
-  aggregatorEnv?: Record<string, string>;
+  aggregatorEnvSpec?: Record<string, string>;
 }
 
 /** The read path; by default the aggregator's breaker opens early and stays open for a minute. */
-export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnv }: MeshOptions = {}): Promise<Mesh> {
+export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnvSpec }: MeshOptions = {}): Promise<Mesh> {
   const base = commonEnv(env);
   const leafEnv: Record<Leaf, Record<string, string>> = { recall: { ...base, ...recallEnv }, ranking: base, render: base };
   const spawnLeaf = (leaf: Leaf, extra: Record<string, string> = {}) => spawnApp(entryOf(leaf), { ...leafEnv[leaf], ...extra }, { name: leaf, timeoutMs: 30_000 });
@@ -61,7 +61,7 @@ export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnv }:
       RANKING_ADDR: ranking.address,
       RENDER_ADDR: render.address,
       CURSOR_SECRETS: cursorSecret,
-      ...(aggregatorEnv ?? { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '60000' }),
+      ...(aggregatorEnvSpec ?? { BREAKER_VOLUME_THRESHOLD: '3', BREAKER_RESET_MS: '60000' }),
     },
     { name: 'aggregator', timeoutMs: 30_000 },
   );

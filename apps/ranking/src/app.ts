@@ -3,7 +3,7 @@ import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/ser
 import type { CleanedEnv } from 'envalid';
 import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
-import { rankingEnv } from './env.js';
+import { rankingEnvSpec } from './env.js';
 import { RankingMetrics } from './ranking-metrics.js';
 import { createRankingService } from './ranking-service.js';
 import { queryUserFeatures } from './user-features/query-user-features.js';
@@ -12,8 +12,8 @@ import { UserFeaturesCache } from './user-features/user-features-cache.js';
 export const rankingApp = {
   name: 'ranking',
   defaultPort: 8082,
-  env: rankingEnv,
-  async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof rankingEnv>>): Promise<AppParts> {
+  env: rankingEnvSpec,
+  async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof rankingEnvSpec>>): Promise<AppParts> {
     await prepareDatabase(env);
     const rankingMetrics = new RankingMetrics(metrics.registry);
     const models = await ModelStore.open({

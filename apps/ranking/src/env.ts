@@ -10,7 +10,7 @@ const positiveInt = makeValidator<number>(function positiveInteger(input) {
   return value;
 });
 
-export const rankingEnv = {
+export const rankingEnvSpec = {
   ...storageEnvSpec,
   // 100k candidates encode to ~11 MB in protobuf and ~25 MB in Connect JSON; the kit's 4 MiB
   // default would cap a call at ~35k candidates.

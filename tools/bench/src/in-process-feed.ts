@@ -8,7 +8,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import type { ServiceImpl } from '@connectrpc/connect';
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createFeedService, type AggregatorEnv } from '@feedmesh/aggregator/dist/create-feed-service.js';
-import { aggregatorEnv } from '@feedmesh/aggregator/dist/env.js';
+import { aggregatorEnvSpec } from '@feedmesh/aggregator/dist/env.js';
 import { rankingApp } from '@feedmesh/ranking/dist/app.js';
 import { recallApp } from '@feedmesh/recall/dist/app.js';
 import { renderApp } from '@feedmesh/render/dist/app.js';
@@ -61,7 +61,7 @@ export async function createInProcessFeed(options: { databaseUrl: string; redisU
   };
 
   // As apps/aggregator/src/app.ts setup() does, minus migration and the gRPC clients.
-  const config = loadConfig(aggregatorEnv, 8080, env) as unknown as AggregatorEnv;
+  const config = loadConfig(aggregatorEnvSpec, 8080, env) as unknown as AggregatorEnv;
   const logger = createLogger('aggregator', { level: env.LOG_LEVEL });
   const pool = createPgPool({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'feedmesh-aggregator' });
   const redis = createRedis({ url: config.REDIS_URL });

@@ -2,7 +2,7 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { deadlineAfter, loadConfig, runInCallScope } from '@feedmesh/service-kit';
 import { createLogger } from '@feedmesh/telemetry';
 import { describe, expect, it } from 'vitest';
-import { aggregatorEnv } from '../env.js';
+import { aggregatorEnvSpec } from '../env.js';
 import { DownstreamBreaker } from './downstream-breaker.js';
 import { failureCode } from './failure-code.js';
 
@@ -61,7 +61,7 @@ describe('DownstreamBreaker', () => {
 describe('DownstreamBreaker with the default settings', () => {
   it('tries a dependency again within 600 ms of opening, and closes when it answers', async () => {
     // What costs a restarted dependency its first seconds back: the wait before the trial call.
-    const env = loadConfig(aggregatorEnv, 8080, {});
+    const env = loadConfig(aggregatorEnvSpec, 8080, {});
     const breaker = new DownstreamBreaker(
       'render',
       { errorThresholdPercentage: env.BREAKER_ERROR_PERCENT, volumeThreshold: env.BREAKER_VOLUME_THRESHOLD, resetTimeoutMs: env.BREAKER_RESET_MS },
@@ -79,7 +79,7 @@ describe('DownstreamBreaker with the default settings', () => {
 
 describe('DownstreamBreaker trial calls', () => {
   const defaults = () => {
-    const env = loadConfig(aggregatorEnv, 8080, {});
+    const env = loadConfig(aggregatorEnvSpec, 8080, {});
     return { errorThresholdPercentage: env.BREAKER_ERROR_PERCENT, volumeThreshold: env.BREAKER_VOLUME_THRESHOLD, resetTimeoutMs: env.BREAKER_RESET_MS };
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
