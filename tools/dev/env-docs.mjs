@@ -64,7 +64,7 @@ export function configurationSection(app) {
   const kit = require('@feedmesh/service-kit');
   const storage = require('@feedmesh/storage');
   const telemetry = require('@feedmesh/telemetry');
-  const kitSpec = { ...(kit.kitEnvSpec ?? kit.baseEnvSpec), PORT: envalid.port({ default: definition.defaultPort, desc: 'Port of both protocols (gRPC and HTTP/1.1 Connect, probes, /metrics); 0 = any free port' }) };
+  const kitSpec = { ...kit.kitEnvSpec, PORT: envalid.port({ default: definition.defaultPort, desc: 'Port of both protocols (gRPC and HTTP/1.1 Connect, probes, /metrics); 0 = any free port' }) };
 
   // A variable is listed where its validator comes from: the app's own (or its override of a
   // kit or storage setting), storage's, or the kit's.
