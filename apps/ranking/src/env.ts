@@ -10,8 +10,19 @@ const positiveInt = makeValidator<number>(function positiveInteger(input) {
   return value;
 });
 
+// Settings that moved into the model file: a deployment still setting one would otherwise be
+// ignored without a word, so the start is refused, naming where the value goes now.
+const movedToModelFile = (field: string) =>
+  makeValidator<undefined>(function movedToModelFile(input) {
+    if (input !== undefined && input !== '') throw new Error(`moved to the model file: set diversity.${field} in RANKING_MODEL_FILE and unset this variable`);
+    return undefined;
+  })({ default: undefined, desc: `Removed: refused when set; the model file's diversity.${field} replaces it` });
+
 export const rankingEnvSpec = {
   ...storageEnvSpec,
+  DIVERSITY_MAX_SAME_KIND_RUN: movedToModelFile('maxSameKindRun'),
+  DIVERSITY_MAX_SAME_AUTHOR_RUN: movedToModelFile('maxSameAuthorRun'),
+  DIVERSITY_LOOKAHEAD: movedToModelFile('lookahead'),
   // 100k candidates encode to ~11 MB in protobuf and ~25 MB in Connect JSON; the kit's 4 MiB
   // default would cap a call at ~35k candidates.
   MAX_MESSAGE_BYTES: num({ default: 32 * 1024 * 1024, desc: 'Largest request message accepted (ranking: 32 MiB, for 100k candidates)' }),
