@@ -33,7 +33,7 @@ function typeOf(validator) {
 /** Defaults computed on the machine (a host name, a path in the checkout) are shown as what they mean. */
 function defaultOf(validator, appDir) {
   const value = validator.default;
-  if (value === undefined) return 'required';
+  if (value === undefined) return 'default' in validator ? 'unset' : 'required';
   if (value === os.hostname()) return 'the host name';
   if (value === '') return '(empty)';
   const shown = typeof value === 'string' && path.isAbsolute(value) && value.startsWith(appDir + path.sep) ? path.relative(appDir, value) : String(value);
