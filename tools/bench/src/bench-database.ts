@@ -1,11 +1,12 @@
-// The benchmark data set: 100k users / 1M items in `feedmesh_bench`, timelines in Redis db 0.
+// The benchmark data set: 100k users / 1M items in `feedmesh_bench`, timelines in Redis db 1
+// (db 0 is the demo's: each data set has its Redis database, and apps refuse another's keys).
 // BENCH_DATABASE_URL, BENCH_REDIS_URL and BENCH_USERS in the environment point the benchmarks at
 // another data set (e.g. a small one seeded to check the mechanics; REDIS_KEY_PREFIX as seeded).
 import { createPgPool, createRedis, redisKeys, waitForRedis } from '@feedmesh/storage';
 
 export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/feedmesh_bench';
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL || DEFAULT_BENCH_DATABASE_URL;
-export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/0';
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/1';
 export const BENCH_USERS = positiveInteger(process.env.BENCH_USERS, 'BENCH_USERS') ?? 100_000;
 
 function positiveInteger(text: string | undefined, name: string): number | undefined {
@@ -15,7 +16,7 @@ function positiveInteger(text: string | undefined, name: string): number | undef
   return value;
 }
 export const SEED_COMMAND =
-  'npm run seed -- --users 100000 --items 1000000 --timeline-length 128 --database-url postgres://postgres@127.0.0.1:5432/feedmesh_bench';
+  'npm run seed -- --users 100000 --items 1000000 --timeline-length 128 --database-url postgres://postgres@127.0.0.1:5432/feedmesh_bench --redis-url redis://127.0.0.1:6379/1';
 
 export class MissingBenchData extends Error {
   override name = 'MissingBenchData';
