@@ -6,3 +6,4 @@ export { DEFAULT_TRACER_NAME } from './options.js';
 export type { RpcRequest, RpcSystem } from './rpc-attributes.js';
 export type { SpanSide } from './codes.js';
 export { codeOfError, grpcStatusCode, isErrorStatus, statusCodeName } from './codes.js';
+export { endAttributes, methodAttributes } from './rpc-attributes.js';

@@ -43,14 +43,18 @@ export function rpcMethodName(req: RpcRequest): string {
 
 /** Attributes known when the call starts. */
 export function startAttributes(req: RpcRequest, system: RpcSystem, legacy: boolean): Attributes {
-  const attributes: Attributes = {
-    [ATTR_RPC_SYSTEM_NAME]: system,
-    [ATTR_RPC_METHOD]: rpcMethodName(req),
-    ...serverAddress(req.url),
-  };
+  return { ...methodAttributes(req.service.typeName, req.method.name, system, legacy), ...serverAddress(req.url) };
+}
+
+/**
+ * A method's start attributes, for any transport: the Connect interceptors here and the kit's
+ * own grpc-js hop use this one vocabulary, so a trace reads the same whichever protocol a hop took.
+ */
+export function methodAttributes(serviceTypeName: string, methodName: string, system: RpcSystem, legacy: boolean): Attributes {
+  const attributes: Attributes = { [ATTR_RPC_SYSTEM_NAME]: system, [ATTR_RPC_METHOD]: `${serviceTypeName}/${methodName}` };
   if (legacy) {
     attributes[ATTR_RPC_SYSTEM] = system === RPC_SYSTEM_NAME_VALUE_GRPC ? 'grpc' : 'connect_rpc';
-    attributes[ATTR_RPC_SERVICE] = req.service.typeName;
+    attributes[ATTR_RPC_SERVICE] = serviceTypeName;
   }
   return attributes;
 }

@@ -165,15 +165,19 @@ describe('a sampled call', () => {
     expect(spans).toHaveLength(3);
 
     expect(feedServer[0]!.attributes).toEqual({
+      'rpc.system.name': 'grpc',
       'rpc.system': 'grpc',
       'rpc.service': 'feedmesh.feed.v1.FeedService',
-      'rpc.method': 'GetFeed',
+      'rpc.method': 'feedmesh.feed.v1.FeedService/GetFeed',
+      'rpc.status_code': 'OK',
       'rpc.grpc.status_code': 0,
     });
     expect(rankClient[0]!.attributes).toEqual({
+      'rpc.system.name': 'grpc',
       'rpc.system': 'grpc',
       'rpc.service': 'feedmesh.ranking.v1.RankingService',
-      'rpc.method': 'Rank',
+      'rpc.method': 'feedmesh.ranking.v1.RankingService/Rank',
+      'rpc.status_code': 'OK',
       'rpc.grpc.status_code': 0,
     });
     for (const span of spans) expect(span.spanContext().traceId).toBe(traceId);

@@ -13,12 +13,13 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Code } from '@connectrpc/connect';
-import { isErrorStatus } from '@feedmesh/otel-connect';
+import { endAttributes, isErrorStatus, methodAttributes } from '@feedmesh/otel-connect';
 import type { Metadata } from '@grpc/grpc-js';
 
 /**
- * Tracing of the kit's own gRPC hop, with the RPC semantic conventions (rpc.system, rpc.service,
- * rpc.method, rpc.grpc.status_code) and W3C trace context + baggage in the metadata.
+ * Tracing of the kit's own gRPC hop, in the same attribute vocabulary as the Connect path
+ * (@feedmesh/otel-connect's methodAttributes / endAttributes: semconv 1.38 names plus the legacy
+ * rpc.system, rpc.service, rpc.grpc.status_code), with W3C trace context + baggage in the metadata.
  *
  * Why not @opentelemetry/instrumentation-grpc here: it wraps every call in several closures and
  * re-extracts peer metadata; measured on this hop it cost more CPU than grpc-js's own client
@@ -53,7 +54,7 @@ export interface MethodSpan {
 export function methodSpan(service: string, method: string): MethodSpan {
   return Object.freeze({
     name: `${service}/${method}`,
-    attributes: Object.freeze({ 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method }),
+    attributes: Object.freeze(methodAttributes(service, method, 'grpc', true)),
   });
 }
 
@@ -83,11 +84,11 @@ export function startClientSpan(method: MethodSpan, metadata: Metadata): Span {
 
 export function endSpan(span: Span, code: number, side: 'client' | 'server', message?: string): void {
   if (span.isRecording()) {
-    span.setAttribute('rpc.grpc.status_code', code);
     // Semconv: a server span fails only for codes the server is responsible for.
-    if (code !== 0 && isErrorStatus(code as Code, side)) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message });
-    }
+    const failed = code !== 0 && isErrorStatus(code as Code, side);
+    // Connect's Code numbers are gRPC's status codes; success is "no code" there.
+    span.setAttributes(endAttributes(code === 0 ? undefined : (code as Code), failed, 'grpc', true));
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message });
   }
   span.end();
 }
