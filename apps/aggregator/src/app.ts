@@ -1,3 +1,4 @@
+import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { openStorage, prepareDatabase, readModelLookupCounter } from '@feedmesh/storage';
@@ -20,7 +21,9 @@ export const aggregatorApp = {
       ranking: createServiceClient(RankingService, { address: env.RANKING_ADDR, maxRetries: 1 }),
       render: createServiceClient(RenderService, { address: env.RENDER_ADDR, maxRetries: 1 }),
     };
-    const feed = createFeedService({ env, logger, clients, pool, redis, onReadModelLookup: readModelLookupCounter(metrics.registry) });
+    const feed = createFeedService({ env, logger, clients, pool, redis, onReadModelLookup: readModelLookupCounter(metrics.registry),
+      cacheMetrics: (cache) => prometheusCacheMetrics(metrics.registry, cache),
+    });
 
     return {
       services: [service(FeedService, feed.impl)],

@@ -1,6 +1,7 @@
 // The aggregator's FeedService with its parts wired (breakers, users, sessions, fallback), given
 // downstream clients from outside: the app passes gRPC clients, the in-process benchmark passes
 // direct-call ones, and both get the same service.
+import type { CacheMetrics } from '@feedmesh/cache';
 import type { ServiceImpl } from '@connectrpc/connect';
 import type { FeedService } from '@feedmesh/contracts';
 import { HybridLogicalClock } from '@feedmesh/feed-core';
@@ -31,6 +32,8 @@ export interface FeedServiceParts {
   redis: RedisClient;
   /** Told about every read-model lookup (the users check), for metrics. */
   onReadModelLookup?: ConstructorParameters<typeof ReadModel>[2]['onLookup'];
+  /** Counters for a named in-process cache (the app's Prometheus registry). */
+  cacheMetrics?: (cache: string) => CacheMetrics;
 }
 
 export interface CreatedFeedService {
@@ -39,7 +42,7 @@ export interface CreatedFeedService {
   close(): void;
 }
 
-export function createFeedService({ env, logger, clients, pool, redis, onReadModelLookup }: FeedServiceParts): CreatedFeedService {
+export function createFeedService({ env, logger, clients, pool, redis, onReadModelLookup, cacheMetrics }: FeedServiceParts): CreatedFeedService {
   const breakerSettings: BreakerSettings = {
     errorThresholdPercentage: env.BREAKER_ERROR_PERCENT,
     volumeThreshold: env.BREAKER_VOLUME_THRESHOLD,
@@ -56,7 +59,7 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
     onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
   });
   const paging = new PagingSession({
-    users: new UserDirectory(readModelUsers(redis, readModel), { ttlMs: env.USER_CACHE_TTL_MS }),
+    users: new UserDirectory(readModelUsers(redis, readModel), { ttlMs: env.USER_CACHE_TTL_MS, metrics: cacheMetrics?.('aggregator_users') }),
     sessions: new RedisSessionStore(redis, env.FEED_SESSION_TTL_S),
     secrets: parseCursorSecrets({ raw: env.CURSOR_SECRETS, production: env.NODE_ENV === 'production', logger }),
     clock: new HybridLogicalClock(),

@@ -1,3 +1,4 @@
+import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { RankingService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
@@ -41,6 +42,7 @@ export const rankingApp = {
       load: (userId) => queryUserFeatures(readModel, userId, USER_READ_MODEL_LIMITS.maxAuthorAffinities),
       ttlMs: env.USER_FEATURES_CACHE_TTL_MS,
       maxUsers: env.USER_FEATURES_CACHE_MAX,
+      metrics: prometheusCacheMetrics(metrics.registry, 'ranking_user_features'),
     });
 
     return {

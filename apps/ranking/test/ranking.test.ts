@@ -255,6 +255,22 @@ describe('ranking app', () => {
     expect(firstPosition(after, 'author-2')).toBeGreaterThan(firstPosition(before, 'author-2'));
   });
 
+  it('counts its user-features cache in cache_events_total', async () => {
+    const loads = await metric('cache_events_total', 'cache="ranking_user_features",event="load"');
+    const hits = await metric('cache_events_total', 'cache="ranking_user_features",event="hit"');
+    // Two calls back to back for one user: the first loads (the cache may hold it from an earlier
+    // test only within its 300 ms TTL), the second finds it kept.
+    await vi.waitFor(
+      async () => {
+        await client.rank({ userId: 'reader', candidates, nowMs: BigInt(NOW) });
+        await client.rank({ userId: 'reader', candidates, nowMs: BigInt(NOW) });
+        expect(await metric('cache_events_total', 'cache="ranking_user_features",event="hit"')).toBeGreaterThan(hits);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    expect(await metric('cache_events_total', 'cache="ranking_user_features",event="load"')).toBeGreaterThan(loads);
+  });
+
   it('hot-reloads a changed model file without a restart, and keeps it when the next file is bad', async () => {
     const pid = app.child.pid;
     // Freshness only: the newest item must come first.

@@ -1,3 +1,4 @@
+import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { create } from '@bufbuild/protobuf';
 import { createHandlerContext } from '@connectrpc/connect';
 import { RecallBlockRequestSchema, RecallService } from '@feedmesh/contracts';
@@ -35,13 +36,19 @@ export const recallApp = {
       onLookup: readModelLookupCounter(registry),
       onWriteBackError: (error) => logger.warn({ err: error }, 'read-model write-back failed'),
     });
-    const sharedZsets = (depth: number) =>
-      createSharedZsets({ load: hydratedTopEntries(redis, readModel), depth, ttlMs: env.RECALL_SHARED_SOURCES_TTL_MS, maxKeys: env.RECALL_SHARED_ZSETS_MAX_KEYS });
+    const sharedZsets = (cache: string, depth: number) =>
+      createSharedZsets({
+        load: hydratedTopEntries(redis, readModel),
+        depth,
+        ttlMs: env.RECALL_SHARED_SOURCES_TTL_MS,
+        maxKeys: env.RECALL_SHARED_ZSETS_MAX_KEYS,
+        metrics: prometheusCacheMetrics(registry, cache),
+      });
     const sources: ConfiguredSource[] = [
       {
         source: createFollowingSource({
           redis,
-          authorsRecent: sharedZsets(Math.min(env.RECALL_FOLLOWING_QUOTA, env.RECALL_PULL_PER_AUTHOR)),
+          authorsRecent: sharedZsets('recall_author_zsets', Math.min(env.RECALL_FOLLOWING_QUOTA, env.RECALL_PULL_PER_AUTHOR)),
           quota: env.RECALL_FOLLOWING_QUOTA,
           maxPulledAuthors: env.RECALL_PULL_AUTHORS_MAX,
           perAuthorLimit: env.RECALL_PULL_PER_AUTHOR,
@@ -50,17 +57,21 @@ export const recallApp = {
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FOLLOWING,
       },
       {
-        source: sharedAcrossUsers(createTrendingSource({ redis, readModel, quota: env.RECALL_TRENDING_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS),
+        source: sharedAcrossUsers(createTrendingSource({ redis, readModel, quota: env.RECALL_TRENDING_QUOTA }), env.RECALL_SHARED_SOURCES_TTL_MS, {
+          metrics: prometheusCacheMetrics(registry, 'recall_trending'),
+        }),
         timeoutMs: env.RECALL_TRENDING_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_TRENDING,
       },
       {
-        source: createInterestSource({ topicsRecent: sharedZsets(env.RECALL_INTEREST_QUOTA), quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
+        source: createInterestSource({ topicsRecent: sharedZsets('recall_topic_zsets', env.RECALL_INTEREST_QUOTA), quota: env.RECALL_INTEREST_QUOTA, maxTopics: env.RECALL_INTEREST_TOPICS }),
         timeoutMs: env.RECALL_INTEREST_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_INTEREST,
       },
       {
-        source: sharedAcrossUsers(createFreshSource({ redis, items: storage.items, quota: env.RECALL_FRESH_QUOTA, onFallback: () => metrics.freshFallback() }), env.RECALL_SHARED_SOURCES_TTL_MS),
+        source: sharedAcrossUsers(createFreshSource({ redis, items: storage.items, quota: env.RECALL_FRESH_QUOTA, onFallback: () => metrics.freshFallback() }), env.RECALL_SHARED_SOURCES_TTL_MS, {
+          metrics: prometheusCacheMetrics(registry, 'recall_fresh'),
+        }),
         timeoutMs: env.RECALL_FRESH_TIMEOUT_MS,
         injectedDelayMs: env.RECALL_SOURCE_DELAY_MS_FRESH,
       },

@@ -23,7 +23,7 @@ describe('sharedAcrossUsers', () => {
   it('serves every user from one fetch within the ttl, concurrent callers included', async () => {
     let now = 1_000; // not 0: lru-cache reads a start of 0 as "no TTL"
     const { source, calls } = countingSource();
-    const shared = sharedAcrossUsers(source, 1_000, () => now);
+    const shared = sharedAcrossUsers(source, 1_000, { now: () => now });
     const signal = new AbortController().signal;
     const [a, b] = await Promise.all([shared.fetch(query('u1'), signal), shared.fetch(query('u2'), signal)]);
     expect(a).toBe(b);
@@ -37,7 +37,7 @@ describe('sharedAcrossUsers', () => {
 
   it('does not keep failures, and a ttl of 0 leaves the source as it is', async () => {
     const { source, calls } = countingSource(true);
-    const shared = sharedAcrossUsers(source, 1_000, () => 1_000);
+    const shared = sharedAcrossUsers(source, 1_000, { now: () => 1_000 });
     const signal = new AbortController().signal;
     await expect(shared.fetch(query('u1'), signal)).rejects.toThrow('pg down');
     await expect(shared.fetch(query('u2'), signal)).rejects.toThrow('pg down');

@@ -1,4 +1,4 @@
-import { CachedLoader } from '@feedmesh/cache';
+import { CachedLoader, type CacheMetrics } from '@feedmesh/cache';
 import type { RecallCandidate, RecallQuery, RecallSource } from '../recall-candidate.js';
 
 /** A signal that never aborts: a shared fetch must not fail because one of its callers gave up. */
@@ -14,11 +14,12 @@ const EVERYONE = 'everyone';
  * shared fetch against their own timeout (runSource), so a slow backend times out as before.
  * The cached array is shared: consumers must not mutate it (mergeCandidates copies).
  */
-export function sharedAcrossUsers(source: RecallSource, ttlMs: number, now?: () => number): RecallSource {
+export function sharedAcrossUsers(source: RecallSource, ttlMs: number, options: { now?: () => number; metrics?: CacheMetrics } = {}): RecallSource {
+  const { now, metrics } = options;
   if (ttlMs <= 0) return source;
   // The query of the request that missed: the loader calls `load` synchronously within load().
   let missed: RecallQuery | undefined;
-  const shared = new CachedLoader<typeof EVERYONE, RecallCandidate[]>({ load: () => source.fetch(missed!, never), maxEntries: 1, ttlMs, now });
+  const shared = new CachedLoader<typeof EVERYONE, RecallCandidate[]>({ load: () => source.fetch(missed!, never), maxEntries: 1, ttlMs, now, metrics });
   return {
     name: source.name,
     fetch(query) {

@@ -4,7 +4,7 @@
 // its ~1,030 zset entries and most of its ~525 item records came from ~85 keys shared by every
 // user (42 pulled authors, 43 topics), decoded again on every page. Only the user's own home
 // timeline stays a per-request read.
-import { CachedLoader } from '@feedmesh/cache';
+import { CachedLoader, type CacheMetrics } from '@feedmesh/cache';
 import type { ItemRecord, ReadModel, RedisClient } from '@feedmesh/storage';
 import { readTopEntries, type ZsetEntry } from './zset-entries.js';
 
@@ -24,6 +24,7 @@ export interface SharedZsetsOptions {
   maxKeys: number;
   /** The clock (tests). */
   now?: () => number;
+  metrics?: CacheMetrics;
 }
 
 export interface SharedZsets {
@@ -31,13 +32,13 @@ export interface SharedZsets {
   read(reads: ReadonlyArray<{ key: string; count: number }>): Promise<Array<readonly HydratedEntry[]>>;
 }
 
-export function createSharedZsets({ load, depth, ttlMs, maxKeys, now }: SharedZsetsOptions): SharedZsets {
+export function createSharedZsets({ load, depth, ttlMs, maxKeys, now, metrics }: SharedZsetsOptions): SharedZsets {
   const top = (entries: readonly HydratedEntry[], count: number) => (entries.length > count ? entries.slice(0, count) : entries);
   if (ttlMs <= 0) {
     return { read: (reads) => Promise.all(reads.map(({ key, count }) => (count > 0 ? load(key, Math.min(count, depth)) : []))) };
   }
   // Concurrent misses of a key share one load; failures are not kept.
-  const cache = new CachedLoader<string, readonly HydratedEntry[]>({ load: (key) => load(key, depth), maxEntries: maxKeys, ttlMs, now });
+  const cache = new CachedLoader<string, readonly HydratedEntry[]>({ load: (key) => load(key, depth), maxEntries: maxKeys, ttlMs, now, metrics });
   return {
     read: (reads) =>
       Promise.all(
