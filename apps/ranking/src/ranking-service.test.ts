@@ -13,7 +13,7 @@ import {
   RankRequestSchema,
   RankResponseSchema,
 } from '@feedmesh/contracts';
-import { blockOfCandidates, defaultModelConfig, rankedEntries, type UserFeatures } from '@feedmesh/feed-core';
+import { blockOfCandidates, rankedEntries, type UserFeatures } from '@feedmesh/feed-core';
 import { createLogger, startTelemetry } from '@feedmesh/telemetry';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { ModelStore } from './model/model-store.js';
 import { RankingMetrics } from './ranking-metrics.js';
 import { createRankingService, USER_FEATURES_HEADER } from './ranking-service.js';
 import { UserFeaturesCache } from './user-features/user-features-cache.js';
+import { shippedModel } from './model/default-model.js';
 
 type SpanProcessor = NonNullable<Parameters<typeof startTelemetry>[0]['spanProcessors']>[number];
 type EndedSpan = Parameters<SpanProcessor['onEnd']>[0];
@@ -44,7 +45,7 @@ describe('RankingService.rank', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ranking-service-'));
     const file = path.join(dir, 'model.json');
-    await writeFile(file, JSON.stringify({ ...defaultModelConfig, version: 'svc-v1' }));
+    await writeFile(file, JSON.stringify({ ...shippedModel.scoring, version: 'svc-v1' }));
     models = await ModelStore.open({ file, diversityDefaults: { maxSameKindRun: 2, maxSameAuthorRun: 1, lookahead: 50 }, pollIntervalMs: 0, watch: false, logger });
   });
   afterAll(async () => {

@@ -32,7 +32,6 @@ import {
   blockOfCandidates,
   candidateColumns,
   columnsOfCandidates,
-  defaultModelConfig,
   diversifyColumns,
   diversityReach,
   scoreColumns,
@@ -40,7 +39,8 @@ import {
   type DiversityRules,
   type UserFeatures,
 } from '@feedmesh/feed-core';
-import { validateRankBlockRequest } from '@feedmesh/ranking/dist/pipeline/validate-rank-block-request.js';
+import { shippedModel } from '@feedmesh/ranking/dist/model/default-model.js';
+import { validateRankBlockRequest } from '@feedmesh/ranking/dist/request/validate-rank-block-request.js';
 import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, dropDatabase, waitForRedis } from '@feedmesh/storage';
 
@@ -228,7 +228,7 @@ function rankOnce(variant: VariantName, limit: number, inputs: Inputs): RunSampl
   const afterConvert = process.memoryUsage();
   const total = columns.count;
   const take = limit === 0 ? total : Math.min(limit, total);
-  const scored = scoreColumns(columns, inputs.user, defaultModelConfig, NOW_MS, { top: diversityReach(total, take, LOOKAHEAD) });
+  const scored = scoreColumns(columns, inputs.user, shippedModel.scoring, NOW_MS, { top: diversityReach(total, take, LOOKAHEAD) });
   const t2 = performance.now();
   const afterScore = process.memoryUsage();
   const picked = diversifyColumns(columns, scored.order, RULES, { limit: take, lookahead: LOOKAHEAD });

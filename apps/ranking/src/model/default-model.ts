@@ -4,12 +4,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelConfigError } from '@feedmesh/feed-core';
-import type { DiversitySettings } from './ranking-model.js';
+import { parseRankingModel, type DiversitySettings, type RankingModel } from './ranking-model.js';
 
 export const DEFAULT_MODEL_FILE = path.resolve(__dirname, '..', '..', 'model', 'default-model.json');
 
+const shippedJson = JSON.parse(readFileSync(DEFAULT_MODEL_FILE, 'utf8')) as { diversity?: Partial<DiversitySettings> };
+
 /** The shipped file's diversity rules, each one required there. */
-export const shippedDiversity: DiversitySettings = diversityOf(JSON.parse(readFileSync(DEFAULT_MODEL_FILE, 'utf8')) as { diversity?: Partial<DiversitySettings> });
+export const shippedDiversity: DiversitySettings = diversityOf(shippedJson);
+
+/** The shipped model as the app serves it (the tests' and benchmarks' model too). */
+export const shippedModel: RankingModel = parseRankingModel(shippedJson, shippedDiversity);
 
 function diversityOf({ diversity = {} }: { diversity?: Partial<DiversitySettings> }): DiversitySettings {
   const rules = { maxSameKindRun: diversity.maxSameKindRun, maxSameAuthorRun: diversity.maxSameAuthorRun, lookahead: diversity.lookahead };

@@ -1,13 +1,13 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defaultModelConfig } from '@feedmesh/feed-core';
 import { createLogger } from '@feedmesh/telemetry';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelStore, type ModelStoreOptions } from './model-store.js';
+import { shippedModel } from './default-model.js';
 
 const defaults = { maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 };
-const modelJson = (version: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...defaultModelConfig, version, ...extra });
+const modelJson = (version: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...shippedModel.scoring, version, ...extra });
 
 interface LogLine {
   level: number;

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { defaultModelConfig, ModelConfigError } from '@feedmesh/feed-core';
+import { ModelConfigError } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_FILE, shippedDiversity } from './default-model.js';
+import { DEFAULT_MODEL_FILE, shippedDiversity, shippedModel } from './default-model.js';
 import { parseModelText } from './model-file.js';
 import { parseRankingModel, type DiversitySettings } from './ranking-model.js';
 
 const defaults: DiversitySettings = { maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 };
-const scoring = JSON.parse(JSON.stringify(defaultModelConfig)) as Record<string, unknown>;
+const scoring = JSON.parse(JSON.stringify(shippedModel.scoring)) as Record<string, unknown>;
 
 function problemsOf(json: unknown): readonly string[] {
   try {
@@ -21,7 +21,7 @@ function problemsOf(json: unknown): readonly string[] {
 describe('parseRankingModel', () => {
   it('reads the shipped default model', () => {
     const model = parseModelText(readFileSync(DEFAULT_MODEL_FILE, 'utf8'), defaults);
-    expect(model.scoring).toEqual(defaultModelConfig);
+    expect(model.scoring).toEqual(shippedModel.scoring);
     expect(model.featureCount).toBe(5);
     expect(model.diversity).toEqual({ maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 });
   });

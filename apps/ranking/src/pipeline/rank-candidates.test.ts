@@ -1,10 +1,11 @@
 import { create } from '@bufbuild/protobuf';
 import { CandidateSchema, ItemKind, type Candidate } from '@feedmesh/contracts';
-import { columnsOfCandidates, defaultModelConfig, emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
+import { columnsOfCandidates, emptyUserFeatures, type UserFeatures } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
 import { parseRankingModel, type RankingModel } from '../model/ranking-model.js';
 import { diversityReach } from './diversity-selector.js';
 import { rankCandidates as rankColumns, type RankInput } from './rank-candidates.js';
+import { shippedModel } from '../model/default-model.js';
 
 const NOW = 1_750_000_000_000;
 const HOUR = 3_600_000;
@@ -19,7 +20,7 @@ function candidate(id: string, kind: ItemKind, authorId: string, ageHours: numbe
 
 function model(diversity: Partial<RankingModel['diversity']> = {}, weights?: Record<string, number>): RankingModel {
   return parseRankingModel(
-    { ...JSON.parse(JSON.stringify(defaultModelConfig)), ...(weights ? { weights } : {}), diversity },
+    { ...JSON.parse(JSON.stringify(shippedModel.scoring)), ...(weights ? { weights } : {}), diversity },
     { maxSameKindRun: 100, maxSameAuthorRun: 100, lookahead: 100 },
   );
 }

@@ -1,12 +1,12 @@
 import { create } from '@bufbuild/protobuf';
 import { CandidateSchema, ItemKind, RankResponseSchema } from '@feedmesh/contracts';
-import { defaultModelConfig } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
 import { parseRankingModel } from '../model/ranking-model.js';
 import { toRankResponse } from './to-rank-response.js';
+import { shippedModel } from '../model/default-model.js';
 
 const model = parseRankingModel(
-  { ...JSON.parse(JSON.stringify(defaultModelConfig)), version: 'm7' },
+  { ...JSON.parse(JSON.stringify(shippedModel.scoring)), version: 'm7' },
   { maxSameKindRun: 2, maxSameAuthorRun: 2, lookahead: 10 },
 );
 const candidates = ['x', 'y', 'z'].map((id, i) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authorAffinity } from './author-affinity.js';
 import { emptyUserFeatures, type UserFeatures } from './feature.js';
-import { defaultModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
 import { valueOf } from '../../test/helpers.js';
 
 
@@ -13,7 +13,7 @@ const withAuthor = (authorId: string) => ({
 });
 
 describe('author-affinity', () => {
-  const feature = authorAffinity.create(defaultModelConfig);
+  const feature = authorAffinity.create(exampleModel);
   const user: UserFeatures = { ...emptyUserFeatures, authorAffinity: new Map([['fav', 0.8], ['weird', 7]]) };
 
   it('reads the user affinity of the author, clamped to [0, 1]', () => {

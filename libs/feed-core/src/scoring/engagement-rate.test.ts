@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
 import { engagementRate } from './engagement-rate.js';
 import { emptyUserFeatures } from './feature.js';
-import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
+import type { ModelConfig } from './model-config.js';
 import { valueOf } from '../../test/helpers.js';
 
 
@@ -20,7 +21,7 @@ function cand(
     recallScore: 0,
   };
 }
-const model: ModelConfig = { ...defaultModelConfig, engagementPriorViews: 100, engagementPriorMean: 0.1 };
+const model: ModelConfig = { ...exampleModel, engagementPriorViews: 100, engagementPriorMean: 0.1 };
 
 describe('engagement-rate', () => {
   it('engagement rate is smoothed toward the prior mean', () => {

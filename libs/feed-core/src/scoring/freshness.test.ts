@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateLike } from '../candidate.js';
 import { emptyUserFeatures } from './feature.js';
 import { freshness } from './freshness.js';
-import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
+import type { ModelConfig } from './model-config.js';
 import { valueOf } from '../../test/helpers.js';
 
 
@@ -21,7 +22,7 @@ function cand(
   };
 }
 const hour = 3_600_000;
-const model: ModelConfig = { ...defaultModelConfig, freshnessHalfLifeHours: 10 };
+const model: ModelConfig = { ...exampleModel, freshnessHalfLifeHours: 10 };
 
 describe('freshness', () => {
   it('freshness halves every half-life and treats future items as new', () => {

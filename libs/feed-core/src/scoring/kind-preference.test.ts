@@ -2,7 +2,7 @@ import { ItemKind } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import { emptyUserFeatures, type UserFeatures } from './feature.js';
 import { kindPreference } from './kind-preference.js';
-import { defaultModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
 import { valueOf } from '../../test/helpers.js';
 
 
@@ -10,7 +10,7 @@ const now = 1_700_000_000_000;
 const ofKind = (kind: ItemKind) => ({ item: { id: 'i', kind, authorId: 'a', createdAtMs: now }, sources: [], recallScore: 0 });
 
 describe('kind-preference', () => {
-  const feature = kindPreference.create(defaultModelConfig);
+  const feature = kindPreference.create(exampleModel);
   const user: UserFeatures = { ...emptyUserFeatures, kindAffinity: new Map([[ItemKind.VIDEO, 0.6], [ItemKind.ARTICLE, -2]]) };
 
   it('reads the user preference for the kind, clamped to [0, 1]', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defaultModelConfig, ModelConfigError, parseModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
+import { ModelConfigError, parseModelConfig } from './model-config.js';
 
-const valid = JSON.parse(JSON.stringify(defaultModelConfig)) as Record<string, unknown>;
+const valid = JSON.parse(JSON.stringify(exampleModel)) as Record<string, unknown>;
 
 function problemsOf(json: unknown): readonly string[] {
   try {
@@ -15,7 +16,7 @@ function problemsOf(json: unknown): readonly string[] {
 
 describe('parseModelConfig', () => {
   it('accepts the default model as JSON', () => {
-    expect(parseModelConfig(valid)).toEqual(defaultModelConfig);
+    expect(parseModelConfig(valid)).toEqual(exampleModel);
   });
 
   it('defaults sourceBoosts to none', () => {

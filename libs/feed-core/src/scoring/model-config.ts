@@ -25,23 +25,17 @@ export class ModelConfigError extends Error {
   }
 }
 
-/** A sensible hand-tuned model, used until a trained one is configured. */
-export const defaultModelConfig: ModelConfig = Object.freeze({
-  version: 'heuristic-v1',
-  weights: Object.freeze({
-    freshness: 0.35,
-    'engagement-rate': 0.25,
-    'author-affinity': 0.25,
-    'kind-preference': 0.1,
-    'source-boost': 0.05,
-  }),
-  freshnessHalfLifeHours: 24,
-  engagementPriorViews: 50,
-  engagementPriorMean: 0.05,
-  sourceBoosts: Object.freeze({ following: 1, trending: 0.4 }),
-});
-
-const knownKeys = new Set(Object.keys(defaultModelConfig));
+// No default model lives here: the one shipped is apps/ranking/model/default-model.json (what the
+// ranking app loads unless RANKING_MODEL_FILE names another file).
+const keysOfModelConfig: Record<keyof ModelConfig, true> = {
+  version: true,
+  weights: true,
+  freshnessHalfLifeHours: true,
+  engagementPriorViews: true,
+  engagementPriorMean: true,
+  sourceBoosts: true,
+};
+const knownKeys = new Set(Object.keys(keysOfModelConfig));
 const knownFeatures = new Set(featureNames);
 
 /** Validates untrusted JSON (already parsed) into a ModelConfig; throws ModelConfigError listing every problem. */

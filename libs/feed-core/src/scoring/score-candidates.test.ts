@@ -2,7 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { CandidateSchema, ItemKind, ItemRefSchema, ItemStatsSchema, type Candidate } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
 import { emptyUserFeatures, type UserFeatures } from './feature.js';
-import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
+import type { ModelConfig } from './model-config.js';
 import { compareIds, type CandidateLike } from '../candidate.js';
 import { columnsOfCandidates } from './candidate-columns.js';
 import { explainCandidate, modelFeatures, scoreCandidates, scoreColumns } from './score-candidates.js';
@@ -28,7 +29,7 @@ const ids = (cs: readonly Candidate[], order: Int32Array) => Array.from(order, (
 
 describe('scoreCandidates', () => {
   it('ranks by weighted features', () => {
-    const model: ModelConfig = { ...defaultModelConfig, weights: { freshness: 1 } };
+    const model: ModelConfig = { ...exampleModel, weights: { freshness: 1 } };
     const cs = [cand('old', 48), cand('new', 1), cand('mid', 10)];
     const { order, scores, featureNames } = scoreCandidates(cs, emptyUserFeatures, model, now);
     expect(ids(cs, order)).toEqual(['new', 'mid', 'old']);
@@ -37,7 +38,7 @@ describe('scoreCandidates', () => {
   });
 
   it('uses the user features', () => {
-    const model: ModelConfig = { ...defaultModelConfig, weights: { 'author-affinity': 1, 'kind-preference': 0.5 } };
+    const model: ModelConfig = { ...exampleModel, weights: { 'author-affinity': 1, 'kind-preference': 0.5 } };
     const user: UserFeatures = { authorAffinity: new Map([['fav', 0.9]]), kindAffinity: new Map([[ItemKind.LIVE, 1]]) };
     const cs = [cand('x', 0, { author: 'other' }), cand('live', 0, { kind: ItemKind.LIVE }), cand('fav', 0, { author: 'fav' })];
     const { order, scores } = scoreCandidates(cs, user, model, now);
@@ -46,7 +47,7 @@ describe('scoreCandidates', () => {
   });
 
   it('breaks ties by created_at desc, then id asc', () => {
-    const model: ModelConfig = { ...defaultModelConfig, weights: { 'author-affinity': 1 } }; // all score 0
+    const model: ModelConfig = { ...exampleModel, weights: { 'author-affinity': 1 } }; // all score 0
     const cs = [cand('b', 2), cand('c', 1), cand('a', 2), cand('d', 3)];
     expect(ids(cs, scoreCandidates(cs, emptyUserFeatures, model, now).order)).toEqual(['c', 'a', 'b', 'd']);
   });
@@ -56,17 +57,17 @@ describe('scoreCandidates', () => {
       cand(`item-${(i * 7919) % 500}`, i % 13, { author: `u${i % 5}`, likes: i % 4, views: i % 17, kind: (i % 3) + 1 }),
     );
     const user: UserFeatures = { authorAffinity: new Map([['u1', 0.5]]), kindAffinity: new Map([[ItemKind.VIDEO, 0.3]]) };
-    const first = scoreCandidates(cs, user, defaultModelConfig, now);
-    const again = scoreCandidates(cs, user, defaultModelConfig, now);
+    const first = scoreCandidates(cs, user, exampleModel, now);
+    const again = scoreCandidates(cs, user, exampleModel, now);
     expect(Array.from(again.order)).toEqual(Array.from(first.order));
     const reversed = [...cs].reverse();
-    expect(ids(reversed, scoreCandidates(reversed, user, defaultModelConfig, now).order)).toEqual(ids(cs, first.order));
+    expect(ids(reversed, scoreCandidates(reversed, user, exampleModel, now).order)).toEqual(ids(cs, first.order));
   });
 
   it('returns breakdowns whose contributions sum exactly to the score', () => {
     const cs = [cand('a', 3, { likes: 5, views: 40, sources: ['trending'] }), cand('b', 30, { author: 'fav' })];
     const user: UserFeatures = { authorAffinity: new Map([['fav', 0.7]]), kindAffinity: new Map([[ItemKind.ARTICLE, 0.2]]) };
-    const { scores, breakdowns } = scoreCandidates(cs, user, defaultModelConfig, now, { debug: true });
+    const { scores, breakdowns } = scoreCandidates(cs, user, exampleModel, now, { debug: true });
     expect(breakdowns).toHaveLength(2);
     breakdowns!.forEach((b, i) => {
       expect(b.itemId).toBe(cs[i]!.item!.id);
@@ -75,7 +76,7 @@ describe('scoreCandidates', () => {
       expect(b.features.reduce((sum, f) => sum + f.contribution, 0)).toBe(scores[i]);
       for (const f of b.features) {
         expect(f.contribution).toBe(f.value * f.weight);
-        expect(f.weight).toBe(defaultModelConfig.weights[f.feature]);
+        expect(f.weight).toBe(exampleModel.weights[f.feature]);
         expect(f.value).toBeGreaterThanOrEqual(0);
         expect(f.value).toBeLessThanOrEqual(1);
       }
@@ -83,17 +84,17 @@ describe('scoreCandidates', () => {
   });
 
   it('omits breakdowns unless debug is set', () => {
-    expect(scoreCandidates([cand('a', 1)], emptyUserFeatures, defaultModelConfig, now).breakdowns).toBeUndefined();
+    expect(scoreCandidates([cand('a', 1)], emptyUserFeatures, exampleModel, now).breakdowns).toBeUndefined();
   });
 
   it('handles no candidates', () => {
-    const r = scoreCandidates([], emptyUserFeatures, defaultModelConfig, now, { debug: true });
+    const r = scoreCandidates([], emptyUserFeatures, exampleModel, now, { debug: true });
     expect(r.order).toHaveLength(0);
     expect(r.breakdowns).toEqual([]);
   });
 
   it('computes only the features the model weights, in registry order', () => {
-    const model: ModelConfig = { ...defaultModelConfig, weights: { 'source-boost': 1, freshness: 2 } };
+    const model: ModelConfig = { ...exampleModel, weights: { 'source-boost': 1, freshness: 2 } };
     expect(modelFeatures(model).map((f) => [f.feature.name, f.weight])).toEqual([
       ['freshness', 2],
       ['source-boost', 1],
@@ -113,7 +114,7 @@ describe('scoreCandidates', () => {
         });
       });
       const user: UserFeatures = { authorAffinity: new Map([['u1', 0.5], ['u2', 1], ['u3', 0.25]]), kindAffinity: new Map([[ItemKind.VIDEO, 0.3]]) };
-      const model: ModelConfig = { ...defaultModelConfig, engagementPriorViews: 40, engagementPriorMean: 0.125 }; // prior·mean/prior = mean exactly
+      const model: ModelConfig = { ...exampleModel, engagementPriorViews: 40, engagementPriorMean: 0.125 }; // prior·mean/prior = mean exactly
       const old = referenceScores(cs, user, model, now);
       const scored = scoreCandidates(cs, user, model, now);
       expect(Array.from(scored.scores)).toEqual(Array.from(old.scores));
@@ -127,8 +128,8 @@ describe('scoreCandidates', () => {
     const cs = [cand('a', 3, { likes: 5, views: 40, sources: ['trending'] }), cand('b', 30, { author: 'fav', kind: ItemKind.LIVE })];
     const user: UserFeatures = { authorAffinity: new Map([['fav', 0.7]]), kindAffinity: new Map([[ItemKind.LIVE, 0.2]]) };
     const columns = columnsOfCandidates(cs);
-    const { scores } = scoreColumns(columns, user, defaultModelConfig, now);
-    const b = explainCandidate(columns, 1, user, defaultModelConfig, now, scores[1]!, 'b');
+    const { scores } = scoreColumns(columns, user, exampleModel, now);
+    const b = explainCandidate(columns, 1, user, exampleModel, now, scores[1]!, 'b');
     expect(b.itemId).toBe('b');
     expect(b.features.reduce((sum, f) => sum + f.contribution, 0)).toBe(scores[1]);
     expect(b.features.find((f) => f.feature === 'author-affinity')?.value).toBe(0.7);

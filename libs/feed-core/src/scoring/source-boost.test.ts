@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateColumns } from '../candidate-block.js';
 import type { CandidateLike } from '../candidate.js';
 import { emptyUserFeatures } from './feature.js';
-import { defaultModelConfig, type ModelConfig } from './model-config.js';
+import { exampleModel } from './example-model.fixture.js';
+import type { ModelConfig } from './model-config.js';
 import { sourceBoost } from './source-boost.js';
 import { valueOf } from '../../test/helpers.js';
 
@@ -21,7 +22,7 @@ function cand(
     recallScore: 0,
   };
 }
-const model: ModelConfig = { ...defaultModelConfig, sourceBoosts: { following: 1, trending: 0.4 } };
+const model: ModelConfig = { ...exampleModel, sourceBoosts: { following: 1, trending: 0.4 } };
 
 describe('source-boost', () => {
   it('source boost takes the best configured source', () => {
