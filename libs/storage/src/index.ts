@@ -44,3 +44,4 @@ export * from './repositories/timelines-repository.js';
 export * from './repositories/outbox-repository.js';
 export * from './repositories/publish-claims-repository.js';
 export * from './open-storage.js';
+export { readTopEntries, readTopEntriesOfKeys, parseWithScores, type ZsetEntry } from './timeline-reads.js';

@@ -1,9 +1,8 @@
-import { redisKeys, type RedisClient } from '@feedmesh/storage';
+import { redisKeys, type RedisClient, readTopEntries, type ZsetEntry } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import { recencyScore } from './recency-score.js';
 import type { HydratedEntry, SharedZsets } from './shared-zsets.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntries, type ZsetEntry } from './zset-entries.js';
 
 export interface FollowingSourceDeps {
   redis: RedisClient;

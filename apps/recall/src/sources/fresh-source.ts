@@ -1,7 +1,6 @@
-import { redisKeys, type ItemsRepository, type RedisClient } from '@feedmesh/storage';
+import { redisKeys, type ItemsRepository, type RedisClient, readTopEntries } from '@feedmesh/storage';
 import type { RecallSource } from '../recall-candidate.js';
 import { recencyScore } from './recency-score.js';
-import { readTopEntries } from './zset-entries.js';
 
 export interface FreshSourceDeps {
   redis: RedisClient;

@@ -5,8 +5,7 @@
 // user (42 pulled authors, 43 topics), decoded again on every page. Only the user's own home
 // timeline stays a per-request read.
 import { CachedLoader, type CacheMetrics } from '@feedmesh/cache';
-import type { ItemRecord, ReadModel, RedisClient } from '@feedmesh/storage';
-import { readTopEntries, type ZsetEntry } from './zset-entries.js';
+import { type ItemRecord, type ReadModel, type RedisClient, readTopEntries, type ZsetEntry } from '@feedmesh/storage';
 
 /** A zset entry whose item is active, with the item's record (so hydration skips it). */
 export interface HydratedEntry extends ZsetEntry {

@@ -1,10 +1,9 @@
-import { encodeTimelineMember } from '@feedmesh/storage';
+import { encodeTimelineMember, parseWithScores } from '@feedmesh/storage';
 import { describe, expect, it } from 'vitest';
 import { topicShares } from './interest-source.js';
 import { recencyScore } from './recency-score.js';
 import { topCandidates } from './top-candidates.js';
 import { decayedHeatScore } from './trending-source.js';
-import { parseWithScores } from './zset-entries.js';
 
 const member = (id: string) => encodeTimelineMember({ id, kind: 2, authorId: 'a1' });
 const c = (id: string, createdAtMs: number, recallScore: number) => ({ item: { id, kind: 1, authorId: 'a', createdAtMs }, sources: [], recallScore });

@@ -1,8 +1,7 @@
 import { ItemKind } from '@feedmesh/contracts';
-import { redisKeys, TRENDING_HALF_LIFE_MS, type ReadModel, type RedisClient } from '@feedmesh/storage';
+import { redisKeys, TRENDING_HALF_LIFE_MS, type ReadModel, type RedisClient, readTopEntriesOfKeys } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
 import { topCandidates } from './top-candidates.js';
-import { readTopEntriesOfKeys } from './zset-entries.js';
 
 export interface TrendingSourceDeps {
   redis: RedisClient;

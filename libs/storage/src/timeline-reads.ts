@@ -1,6 +1,7 @@
-// Reading the timeline-style zsets (home, author, topic, trending): members pack
-// `itemId|kind|authorId` (see @feedmesh/storage timeline-member).
-import { decodeTimelineMember, type RedisClient, type TimelineMember } from '@feedmesh/storage';
+// Reading the timeline-style zsets (home, author, topic, trending) the timelines repository
+// writes: members pack `itemId|kind|authorId` (timeline-member.ts).
+import { decodeTimelineMember, type TimelineMember } from './timeline-member.js';
+import type { RedisClient } from './redis.js';
 import { Cluster } from 'ioredis';
 
 export interface ZsetEntry {
