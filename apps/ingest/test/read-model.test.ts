@@ -1,5 +1,5 @@
 // The read model (libs/storage/src/read-model) kept current by ingest: after each write the Redis
-// copy must equal what the read path's Postgres fallback (loadItemRecords, the affinity and
+// copy must equal what the read path's Postgres fallback (ItemsRepository.records, the affinity and
 // follow rows) says. A small pull threshold makes pull authors and threshold crossings cheap.
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
@@ -9,7 +9,7 @@ import {
   encodeTimelineMember,
   itemRecordShard,
   itemRecordsKey,
-  loadItemRecords,
+  ItemsRepository,
   readItemRecords,
   redisKeys,
   userFields,
@@ -75,7 +75,7 @@ describe('items', () => {
   it('publish writes the active record (equal to Postgres) and adds the item to fresh items', async () => {
     ({ itemId } = await client.publish({ requestId: 'rm-publish', authorId: 'author', payload: articlePayload('Fresh #go') }));
     expect(await waitFor(async () => (await rawRecord(itemId)) !== null)).toBe(true);
-    const fromPostgres = await loadItemRecords(stores.pool, [itemId]);
+    const fromPostgres = await new ItemsRepository(stores.pool).records([itemId]);
     expect(fromPostgres.get(itemId)).toEqual({ status: 'active', createdAtMs: await createdMs(itemId), views: 0, likes: 0, shares: 0, hides: 0 });
     expect(await readItemRecords(stores.redis, [itemId])).toEqual(fromPostgres);
     expect(await waitFor(async () => (await stores.redis.zscore(redisKeys.freshItems(), await memberOfItem(itemId))) !== null)).toBe(true);
@@ -136,7 +136,7 @@ describe('engagement rollups', () => {
     });
     expect(first).toMatchObject({ accepted: 4, rejected: 0 });
     // The writes finish before the call answers.
-    expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await loadItemRecords(stores.pool, [itemA, itemB]));
+    expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await new ItemsRepository(stores.pool).records([itemA, itemB]));
     expect((await readItemRecords(stores.redis, [itemA])).get(itemA)).toMatchObject({ views: 1, likes: 1 });
     expect(await expectAffinitiesMirrored(['reader', 's1'])).toBe(3 + 3);
 
@@ -150,7 +150,7 @@ describe('engagement rollups', () => {
       ],
     });
     expect(second).toMatchObject({ accepted: 4 });
-    expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await loadItemRecords(stores.pool, [itemA, itemB]));
+    expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await new ItemsRepository(stores.pool).records([itemA, itemB]));
     expect((await readItemRecords(stores.redis, [itemA])).get(itemA)).toMatchObject({ views: 1, likes: 1, hides: 1 });
     expect(await expectAffinitiesMirrored(['reader', 's1'])).toBe(4 + 4);
     // Updates only: no `_`, so a reader still loads the complete snapshot once.

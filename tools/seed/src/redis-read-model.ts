@@ -1,7 +1,7 @@
 // The read model (libs/storage/src/read-model) of the whole seeded data set, written straight
 // from the generator's in-memory arrays (the same values the COPY rows were made of, see
 // UserProfileStreams), so a warm page finds every user and item in Redis and reads none of them
-// from Postgres. What each user's hash holds follows loadUserReadModel (the read path's
+// from Postgres. What each user's hash holds follows UsersRepository.readModel (the read path's
 // fallback) under the same limits (storage's USER_READ_MODEL_LIMITS, which the readers use): a
 // hash the seed wrote equals the snapshot a miss would load.
 import {
@@ -146,7 +146,7 @@ async function writeAll(writer: RespBulkWriter, dataset: Dataset, limits: UserRe
     kept.length = 0;
     for (let e = 0; e < scores.length; e++) kept.push(e);
     if (kept.length > limits.maxAuthorAffinities) {
-      // The strongest ones, ties by author id, as loadUserReadModel orders them.
+      // The strongest ones, ties by author id, as UsersRepository.readModel orders them.
       kept.sort((x, y) => scores[y]! - scores[x]! || byIdAscending(ids[graph.followees[start + x]!]!, ids[graph.followees[start + y]!]!));
       kept.length = limits.maxAuthorAffinities;
     }

@@ -11,8 +11,8 @@ import {
   itemRecordShard,
   itemRecordsKey,
   KEY_PREFIX,
-  loadItemRecords,
-  loadUserReadModel,
+  ItemsRepository,
+  UsersRepository,
   readItemRecords,
   redisKeys,
   userReadModelKey,
@@ -126,7 +126,7 @@ describe('seed into a fresh database', () => {
       const sizes = { affinities: new Set<number>(), pulled: new Set<number>() };
       for (let u = 1; u <= 200; u++) {
         const id = `u${u}`;
-        const loaded = await loadUserReadModel(pool, id, readModelLimits);
+        const loaded = await new UsersRepository(pool).readModel(id, readModelLimits);
         expect(loaded, id).toBeDefined();
         const expected: Record<string, string> = { _: '1' };
         for (let f = 0; f < loaded!.fields.length; f += 2) expected[loaded!.fields[f]!] = loaded!.fields[f + 1]!;
@@ -143,7 +143,7 @@ describe('seed into a fresh database', () => {
 
       const { rows } = await db.query<{ id: string }>('SELECT id FROM items');
       const ids = rows.map((r) => r.id);
-      const fromPostgres = await loadItemRecords(pool, ids);
+      const fromPostgres = await new ItemsRepository(pool).records(ids);
       const fromRedis = await readItemRecords(redis, ids);
       expect(fromRedis.size).toBe(2000);
       expect(fromRedis).toEqual(fromPostgres);

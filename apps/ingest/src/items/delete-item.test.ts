@@ -1,22 +1,8 @@
 import { Code } from '@connectrpc/connect';
 import { ItemStatus } from '@feedmesh/contracts';
-import type { ItemOwner, ItemsRepository } from '@feedmesh/storage';
 import { describe, expect, it } from 'vitest';
 import { deleteItem } from './delete-item.js';
-
-const ITEM = '0f8fad5b-d9cb-469f-a165-70867728950e';
-
-/** An item store whose conditional writes touch no row (`written` false) or one, and the item's owner row. */
-function fakeItems(owner: ItemOwner | undefined, written = false) {
-  const calls: string[] = [];
-  const items = {
-    owner: async () => (calls.push('owner'), owner),
-    editActive: async (_edit: unknown, task: string) => (calls.push(`edit ${task}`), written),
-    deleteActive: async (_id: string, _author: string, task: string) => (calls.push(`delete ${task}`), written),
-  } as unknown as ItemsRepository;
-  return { items, calls };
-}
-const ownedBy = (authorId: string, status = ItemStatus.ACTIVE, kind = 1): ItemOwner => ({ authorId, kind, status });
+import { fakeItems, ITEM, ownedBy } from '../../test/fake-items.js';
 
 describe('deleteItem', () => {
   const del = (fields: { itemId?: string; authorId?: string } = {}) => ({ itemId: ITEM, authorId: 'a1', ...fields }) as never;

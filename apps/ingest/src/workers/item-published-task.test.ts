@@ -1,35 +1,13 @@
 import { ItemStatus } from '@feedmesh/contracts';
-import { deleteFeedmeshKeys, memberOf, readItemRecords, waitForRedis, type IndexableItem } from '@feedmesh/storage';
+import { deleteFeedmeshKeys, memberOf, readItemRecords, waitForRedis } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobHelpers as helpers, recorder, taskContext, taskRedis as redis } from '../../test/task-context.js';
+import { ITEM, indexableItem, itemTaskContext, jobHelpers as helpers, taskRedis as redis } from '../../test/task-context.js';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { itemDeletedTask } from './item-changed-tasks.js';
 import { itemPublishedTask } from './item-published-task.js';
 
-const ITEM = '0f8fad5b-d9cb-469f-a165-70867728950e';
-const item = (fields: Partial<IndexableItem> = {}): IndexableItem => ({
-  id: ITEM,
-  kind: 1,
-  authorId: 'a1',
-  status: ItemStatus.ACTIVE,
-  topics: ['news'],
-  createdAtMs: 1_750_000_000_000,
-  authorFollowerCount: 10,
-  stats: { views: 5, likes: 2, shares: 1, hides: 0, clicks: 3 },
-  ...fields,
-});
-
-/** The item store holds `stored`; the timelines and follows repositories record their calls. */
-function contextWith(stored: IndexableItem | undefined) {
-  const calls: unknown[][] = [];
-  const record = recorder(calls);
-  const context = taskContext({
-    items: { indexable: async () => stored },
-    timelines: { index: record('index'), unindex: record('unindex'), reindexEdited: record('reindexEdited') },
-    follows: { planFollowerBatches: record('planFollowerBatches') },
-  });
-  return { context, calls };
-}
+const item = indexableItem;
+const contextWith = itemTaskContext;
 
 beforeAll(() => waitForRedis(redis));
 afterAll(async () => {

@@ -277,7 +277,3 @@ export class ItemsRepository {
   }
 }
 
-/** The read-model records of `ids` from Postgres (ItemsRepository.records over `pool`). */
-export function loadItemRecords(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, ItemRecord>> {
-  return new ItemsRepository(pool).records(ids);
-}

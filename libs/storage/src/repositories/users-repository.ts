@@ -52,7 +52,3 @@ export class UsersRepository {
   }
 }
 
-/** The user's read model from Postgres (UsersRepository.readModel over `pool`). */
-export function loadUserReadModel(pool: pg.Pool, userId: string, limits: UserReadModelLimits): Promise<LoadedUser | undefined> {
-  return new UsersRepository(pool).readModel(userId, limits);
-}
