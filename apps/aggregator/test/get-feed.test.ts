@@ -222,6 +222,33 @@ describe('GetFeed', () => {
     expect(ids(fresh)).toContain(postId);
   });
 
+  it('applies a mute and a block (either way) from the next page on, to the open session too, counting them in debug', async () => {
+    const viewer = 'u7';
+    const key = redisKeys.viewerPreferences(viewer);
+    await redis.del(key);
+    try {
+      const p1 = await getFeed({ userId: viewer, debug: true });
+      const authorsOnPage1 = [...new Set(p1.items.map((i) => i.authorId))];
+      expect(authorsOnPage1.length).toBeGreaterThanOrEqual(2);
+      const [muted, blocker] = authorsOnPage1 as [string, string];
+      // What ingest's Mute and Block write (its own tests cover the RPCs): blocker blocked the viewer.
+      await redis.hset(key, `mute:${muted}`, '0', `blocked-by:${blocker}`, '0');
+      const p2 = await getFeed({ userId: viewer, cursor: p1.nextCursor, debug: true });
+      expect(p2.items.length).toBe(pageSize);
+      const authors = new Set(p2.items.map((i) => i.authorId));
+      expect(authors.has(muted)).toBe(false);
+      expect(authors.has(blocker)).toBe(false);
+      const removed = Object.fromEntries(p2.debug!.filters.map((f) => [f.filter, f.removed]));
+      expect(Object.keys(removed)).toEqual(['after-snapshot', 'blocked', 'muted', 'shown-less', 'already-served']);
+      // A fresh session never shows them either.
+      const fresh = await getFeed({ userId: viewer, debug: true });
+      expect(fresh.items.some((i) => i.authorId === muted || i.authorId === blocker)).toBe(false);
+      expect(fresh.debug!.filters.find((f) => f.filter === 'muted')!.removed + fresh.debug!.filters.find((f) => f.filter === 'blocked')!.removed).toBeGreaterThan(0);
+    } finally {
+      await redis.del(key);
+    }
+  });
+
   it('ends the session cleanly on its last page', async () => {
     let cursor = '';
     const seen = new Set<string>();

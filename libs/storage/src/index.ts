@@ -45,3 +45,4 @@ export * from './repositories/outbox-repository.js';
 export * from './repositories/publish-claims-repository.js';
 export * from './open-storage.js';
 export { readTopEntries, readTopEntriesOfKeys, parseWithScores, type ZsetEntry } from './timeline-reads.js';
+export * from './viewer-state/viewer-preferences.js';

@@ -33,6 +33,8 @@ function tagged(tag: string, id: string, suffix: string): string {
 export const redisKeys = {
   /** zset: a user's pushed home timeline; member = timeline member, score = created_at ms. */
   homeTimeline: (userId: string) => tagged('u', userId, 'home'),
+  /** hash: a viewer's blocks, mutes and "show less" marks (viewer-state/viewer-preferences.ts). */
+  viewerPreferences: (userId: string) => tagged('u', userId, 'prefs'),
   /** zset: an author's latest items; member = timeline member, score = created_at ms. */
   authorRecent: (authorId: string) => tagged('a', authorId, 'recent'),
   /** zset: trending items of one kind; member = timeline member, score = trendingScore(). */

@@ -5,6 +5,9 @@
 import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
 import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
 import { alreadyServedFilter } from '../filters/already-served-filter.js';
+import { blockedFilter } from '../filters/blocked-filter.js';
+import { mutedFilter } from '../filters/muted-filter.js';
+import { shownLessFilter } from '../filters/shown-less-filter.js';
 import type { PagingSession } from '../paging/paging-session.js';
 import type { FeedPipeline } from '../pipeline/components.js';
 import { hydrator } from '../pipeline/hydration.js';
@@ -14,7 +17,7 @@ import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js'
 import { createRecallSource } from '../sources/recall-source.js';
 import { createReplaySource } from '../sources/replay-source.js';
 import { sessionWindowSource } from '../sources/session-window-source.js';
-import type { RedisClient } from '@feedmesh/storage';
+import { readViewerPreferences, type RedisClient } from '@feedmesh/storage';
 
 export interface HomeFeedDeps {
   downstreams: FeedDownstreams;
@@ -34,7 +37,8 @@ export function homeFeed({ downstreams, redis, paging, recallLimit }: HomeFeedDe
         scorer: createRankingScorer(downstreams),
       }),
     ],
-    filters: [afterSnapshotFilter, alreadyServedFilter],
+    filters: [afterSnapshotFilter, blockedFilter, mutedFilter, shownLessFilter, alreadyServedFilter],
+    viewerPreferences: (userId, nowMs) => readViewerPreferences(redis, userId, nowMs),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
 }

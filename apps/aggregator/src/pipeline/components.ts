@@ -3,6 +3,7 @@
 // and degraded reasons ("ranking: unavailable").
 import type { ScoreBreakdown, SourceStats } from '@feedmesh/contracts';
 import type { StageBudgets } from '@feedmesh/feed-core';
+import type { ViewerPreferences } from '@feedmesh/storage';
 import type { ResumedSession } from '../paging/paging-session.js';
 import type { RankedWindow } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
@@ -70,6 +71,8 @@ export interface SkeletonSource extends Component {
 export interface FilterContext {
   snapshotMs: number;
   served: ReadonlySet<string> | undefined;
+  /** The viewer's blocks, mutes and "show less" marks in effect now (read on every page). */
+  preferences: ViewerPreferences;
 }
 
 /** Drops entries that must not be served; pure, cheapest first in the pipeline. */
@@ -82,6 +85,8 @@ export interface FeedPipeline {
   /** Tried in order: the first that serves the page builds its skeleton. */
   readonly sources: readonly SkeletonSource[];
   readonly filters: readonly EntryFilter[];
+  /** The viewer's preferences the filters apply; read for every page, so a block or mute applies to the next page. */
+  viewerPreferences(userId: string, nowMs: number): Promise<ViewerPreferences>;
   /** Ids → cards for one request (render). */
   hydrator(run: FeedRun): Hydrate;
 }

@@ -36,11 +36,13 @@ describe('presentation', () => {
         breakdowns: [create(ScoreBreakdownSchema, { itemId: 'a', score: 1 }), create(ScoreBreakdownSchema, { itemId: 'zzz', score: 2 })],
         modelVersion: 'm1',
         sessionId: 's1',
+        filters: [{ filter: 'muted', removed: 2 }],
       },
     });
     expect(response.debug?.scores?.map((s) => s.itemId)).toEqual(['a']);
     expect(response.debug?.stages).toEqual([{ stage: 'recall', durationMs: 3, budgetMs: 100 }]);
     expect(response.debug?.sessionId).toBe('s1');
     expect(response.debug?.modelVersion).toBe('m1');
+    expect(response.debug?.filters).toEqual([{ filter: 'muted', removed: 2 }]);
   });
 });

@@ -16,6 +16,8 @@ export interface PresentationInput {
     breakdowns: readonly ScoreBreakdown[];
     modelVersion: string;
     sessionId: string;
+    /** Per filter identifier, entries it removed from this page's skeleton. */
+    filters: ReadonlyArray<{ filter: string; removed: number }>;
   };
 }
 
@@ -35,6 +37,7 @@ export function presentation(input: PresentationInput): MessageInitShape<typeof 
       scores: debug.breakdowns.filter((b) => onPage.has(b.itemId)),
       modelVersion: debug.modelVersion,
       sessionId: debug.sessionId,
+      filters: debug.filters.map((f) => ({ ...f })),
     };
   }
   return response;

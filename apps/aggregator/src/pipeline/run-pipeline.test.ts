@@ -16,6 +16,9 @@ import { MemorySessionStore } from '../../test/memory-session-store.js';
 import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
 import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
 import { alreadyServedFilter } from '../filters/already-served-filter.js';
+import { blockedFilter } from '../filters/blocked-filter.js';
+import { mutedFilter } from '../filters/muted-filter.js';
+import { NO_PREFERENCES, parseViewerPreferences, type ViewerPreferences } from '@feedmesh/storage';
 import { PagingSession } from '../paging/paging-session.js';
 import { createRankingScorer } from '../scorers/ranking-scorer.js';
 import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js';
@@ -64,7 +67,7 @@ function fakeMesh(count: number) {
   return { downstreams, calls, setRankingDown: (down: boolean) => (rankingDown = down) };
 }
 
-function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), rankWindow = 100) {
+function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), rankWindow = 100, viewer: { preferences: () => Promise<ViewerPreferences> } = { preferences: async () => NO_PREFERENCES }) {
   const paging = new PagingSession({ users: { exists: async () => true }, sessions: store, secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
   const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
   const pipeline: FeedPipeline = {
@@ -74,7 +77,8 @@ function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), 
       sessionWindowSource,
       createRecallAndRankSource({ recall: createRecallSource({ downstreams, recallLimit: 500, fallback }), scorer: createRankingScorer(downstreams) }),
     ],
-    filters: [afterSnapshotFilter, alreadyServedFilter],
+    filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
+    viewerPreferences: () => viewer.preferences(),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
   const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2 });
@@ -84,6 +88,32 @@ function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), 
 const idsOf = (page: { items?: Array<{ id?: string }> }) => (page.items ?? []).map((i) => i.id!);
 
 describe('the pipeline runner', () => {
+  it('applies a mute and a block from the next page on, to entries already in the ranked window, and counts them in debug', async () => {
+    const { downstreams, calls } = fakeMesh(300);
+    const viewer = { preferences: async () => NO_PREFERENCES };
+    const serve = runner(downstreams, new MemorySessionStore(), 100, viewer);
+    const p1 = await serve('', true);
+    expect(new Set(p1.items!.map((i) => i.id!)).size).toBe(10);
+    viewer.preferences = async () => parseViewerPreferences({ 'mute:a1': '0', 'blocked-by:a2': '0' }, NOW);
+    const p2 = await serve(p1.nextCursor!, true);
+    // Page 2 reads the stored window (no new ranking), and still drops a1's and a2's items.
+    expect(calls.rank).toHaveLength(1);
+    const authorOf = (itemId: string) => `a${parseInt(itemId.slice(-12), 16) % 7}`;
+    const authors = idsOf(p2).map(authorOf);
+    expect(authors).toHaveLength(10);
+    expect(authors).not.toContain('a1');
+    expect(authors).not.toContain('a2');
+    const counts = Object.fromEntries(p2.debug!.filters!.map((f) => [f.filter!, f.removed!]));
+    expect(counts['muted']).toBeGreaterThan(0);
+    expect(counts['blocked']).toBeGreaterThan(0);
+  });
+
+  it('fails Unavailable, not open, when the viewer preferences cannot be read', async () => {
+    const { downstreams } = fakeMesh(50);
+    const serve = runner(downstreams, new MemorySessionStore(), 100, { preferences: async () => Promise.reject(new Error('redis down')) });
+    await expect(serve('')).rejects.toMatchObject({ code: Code.Unavailable });
+  });
+
   it('ranks the first page, serves the next ones from the stored window, and ranks again when it runs low', async () => {
     const { downstreams, calls } = fakeMesh(300);
     const serve = runner(downstreams);

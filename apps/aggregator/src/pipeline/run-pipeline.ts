@@ -44,10 +44,17 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
     const { skeleton, filtered } = await runStage('skeleton', async (annotate) => {
       const source = pipeline.sources.find((s) => s.serves(page));
       if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
-      const sk = await source.fetch(page);
+      // Read beside the skeleton, not after it. No fail-open: a page that may show a blocked
+      // user's items is worse than no page.
+      const preferences = run
+        .time('viewer-preferences', 0, () => pipeline.viewerPreferences(query.userId, Date.now()))
+        .catch((error: unknown) => {
+          throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
+        });
+      const [sk] = await Promise.all([source.fetch(page), preferences]);
       // The served set only matters to a fresh ranking (already loaded for recall's exclusion).
       const served = sk.window.kind !== 'from-window' && session.action !== 'replay' ? await session.served() : undefined;
-      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served });
+      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served, preferences: await preferences });
       annotate(() => ({
         'feed.source': source.identifier,
         'feed.ranked_by': sk.rankedBy,
@@ -115,7 +122,16 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
         nextCursor: stored.nextCursor,
         degradedReasons: run.degradedReasons,
         ...(query.debug
-          ? { debug: { timings, sources: skeleton.sources, breakdowns: skeleton.breakdowns, modelVersion: skeleton.modelVersion, sessionId: session.sessionId } }
+          ? {
+              debug: {
+                timings,
+                sources: skeleton.sources,
+                breakdowns: skeleton.breakdowns,
+                modelVersion: skeleton.modelVersion,
+                sessionId: session.sessionId,
+                filters: Object.entries(filtered.removed).map(([filter, removed]) => ({ filter, removed: removed.length })),
+              },
+            }
           : {}),
       });
     });

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/feed/v1/feed.proto.
  */
 export const file_feedmesh_feed_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEiUwoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASLLAQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJMmIKC0ZlZWRTZXJ2aWNlElMKB0dldEZlZWQSIC5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXF1ZXN0GiEuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_feedmesh_common_v1_common]);
+  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEiUwoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIi4KC0ZpbHRlckNvdW50Eg4KBmZpbHRlchgBIAEoCRIPCgdyZW1vdmVkGAIgASgNIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASL7AQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJEi4KB2ZpbHRlcnMYBiADKAsyHS5mZWVkbWVzaC5mZWVkLnYxLkZpbHRlckNvdW50MmIKC0ZlZWRTZXJ2aWNlElMKB0dldEZlZWQSIC5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXF1ZXN0GiEuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_feedmesh_common_v1_common]);
 
 /**
  * @generated from message feedmesh.feed.v1.GetFeedRequest
@@ -102,6 +102,30 @@ export const GetFeedResponseSchema: GenMessage<GetFeedResponse> = /*@__PURE__*/
   messageDesc(file_feedmesh_feed_v1_feed, 1);
 
 /**
+ * Entries one filter removed from a page's skeleton.
+ *
+ * @generated from message feedmesh.feed.v1.FilterCount
+ */
+export type FilterCount = Message<"feedmesh.feed.v1.FilterCount"> & {
+  /**
+   * @generated from field: string filter = 1;
+   */
+  filter: string;
+
+  /**
+   * @generated from field: uint32 removed = 2;
+   */
+  removed: number;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.FilterCount.
+ * Use `create(FilterCountSchema)` to create a new message.
+ */
+export const FilterCountSchema: GenMessage<FilterCount> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 2);
+
+/**
  * Wall time of one pipeline stage.
  *
  * @generated from message feedmesh.feed.v1.StageTiming
@@ -132,7 +156,7 @@ export type StageTiming = Message<"feedmesh.feed.v1.StageTiming"> & {
  * Use `create(StageTimingSchema)` to create a new message.
  */
 export const StageTimingSchema: GenMessage<StageTiming> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 2);
+  messageDesc(file_feedmesh_feed_v1_feed, 3);
 
 /**
  * @generated from message feedmesh.feed.v1.FeedDebug
@@ -166,6 +190,13 @@ export type FeedDebug = Message<"feedmesh.feed.v1.FeedDebug"> & {
    * @generated from field: string session_id = 5;
    */
   sessionId: string;
+
+  /**
+   * Per filter, entries it removed (cheapest filter first).
+   *
+   * @generated from field: repeated feedmesh.feed.v1.FilterCount filters = 6;
+   */
+  filters: FilterCount[];
 };
 
 /**
@@ -173,7 +204,7 @@ export type FeedDebug = Message<"feedmesh.feed.v1.FeedDebug"> & {
  * Use `create(FeedDebugSchema)` to create a new message.
  */
 export const FeedDebugSchema: GenMessage<FeedDebug> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 3);
+  messageDesc(file_feedmesh_feed_v1_feed, 4);
 
 /**
  * The public, BFF-facing feed API.
