@@ -19,6 +19,7 @@ export const ingestEnvSpec = {
   FANOUT_BATCH_SIZE: num({ default: 1_000, desc: 'Followers per fan-out job' }),
   FANOUT_BATCH_PAUSE_MS: num({ default: 0, desc: 'Pause after each fan-out batch, to cap the write rate one big fan-out puts on Redis' }),
   FOLLOW_BACKFILL_LIMIT: num({ default: 50, desc: 'Recent items of a newly followed author copied into the timeline' }),
+  SHOW_LESS_PERIOD_HOURS: num({ default: 720, desc: 'How long a ShowLess lowers its item, author or topic in the viewer\'s feeds (720 h = 30 days)' }),
 };
 
 /** The cleaned settings. */

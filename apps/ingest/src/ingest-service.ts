@@ -8,6 +8,7 @@ import { validateProtoEvents } from './engagement/validate-proto-events.js';
 import { changeFollow } from './follows/follow-edge.js';
 import { deleteItem } from './items/delete-item.js';
 import { editItem } from './items/edit-item.js';
+import { block, mute, showLess, unblock, unmute } from './preferences/viewer-preferences.js';
 import { publishItem } from './publish/publish-item.js';
 import { storeFailure } from './store-errors.js';
 
@@ -15,6 +16,8 @@ export interface IngestServiceDeps extends RecordEngagementDeps {
   storage: Repositories;
   /** Authors with more followers than this are pulled at read time (FANOUT_PULL_THRESHOLD). */
   pullThreshold: number;
+  /** How long a ShowLess lasts, in ms (SHOW_LESS_PERIOD_HOURS). */
+  showLessPeriodMs: number;
 }
 
 /** Runs a method, answering a failure of Postgres' availability as Unavailable (store-errors.ts). */
@@ -61,6 +64,21 @@ export function createIngestService(deps: IngestServiceDeps) {
         throw new ConnectError(message, Code.InvalidArgument, { 'x-field-violation': field });
       }
       return outcome;
+    },
+    async block(request) {
+      return block(deps, request);
+    },
+    async unblock(request) {
+      return unblock(deps, request);
+    },
+    async mute(request) {
+      return mute(deps, request);
+    },
+    async unmute(request) {
+      return unmute(deps, request);
+    },
+    async showLess(request) {
+      return showLess(deps, request);
     },
   };
   const methods = impl as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;

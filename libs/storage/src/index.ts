@@ -43,6 +43,7 @@ export * from './repositories/engagement-repository.js';
 export * from './repositories/timelines-repository.js';
 export * from './repositories/outbox-repository.js';
 export * from './repositories/publish-claims-repository.js';
+export * from './repositories/viewer-preferences-repository.js';
 export * from './open-storage.js';
 export { readTopEntries, readTopEntriesOfKeys, parseWithScores, type ZsetEntry } from './timeline-reads.js';
 export * from './viewer-state/viewer-preferences.js';

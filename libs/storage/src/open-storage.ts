@@ -10,6 +10,7 @@ import { OutboxRepository } from './repositories/outbox-repository.js';
 import { PublishClaimsRepository } from './repositories/publish-claims-repository.js';
 import { TimelinesRepository } from './repositories/timelines-repository.js';
 import { UsersRepository } from './repositories/users-repository.js';
+import { ViewerPreferencesRepository } from './repositories/viewer-preferences-repository.js';
 import { redisTarget } from './storage-env.js';
 
 /** Every repository, over one pool and one Redis client. */
@@ -21,6 +22,7 @@ export interface Repositories {
   outbox: OutboxRepository;
   timelines: TimelinesRepository;
   publishClaims: PublishClaimsRepository;
+  viewerPreferences: ViewerPreferencesRepository;
 }
 
 export function createRepositories(pool: pg.Pool, redis: RedisClient): Repositories {
@@ -32,6 +34,7 @@ export function createRepositories(pool: pg.Pool, redis: RedisClient): Repositor
     outbox: new OutboxRepository(pool),
     timelines: new TimelinesRepository(redis),
     publishClaims: new PublishClaimsRepository(redis),
+    viewerPreferences: new ViewerPreferencesRepository(pool, redis),
   };
 }
 

@@ -324,7 +324,7 @@ describe('storeFailureKind', () => {
   });
 
   it('leaves repositories usable over any pool', () => {
-    expect(Object.keys(createRepositories(storage.pool, storage.redis)).sort()).toEqual(['engagement', 'follows', 'items', 'outbox', 'publishClaims', 'timelines', 'users']);
+    expect(Object.keys(createRepositories(storage.pool, storage.redis)).sort()).toEqual(['engagement', 'follows', 'items', 'outbox', 'publishClaims', 'timelines', 'users', 'viewerPreferences']);
   });
 });
 

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/ingest/v1/ingest.proto.
  */
 export const file_feedmesh_ingest_v1_ingest: GenFile = /*@__PURE__*/
-  fileDesc("Ch9mZWVkbWVzaC9pbmdlc3QvdjEvaW5nZXN0LnByb3RvEhJmZWVkbWVzaC5pbmdlc3QudjEiQAoOQXJ0aWNsZVBheWxvYWQSDQoFdGl0bGUYASABKAkSDAoEYm9keRgCIAEoCRIRCgljb3Zlcl91cmwYAyABKAkiVgoMVmlkZW9QYXlsb2FkEg0KBXRpdGxlGAEgASgJEgsKA3VybBgCIAEoCRITCgtkdXJhdGlvbl9tcxgDIAEoDRIVCg10aHVtYm5haWxfdXJsGAQgASgJIjAKC0xpdmVQYXlsb2FkEg0KBXRpdGxlGAEgASgJEhIKCnN0cmVhbV91cmwYAiABKAki3QEKDlB1Ymxpc2hSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEQoJYXV0aG9yX2lkGAIgASgJEjUKB2FydGljbGUYCiABKAsyIi5mZWVkbWVzaC5pbmdlc3QudjEuQXJ0aWNsZVBheWxvYWRIABIxCgV2aWRlbxgLIAEoCzIgLmZlZWRtZXNoLmluZ2VzdC52MS5WaWRlb1BheWxvYWRIABIvCgRsaXZlGAwgASgLMh8uZmVlZG1lc2guaW5nZXN0LnYxLkxpdmVQYXlsb2FkSABCCQoHcGF5bG9hZCIyCg9QdWJsaXNoUmVzcG9uc2USDwoHaXRlbV9pZBgBIAEoCRIOCgZyZXBsYXkYAiABKAgi2wEKD0VkaXRJdGVtUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJEhEKCWF1dGhvcl9pZBgCIAEoCRI1CgdhcnRpY2xlGAogASgLMiIuZmVlZG1lc2guaW5nZXN0LnYxLkFydGljbGVQYXlsb2FkSAASMQoFdmlkZW8YCyABKAsyIC5mZWVkbWVzaC5pbmdlc3QudjEuVmlkZW9QYXlsb2FkSAASLwoEbGl2ZRgMIAEoCzIfLmZlZWRtZXNoLmluZ2VzdC52MS5MaXZlUGF5bG9hZEgAQgkKB3BheWxvYWQiIwoQRWRpdEl0ZW1SZXNwb25zZRIPCgdpdGVtX2lkGAEgASgJIjcKEURlbGV0ZUl0ZW1SZXF1ZXN0Eg8KB2l0ZW1faWQYASABKAkSEQoJYXV0aG9yX2lkGAIgASgJIiUKEkRlbGV0ZUl0ZW1SZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIjkKDUZvbGxvd1JlcXVlc3QSEwoLZm9sbG93ZXJfaWQYASABKAkSEwoLZm9sbG93ZWVfaWQYAiABKAkiPQoORm9sbG93UmVzcG9uc2USDwoHY2hhbmdlZBgBIAEoCBIaCg5mb2xsb3dlcl9jb3VudBgCIAEoBEICMAIiOwoPVW5mb2xsb3dSZXF1ZXN0EhMKC2ZvbGxvd2VyX2lkGAEgASgJEhMKC2ZvbGxvd2VlX2lkGAIgASgJIj8KEFVuZm9sbG93UmVzcG9uc2USDwoHY2hhbmdlZBgBIAEoCBIaCg5mb2xsb3dlcl9jb3VudBgCIAEoBEICMAIiqAEKD0VuZ2FnZW1lbnRFdmVudBIPCgd1c2VyX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSMAoEdHlwZRgDIAEoDjIiLmZlZWRtZXNoLmluZ2VzdC52MS5FbmdhZ2VtZW50VHlwZRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZHdlbGxfbXMYBSABKA0iTgoXUmVjb3JkRW5nYWdlbWVudFJlcXVlc3QSMwoGZXZlbnRzGAEgAygLMiMuZmVlZG1lc2guaW5nZXN0LnYxLkVuZ2FnZW1lbnRFdmVudCI7CgtSZWNvcmRFcnJvchINCgVpbmRleBgBIAEoDRINCgVmaWVsZBgCIAEoCRIOCgZyZWFzb24YAyABKAkigwEKGFJlY29yZEVuZ2FnZW1lbnRSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoDRIQCghyZWplY3RlZBgCIAEoDRISCgpkdXBsaWNhdGVzGAMgASgNEi8KBmVycm9ycxgEIAMoCzIfLmZlZWRtZXNoLmluZ2VzdC52MS5SZWNvcmRFcnJvciq1AQoORW5nYWdlbWVudFR5cGUSHwobRU5HQUdFTUVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASGAoURU5HQUdFTUVOVF9UWVBFX1ZJRVcQARIYChRFTkdBR0VNRU5UX1RZUEVfTElLRRACEhkKFUVOR0FHRU1FTlRfVFlQRV9TSEFSRRADEhgKFEVOR0FHRU1FTlRfVFlQRV9ISURFEAQSGQoVRU5HQUdFTUVOVF9UWVBFX0NMSUNLEAUyzAQKDUluZ2VzdFNlcnZpY2USVwoHUHVibGlzaBIiLmZlZWRtZXNoLmluZ2VzdC52MS5QdWJsaXNoUmVxdWVzdBojLmZlZWRtZXNoLmluZ2VzdC52MS5QdWJsaXNoUmVzcG9uc2UiA5ACAhJaCghFZGl0SXRlbRIjLmZlZWRtZXNoLmluZ2VzdC52MS5FZGl0SXRlbVJlcXVlc3QaJC5mZWVkbWVzaC5pbmdlc3QudjEuRWRpdEl0ZW1SZXNwb25zZSIDkAICEmAKCkRlbGV0ZUl0ZW0SJS5mZWVkbWVzaC5pbmdlc3QudjEuRGVsZXRlSXRlbVJlcXVlc3QaJi5mZWVkbWVzaC5pbmdlc3QudjEuRGVsZXRlSXRlbVJlc3BvbnNlIgOQAgISVAoGRm9sbG93EiEuZmVlZG1lc2guaW5nZXN0LnYxLkZvbGxvd1JlcXVlc3QaIi5mZWVkbWVzaC5pbmdlc3QudjEuRm9sbG93UmVzcG9uc2UiA5ACAhJaCghVbmZvbGxvdxIjLmZlZWRtZXNoLmluZ2VzdC52MS5VbmZvbGxvd1JlcXVlc3QaJC5mZWVkbWVzaC5pbmdlc3QudjEuVW5mb2xsb3dSZXNwb25zZSIDkAICEnIKEFJlY29yZEVuZ2FnZW1lbnQSKy5mZWVkbWVzaC5pbmdlc3QudjEuUmVjb3JkRW5nYWdlbWVudFJlcXVlc3QaLC5mZWVkbWVzaC5pbmdlc3QudjEuUmVjb3JkRW5nYWdlbWVudFJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9mZWVkbWVzaC9pbmdlc3QvdjEvaW5nZXN0LnByb3RvEhJmZWVkbWVzaC5pbmdlc3QudjEiQAoOQXJ0aWNsZVBheWxvYWQSDQoFdGl0bGUYASABKAkSDAoEYm9keRgCIAEoCRIRCgljb3Zlcl91cmwYAyABKAkiVgoMVmlkZW9QYXlsb2FkEg0KBXRpdGxlGAEgASgJEgsKA3VybBgCIAEoCRITCgtkdXJhdGlvbl9tcxgDIAEoDRIVCg10aHVtYm5haWxfdXJsGAQgASgJIjAKC0xpdmVQYXlsb2FkEg0KBXRpdGxlGAEgASgJEhIKCnN0cmVhbV91cmwYAiABKAki3QEKDlB1Ymxpc2hSZXF1ZXN0EhIKCnJlcXVlc3RfaWQYASABKAkSEQoJYXV0aG9yX2lkGAIgASgJEjUKB2FydGljbGUYCiABKAsyIi5mZWVkbWVzaC5pbmdlc3QudjEuQXJ0aWNsZVBheWxvYWRIABIxCgV2aWRlbxgLIAEoCzIgLmZlZWRtZXNoLmluZ2VzdC52MS5WaWRlb1BheWxvYWRIABIvCgRsaXZlGAwgASgLMh8uZmVlZG1lc2guaW5nZXN0LnYxLkxpdmVQYXlsb2FkSABCCQoHcGF5bG9hZCIyCg9QdWJsaXNoUmVzcG9uc2USDwoHaXRlbV9pZBgBIAEoCRIOCgZyZXBsYXkYAiABKAgi2wEKD0VkaXRJdGVtUmVxdWVzdBIPCgdpdGVtX2lkGAEgASgJEhEKCWF1dGhvcl9pZBgCIAEoCRI1CgdhcnRpY2xlGAogASgLMiIuZmVlZG1lc2guaW5nZXN0LnYxLkFydGljbGVQYXlsb2FkSAASMQoFdmlkZW8YCyABKAsyIC5mZWVkbWVzaC5pbmdlc3QudjEuVmlkZW9QYXlsb2FkSAASLwoEbGl2ZRgMIAEoCzIfLmZlZWRtZXNoLmluZ2VzdC52MS5MaXZlUGF5bG9hZEgAQgkKB3BheWxvYWQiIwoQRWRpdEl0ZW1SZXNwb25zZRIPCgdpdGVtX2lkGAEgASgJIjcKEURlbGV0ZUl0ZW1SZXF1ZXN0Eg8KB2l0ZW1faWQYASABKAkSEQoJYXV0aG9yX2lkGAIgASgJIiUKEkRlbGV0ZUl0ZW1SZXNwb25zZRIPCgdkZWxldGVkGAEgASgIIjkKDUZvbGxvd1JlcXVlc3QSEwoLZm9sbG93ZXJfaWQYASABKAkSEwoLZm9sbG93ZWVfaWQYAiABKAkiPQoORm9sbG93UmVzcG9uc2USDwoHY2hhbmdlZBgBIAEoCBIaCg5mb2xsb3dlcl9jb3VudBgCIAEoBEICMAIiOwoPVW5mb2xsb3dSZXF1ZXN0EhMKC2ZvbGxvd2VyX2lkGAEgASgJEhMKC2ZvbGxvd2VlX2lkGAIgASgJIj8KEFVuZm9sbG93UmVzcG9uc2USDwoHY2hhbmdlZBgBIAEoCBIaCg5mb2xsb3dlcl9jb3VudBgCIAEoBEICMAIiqAEKD0VuZ2FnZW1lbnRFdmVudBIPCgd1c2VyX2lkGAEgASgJEg8KB2l0ZW1faWQYAiABKAkSMAoEdHlwZRgDIAEoDjIiLmZlZWRtZXNoLmluZ2VzdC52MS5FbmdhZ2VtZW50VHlwZRIvCgtvY2N1cnJlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZHdlbGxfbXMYBSABKA0iTgoXUmVjb3JkRW5nYWdlbWVudFJlcXVlc3QSMwoGZXZlbnRzGAEgAygLMiMuZmVlZG1lc2guaW5nZXN0LnYxLkVuZ2FnZW1lbnRFdmVudCI7CgtSZWNvcmRFcnJvchINCgVpbmRleBgBIAEoDRINCgVmaWVsZBgCIAEoCRIOCgZyZWFzb24YAyABKAkigwEKGFJlY29yZEVuZ2FnZW1lbnRSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoDRIQCghyZWplY3RlZBgCIAEoDRISCgpkdXBsaWNhdGVzGAMgASgNEi8KBmVycm9ycxgEIAMoCzIfLmZlZWRtZXNoLmluZ2VzdC52MS5SZWNvcmRFcnJvciI3CgxCbG9ja1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIWCg50YXJnZXRfdXNlcl9pZBgCIAEoCSIgCg1CbG9ja1Jlc3BvbnNlEg8KB2NoYW5nZWQYASABKAgiOQoOVW5ibG9ja1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIWCg50YXJnZXRfdXNlcl9pZBgCIAEoCSIiCg9VbmJsb2NrUmVzcG9uc2USDwoHY2hhbmdlZBgBIAEoCCJcCgtNdXRlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhEKCWF1dGhvcl9pZBgCIAEoCRIpCgV1bnRpbBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiHwoMTXV0ZVJlc3BvbnNlEg8KB2NoYW5nZWQYASABKAgiMwoNVW5tdXRlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhEKCWF1dGhvcl9pZBgCIAEoCSIhCg5Vbm11dGVSZXNwb25zZRIPCgdjaGFuZ2VkGAEgASgIIogBCg9TaG93TGVzc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEjAKBXNjb3BlGAMgASgOMiEuZmVlZG1lc2guaW5nZXN0LnYxLlNob3dMZXNzU2NvcGUSDQoFdG9waWMYBCABKAkSEgoKcmVxdWVzdF9pZBgFIAEoCSI9ChBTaG93TGVzc1Jlc3BvbnNlEikKBXVudGlsGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCq1AQoORW5nYWdlbWVudFR5cGUSHwobRU5HQUdFTUVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASGAoURU5HQUdFTUVOVF9UWVBFX1ZJRVcQARIYChRFTkdBR0VNRU5UX1RZUEVfTElLRRACEhkKFUVOR0FHRU1FTlRfVFlQRV9TSEFSRRADEhgKFEVOR0FHRU1FTlRfVFlQRV9ISURFEAQSGQoVRU5HQUdFTUVOVF9UWVBFX0NMSUNLEAUqgQEKDVNob3dMZXNzU2NvcGUSHwobU0hPV19MRVNTX1NDT1BFX1VOU1BFQ0lGSUVEEAASGAoUU0hPV19MRVNTX1NDT1BFX0lURU0QARIaChZTSE9XX0xFU1NfU0NPUEVfQVVUSE9SEAISGQoVU0hPV19MRVNTX1NDT1BFX1RPUElDEAMy+gcKDUluZ2VzdFNlcnZpY2USVwoHUHVibGlzaBIiLmZlZWRtZXNoLmluZ2VzdC52MS5QdWJsaXNoUmVxdWVzdBojLmZlZWRtZXNoLmluZ2VzdC52MS5QdWJsaXNoUmVzcG9uc2UiA5ACAhJaCghFZGl0SXRlbRIjLmZlZWRtZXNoLmluZ2VzdC52MS5FZGl0SXRlbVJlcXVlc3QaJC5mZWVkbWVzaC5pbmdlc3QudjEuRWRpdEl0ZW1SZXNwb25zZSIDkAICEmAKCkRlbGV0ZUl0ZW0SJS5mZWVkbWVzaC5pbmdlc3QudjEuRGVsZXRlSXRlbVJlcXVlc3QaJi5mZWVkbWVzaC5pbmdlc3QudjEuRGVsZXRlSXRlbVJlc3BvbnNlIgOQAgISVAoGRm9sbG93EiEuZmVlZG1lc2guaW5nZXN0LnYxLkZvbGxvd1JlcXVlc3QaIi5mZWVkbWVzaC5pbmdlc3QudjEuRm9sbG93UmVzcG9uc2UiA5ACAhJaCghVbmZvbGxvdxIjLmZlZWRtZXNoLmluZ2VzdC52MS5VbmZvbGxvd1JlcXVlc3QaJC5mZWVkbWVzaC5pbmdlc3QudjEuVW5mb2xsb3dSZXNwb25zZSIDkAICEnIKEFJlY29yZEVuZ2FnZW1lbnQSKy5mZWVkbWVzaC5pbmdlc3QudjEuUmVjb3JkRW5nYWdlbWVudFJlcXVlc3QaLC5mZWVkbWVzaC5pbmdlc3QudjEuUmVjb3JkRW5nYWdlbWVudFJlc3BvbnNlIgOQAgISUQoFQmxvY2sSIC5mZWVkbWVzaC5pbmdlc3QudjEuQmxvY2tSZXF1ZXN0GiEuZmVlZG1lc2guaW5nZXN0LnYxLkJsb2NrUmVzcG9uc2UiA5ACAhJXCgdVbmJsb2NrEiIuZmVlZG1lc2guaW5nZXN0LnYxLlVuYmxvY2tSZXF1ZXN0GiMuZmVlZG1lc2guaW5nZXN0LnYxLlVuYmxvY2tSZXNwb25zZSIDkAICEk4KBE11dGUSHy5mZWVkbWVzaC5pbmdlc3QudjEuTXV0ZVJlcXVlc3QaIC5mZWVkbWVzaC5pbmdlc3QudjEuTXV0ZVJlc3BvbnNlIgOQAgISVAoGVW5tdXRlEiEuZmVlZG1lc2guaW5nZXN0LnYxLlVubXV0ZVJlcXVlc3QaIi5mZWVkbWVzaC5pbmdlc3QudjEuVW5tdXRlUmVzcG9uc2UiA5ACAhJaCghTaG93TGVzcxIjLmZlZWRtZXNoLmluZ2VzdC52MS5TaG93TGVzc1JlcXVlc3QaJC5mZWVkbWVzaC5pbmdlc3QudjEuU2hvd0xlc3NSZXNwb25zZSIDkAICYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message feedmesh.ingest.v1.ArticlePayload
@@ -527,6 +527,251 @@ export const RecordEngagementResponseSchema: GenMessage<RecordEngagementResponse
   messageDesc(file_feedmesh_ingest_v1_ingest, 16);
 
 /**
+ * @generated from message feedmesh.ingest.v1.BlockRequest
+ */
+export type BlockRequest = Message<"feedmesh.ingest.v1.BlockRequest"> & {
+  /**
+   * Required. The user who blocks.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required. The user blocked; not user_id.
+   *
+   * @generated from field: string target_user_id = 2;
+   */
+  targetUserId: string;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.BlockRequest.
+ * Use `create(BlockRequestSchema)` to create a new message.
+ */
+export const BlockRequestSchema: GenMessage<BlockRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 17);
+
+/**
+ * @generated from message feedmesh.ingest.v1.BlockResponse
+ */
+export type BlockResponse = Message<"feedmesh.ingest.v1.BlockResponse"> & {
+  /**
+   * False when the block already existed.
+   *
+   * @generated from field: bool changed = 1;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.BlockResponse.
+ * Use `create(BlockResponseSchema)` to create a new message.
+ */
+export const BlockResponseSchema: GenMessage<BlockResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 18);
+
+/**
+ * Same fields as BlockRequest.
+ *
+ * @generated from message feedmesh.ingest.v1.UnblockRequest
+ */
+export type UnblockRequest = Message<"feedmesh.ingest.v1.UnblockRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string target_user_id = 2;
+   */
+  targetUserId: string;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.UnblockRequest.
+ * Use `create(UnblockRequestSchema)` to create a new message.
+ */
+export const UnblockRequestSchema: GenMessage<UnblockRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 19);
+
+/**
+ * @generated from message feedmesh.ingest.v1.UnblockResponse
+ */
+export type UnblockResponse = Message<"feedmesh.ingest.v1.UnblockResponse"> & {
+  /**
+   * False when there was no block.
+   *
+   * @generated from field: bool changed = 1;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.UnblockResponse.
+ * Use `create(UnblockResponseSchema)` to create a new message.
+ */
+export const UnblockResponseSchema: GenMessage<UnblockResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 20);
+
+/**
+ * @generated from message feedmesh.ingest.v1.MuteRequest
+ */
+export type MuteRequest = Message<"feedmesh.ingest.v1.MuteRequest"> & {
+  /**
+   * Required. The viewer who mutes.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required. The author muted; not user_id.
+   *
+   * @generated from field: string author_id = 2;
+   */
+  authorId: string;
+
+  /**
+   * Optional end of the mute, in the future; unset means until Unmute.
+   *
+   * @generated from field: google.protobuf.Timestamp until = 3;
+   */
+  until?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.MuteRequest.
+ * Use `create(MuteRequestSchema)` to create a new message.
+ */
+export const MuteRequestSchema: GenMessage<MuteRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 21);
+
+/**
+ * @generated from message feedmesh.ingest.v1.MuteResponse
+ */
+export type MuteResponse = Message<"feedmesh.ingest.v1.MuteResponse"> & {
+  /**
+   * False when an identical mute already existed.
+   *
+   * @generated from field: bool changed = 1;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.MuteResponse.
+ * Use `create(MuteResponseSchema)` to create a new message.
+ */
+export const MuteResponseSchema: GenMessage<MuteResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 22);
+
+/**
+ * @generated from message feedmesh.ingest.v1.UnmuteRequest
+ */
+export type UnmuteRequest = Message<"feedmesh.ingest.v1.UnmuteRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string author_id = 2;
+   */
+  authorId: string;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.UnmuteRequest.
+ * Use `create(UnmuteRequestSchema)` to create a new message.
+ */
+export const UnmuteRequestSchema: GenMessage<UnmuteRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 23);
+
+/**
+ * @generated from message feedmesh.ingest.v1.UnmuteResponse
+ */
+export type UnmuteResponse = Message<"feedmesh.ingest.v1.UnmuteResponse"> & {
+  /**
+   * False when there was no mute.
+   *
+   * @generated from field: bool changed = 1;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.UnmuteResponse.
+ * Use `create(UnmuteResponseSchema)` to create a new message.
+ */
+export const UnmuteResponseSchema: GenMessage<UnmuteResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 24);
+
+/**
+ * @generated from message feedmesh.ingest.v1.ShowLessRequest
+ */
+export type ShowLessRequest = Message<"feedmesh.ingest.v1.ShowLessRequest"> & {
+  /**
+   * Required. The viewer.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required. The item the viewer wants less of (an existing item).
+   *
+   * @generated from field: string item_id = 2;
+   */
+  itemId: string;
+
+  /**
+   * @generated from field: feedmesh.ingest.v1.ShowLessScope scope = 3;
+   */
+  scope: ShowLessScope;
+
+  /**
+   * Required with SHOW_LESS_SCOPE_TOPIC: one of the item's topics.
+   *
+   * @generated from field: string topic = 4;
+   */
+  topic: string;
+
+  /**
+   * Idempotency key (optional): a retried request with the same id changes nothing more.
+   *
+   * @generated from field: string request_id = 5;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.ShowLessRequest.
+ * Use `create(ShowLessRequestSchema)` to create a new message.
+ */
+export const ShowLessRequestSchema: GenMessage<ShowLessRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 25);
+
+/**
+ * @generated from message feedmesh.ingest.v1.ShowLessResponse
+ */
+export type ShowLessResponse = Message<"feedmesh.ingest.v1.ShowLessResponse"> & {
+  /**
+   * When the effect ends (the configured feedback period from now).
+   *
+   * @generated from field: google.protobuf.Timestamp until = 1;
+   */
+  until?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message feedmesh.ingest.v1.ShowLessResponse.
+ * Use `create(ShowLessResponseSchema)` to create a new message.
+ */
+export const ShowLessResponseSchema: GenMessage<ShowLessResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_ingest_v1_ingest, 26);
+
+/**
  * @generated from enum feedmesh.ingest.v1.EngagementType
  */
 export enum EngagementType {
@@ -566,6 +811,47 @@ export enum EngagementType {
  */
 export const EngagementTypeSchema: GenEnum<EngagementType> = /*@__PURE__*/
   enumDesc(file_feedmesh_ingest_v1_ingest, 0);
+
+/**
+ * What a "show less" lowers.
+ *
+ * @generated from enum feedmesh.ingest.v1.ShowLessScope
+ */
+export enum ShowLessScope {
+  /**
+   * Same as ITEM.
+   *
+   * @generated from enum value: SHOW_LESS_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The item itself: it leaves the viewer's feeds.
+   *
+   * @generated from enum value: SHOW_LESS_SCOPE_ITEM = 1;
+   */
+  ITEM = 1,
+
+  /**
+   * Every item of the item's author is lowered for the viewer.
+   *
+   * @generated from enum value: SHOW_LESS_SCOPE_AUTHOR = 2;
+   */
+  AUTHOR = 2,
+
+  /**
+   * Every item of one of the item's topics (`topic`) is lowered for the viewer.
+   *
+   * @generated from enum value: SHOW_LESS_SCOPE_TOPIC = 3;
+   */
+  TOPIC = 3,
+}
+
+/**
+ * Describes the enum feedmesh.ingest.v1.ShowLessScope.
+ */
+export const ShowLessScopeSchema: GenEnum<ShowLessScope> = /*@__PURE__*/
+  enumDesc(file_feedmesh_ingest_v1_ingest, 1);
 
 /**
  * The write side: publishing, the follow graph, engagement events.
@@ -632,6 +918,60 @@ export const IngestService: GenService<{
     methodKind: "unary";
     input: typeof RecordEngagementRequestSchema;
     output: typeof RecordEngagementResponseSchema;
+  },
+  /**
+   * user blocks target: neither sees the other's items in any feed (retroactively, including
+   * the open paging session's next page); follow edges between them are removed both ways and
+   * no fan-out crosses the block. Idempotent.
+   *
+   * @generated from rpc feedmesh.ingest.v1.IngestService.Block
+   */
+  block: {
+    methodKind: "unary";
+    input: typeof BlockRequestSchema;
+    output: typeof BlockResponseSchema;
+  },
+  /**
+   * Lifts user's block of target (a block by target of user stays). Idempotent.
+   *
+   * @generated from rpc feedmesh.ingest.v1.IngestService.Unblock
+   */
+  unblock: {
+    methodKind: "unary";
+    input: typeof UnblockRequestSchema;
+    output: typeof UnblockResponseSchema;
+  },
+  /**
+   * user stops seeing author's items, until `until` when set (retroactive). Idempotent: a repeat
+   * replaces the end time.
+   *
+   * @generated from rpc feedmesh.ingest.v1.IngestService.Mute
+   */
+  mute: {
+    methodKind: "unary";
+    input: typeof MuteRequestSchema;
+    output: typeof MuteResponseSchema;
+  },
+  /**
+   * Lifts a mute. Idempotent.
+   *
+   * @generated from rpc feedmesh.ingest.v1.IngestService.Unmute
+   */
+  unmute: {
+    methodKind: "unary";
+    input: typeof UnmuteRequestSchema;
+    output: typeof UnmuteResponseSchema;
+  },
+  /**
+   * "Show less like this": lowers an item (or its author, or one of its topics) in user's own
+   * feeds for a while; nobody else's feed changes. Idempotent: a repeat renews the period.
+   *
+   * @generated from rpc feedmesh.ingest.v1.IngestService.ShowLess
+   */
+  showLess: {
+    methodKind: "unary";
+    input: typeof ShowLessRequestSchema;
+    output: typeof ShowLessResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_feedmesh_ingest_v1_ingest, 0);
