@@ -70,6 +70,19 @@ describe('Block / Unblock', () => {
     expect(await rowCount('user_blocks WHERE user_id = $1', ['bob'])).toBe(1);
     expect(await client.unblock({ userId: 'alice', targetUserId: 'bob' })).toMatchObject({ changed: false });
   });
+
+  it('refuses a follow across a standing block, either way, as FailedPrecondition naming followee_id, and adds no edge', async () => {
+    // bob still blocks alice (previous case).
+    for (const [followerId, followeeId] of [['alice', 'bob'], ['bob', 'alice']] as const) {
+      const failure = await codeOf(client.follow({ followerId, followeeId }));
+      expect(failure.code).toBe(Code.FailedPrecondition);
+      expect(failure.message).toContain('followee_id');
+    }
+    expect(await rowCount('follows WHERE follower_id = ANY($1) AND followee_id = ANY($1)', [['alice', 'bob']])).toBe(0);
+    await client.unblock({ userId: 'bob', targetUserId: 'alice' });
+    expect(await client.follow({ followerId: 'alice', followeeId: 'bob' })).toMatchObject({ changed: true });
+    await client.unfollow({ followerId: 'alice', followeeId: 'bob' });
+  });
 });
 
 describe('Mute / Unmute', () => {

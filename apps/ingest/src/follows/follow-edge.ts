@@ -40,5 +40,10 @@ export async function changeFollow(follows: FollowsRepository, followerId: strin
   if (change.outcome === 'unknown-user') {
     throw new ConnectError(`${change.field}: user ${JSON.stringify(change.userId)} does not exist`, Code.NotFound, { 'x-field-violation': change.field });
   }
+  if (change.outcome === 'blocked') {
+    throw new ConnectError('followee_id: one of the two users blocked the other; following is not possible while the block stands', Code.FailedPrecondition, {
+      'x-field-violation': 'followee_id',
+    });
+  }
   return { changed: change.changed, followerCount: change.followerCount };
 }

@@ -14,7 +14,9 @@ export interface FollowEdge {
 export type FollowChange =
   | { outcome: 'done'; changed: boolean; followerCount: number }
   /** The named user does not exist (nothing was written). */
-  | { outcome: 'unknown-user'; field: 'follower_id' | 'followee_id'; userId: string };
+  | { outcome: 'unknown-user'; field: 'follower_id' | 'followee_id'; userId: string }
+  /** One of the two blocked the other: no edge may be added (so no fan-out crosses a block). */
+  | { outcome: 'blocked' };
 
 export interface FollowJobs {
   /** Added whenever the edge changed. */
@@ -102,6 +104,18 @@ export class FollowsRepository {
         if (!users.rows.some((u) => u.id === id)) {
           await client.query('ROLLBACK');
           return { outcome: 'unknown-user', field, userId: id };
+        }
+      }
+      // Both user rows are locked: a concurrent Block (its user_blocks insert needs a key-share
+      // lock on them) commits either before this check or after this edge, which it then removes.
+      if (following) {
+        const blocks = await client.query(
+          'SELECT 1 FROM user_blocks WHERE (user_id = $1 AND target_user_id = $2) OR (user_id = $2 AND target_user_id = $1) LIMIT 1',
+          [followerId, followeeId],
+        );
+        if ((blocks.rowCount ?? 0) > 0) {
+          await client.query('ROLLBACK');
+          return { outcome: 'blocked' };
         }
       }
       const changedRows = following
