@@ -1,9 +1,16 @@
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
-import { failedPrecondition, grpcCodeName, invalidArgument, logFailure, toPublicError, unavailable } from './errors.js';
+import { failedPrecondition, fieldError, grpcCodeName, invalidArgument, logFailure, toPublicError, unavailable } from './errors.js';
 
 describe('error helpers', () => {
+  it('fieldError names the field in the message and in x-field-violation, with the code given', () => {
+    const error = fieldError(Code.NotFound, 'item_id', 'item x does not exist');
+    expect(error.code).toBe(Code.NotFound);
+    expect(error.rawMessage).toBe('item_id: item x does not exist');
+    expect(error.metadata.get('x-field-violation')).toBe('item_id');
+  });
+
   it('invalidArgument names the field in the message and in x-field-violation', () => {
     const error = invalidArgument('events[3].item_id', 'must be a UUID');
     expect(error.code).toBe(Code.InvalidArgument);

@@ -21,6 +21,15 @@ function badRequest(field: string, description: string): Uint8Array {
   return writer.finish();
 }
 
+/**
+ * A request that is well-formed but refers to something that does not allow it (NotFound,
+ * FailedPrecondition, PermissionDenied): the field named in the message and in x-field-violation,
+ * like invalidArgument's.
+ */
+export function fieldError(code: Code, field: string, reason: string): ConnectError {
+  return new ConnectError(`${field}: ${reason}`, code, { 'x-field-violation': field });
+}
+
 export function failedPrecondition(message: string): ConnectError {
   return new ConnectError(message, Code.FailedPrecondition);
 }

@@ -4,7 +4,7 @@ export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { runInCallScope } from './call-scope.js';
 export { deadlineOf, currentDeadline, deadlineAfter, type Deadline } from './deadline.js';
-export { invalidArgument, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
+export { invalidArgument, fieldError, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
 export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
 export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';

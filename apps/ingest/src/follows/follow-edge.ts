@@ -1,8 +1,8 @@
-import { Code, ConnectError } from '@connectrpc/connect';
-import { invalidArgument } from '@feedmesh/service-kit';
+import { Code } from '@connectrpc/connect';
+import { fieldError, invalidArgument } from '@feedmesh/service-kit';
 import type { FollowsRepository } from '@feedmesh/storage';
 import { followQueueName, OUTBOX_TASKS, pullAuthorQueueName } from '../outbox/outbox-tasks.js';
-import { checkUserId } from '../request/field-checks.js';
+import { checkUserId, unknownUser } from '../request/field-checks.js';
 
 export interface FollowChange {
   changed: boolean;
@@ -38,12 +38,10 @@ export async function changeFollow(follows: FollowsRepository, followerId: strin
     },
   });
   if (change.outcome === 'unknown-user') {
-    throw new ConnectError(`${change.field}: user ${JSON.stringify(change.userId)} does not exist`, Code.NotFound, { 'x-field-violation': change.field });
+    throw unknownUser(change.field, change.userId);
   }
   if (change.outcome === 'blocked') {
-    throw new ConnectError('followee_id: one of the two users blocked the other; following is not possible while the block stands', Code.FailedPrecondition, {
-      'x-field-violation': 'followee_id',
-    });
+    throw fieldError(Code.FailedPrecondition, 'followee_id', 'one of the two users blocked the other; following is not possible while the block stands');
   }
   return { changed: change.changed, followerCount: change.followerCount };
 }

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ItemStatus, type EditItemRequest } from '@feedmesh/contracts';
-import { invalidArgument } from '@feedmesh/service-kit';
+import { fieldError, invalidArgument } from '@feedmesh/service-kit';
 import type { ItemsRepository } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { validatePayload, type PayloadCase } from '../publish/item-payload.js';
@@ -19,7 +19,7 @@ export async function editItem(items: ItemsRepository, request: EditItemRequest)
   const edit = { itemId: request.itemId, authorId: request.authorId, kind: validated.kind, fields: validated.fields, topics: validated.topics };
   if (await items.editActive(edit, OUTBOX_TASKS.itemEdited)) return { itemId: request.itemId };
   const item = await loadOwnedItem(items, request.itemId, request.authorId);
-  if (item.status !== ItemStatus.ACTIVE) throw new ConnectError(`item_id: item ${request.itemId} was deleted`, Code.NotFound, { 'x-field-violation': 'item_id' });
+  if (item.status !== ItemStatus.ACTIVE) throw fieldError(Code.NotFound, 'item_id', `item ${request.itemId} was deleted`);
   if (item.kind !== validated.kind) {
     throw invalidArgument(request.payload.case ?? 'payload', `the item is a ${KIND_NAMES[item.kind]}; an edit cannot change its kind`);
   }

@@ -1,4 +1,5 @@
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
+import { fieldError } from '@feedmesh/service-kit';
 import type { ItemOwner, ItemsRepository } from '@feedmesh/storage';
 
 /**
@@ -8,9 +9,9 @@ import type { ItemOwner, ItemsRepository } from '@feedmesh/storage';
  */
 export async function loadOwnedItem(items: ItemsRepository, itemId: string, authorId: string): Promise<ItemOwner> {
   const item = await items.owner(itemId);
-  if (!item) throw new ConnectError(`item_id: item ${itemId} does not exist`, Code.NotFound, { 'x-field-violation': 'item_id' });
+  if (!item) throw fieldError(Code.NotFound, 'item_id', `item ${itemId} does not exist`);
   if (item.authorId !== authorId) {
-    throw new ConnectError('author_id: only the author may change this item', Code.PermissionDenied, { 'x-field-violation': 'author_id' });
+    throw fieldError(Code.PermissionDenied, 'author_id', 'only the author may change this item');
   }
   return item;
 }

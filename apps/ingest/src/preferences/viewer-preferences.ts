@@ -1,5 +1,5 @@
 import { timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import {
   ItemStatus,
   ShowLessScope,
@@ -9,10 +9,10 @@ import {
   type UnblockRequest,
   type UnmuteRequest,
 } from '@feedmesh/contracts';
-import { invalidArgument, unavailable } from '@feedmesh/service-kit';
+import { fieldError, invalidArgument, unavailable } from '@feedmesh/service-kit';
 import { PreferencesHashWriteError, type PreferenceChange, type Repositories, type ShowLessScopeName } from '@feedmesh/storage';
 import { changeFollow } from '../follows/follow-edge.js';
-import { checkItemId, checkText, checkUserId } from '../request/field-checks.js';
+import { checkItemId, checkText, checkUserId, unknownUser } from '../request/field-checks.js';
 
 export interface ViewerPreferencesDeps {
   storage: Repositories;
@@ -71,9 +71,7 @@ async function hashWrite<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function changedOf(change: PreferenceChange): boolean {
-  if (change.outcome === 'unknown-user') {
-    throw new ConnectError(`${change.field}: user ${JSON.stringify(change.userId)} does not exist`, Code.NotFound, { 'x-field-violation': change.field });
-  }
+  if (change.outcome === 'unknown-user') throw unknownUser(change.field, change.userId);
   return change.changed;
 }
 
@@ -121,15 +119,13 @@ export async function showLess(deps: ViewerPreferencesDeps, request: ShowLessReq
   }
   const item = await deps.storage.items.indexable(request.itemId);
   if (!item || item.status !== ItemStatus.ACTIVE) {
-    throw new ConnectError(`item_id: item ${request.itemId} does not exist`, Code.NotFound, { 'x-field-violation': 'item_id' });
+    throw fieldError(Code.NotFound, 'item_id', `item ${request.itemId} does not exist`);
   }
   const target = showLessTarget(request, item);
   const untilMs = (deps.now ?? Date.now)() + deps.showLessPeriodMs;
   const change = await hashWrite(() =>
     deps.storage.viewerPreferences.showLess({ userId: request.userId, ...target, untilMs, requestId: request.requestId || undefined }),
   );
-  if (change.outcome === 'unknown-user') {
-    throw new ConnectError(`${change.field}: user ${JSON.stringify(change.userId)} does not exist`, Code.NotFound, { 'x-field-violation': change.field });
-  }
+  if (change.outcome === 'unknown-user') throw unknownUser(change.field, change.userId);
   return { until: timestampFromMs(change.untilMs) };
 }

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { PublishRequest } from '@feedmesh/contracts';
-import { invalidArgument } from '@feedmesh/service-kit';
+import { fieldError, invalidArgument } from '@feedmesh/service-kit';
 import type { Repositories } from '@feedmesh/storage';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { checkText, checkUserId } from '../request/field-checks.js';
@@ -57,9 +57,7 @@ export async function publishItem(storage: Pick<Repositories, 'items' | 'publish
       OUTBOX_TASKS.itemPublished,
     );
     if (inserted.outcome === 'unknown-author') {
-      throw new ConnectError(`author_id: user ${JSON.stringify(authorId)} does not exist`, Code.FailedPrecondition, {
-        'x-field-violation': 'author_id',
-      });
+      throw fieldError(Code.FailedPrecondition, 'author_id', `user ${JSON.stringify(authorId)} does not exist`);
     }
     let result: PublishResult;
     if (inserted.outcome === 'inserted') {

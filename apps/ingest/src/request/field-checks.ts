@@ -1,4 +1,5 @@
-import { TEXT_RULES, textProblem, type ControlPolicy } from '@feedmesh/service-kit';
+import { Code, type ConnectError } from '@connectrpc/connect';
+import { fieldError, TEXT_RULES, textProblem, type ControlPolicy } from '@feedmesh/service-kit';
 
 /**
  * Small predicates shared by the request validators. Each returns the reason a value is bad, or
@@ -64,4 +65,9 @@ export function checkItemId(value: string): string | undefined {
   if (value === '') return 'is required';
   if (!UUID.test(value)) return 'must be a UUID';
   return undefined;
+}
+
+/** A request naming a user that does not exist: NotFound naming the field. */
+export function unknownUser(field: string, userId: string): ConnectError {
+  return fieldError(Code.NotFound, field, `user ${JSON.stringify(userId)} does not exist`);
 }

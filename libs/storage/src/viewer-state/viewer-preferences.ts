@@ -45,10 +45,6 @@ export function preferenceUntil(untilMs: number | undefined): string {
   return String(untilMs === undefined ? 0 : Math.max(0, Math.floor(untilMs)));
 }
 
-export function isEmptyPreferences(p: ViewerPreferences): boolean {
-  return p.blocked.size + p.muted.size + p.lessItems.size + p.lessAuthors.size + p.lessTopics.size === 0;
-}
-
 /** Parses an HGETALL reply; entries that ended before `nowMs` and unknown fields are ignored. */
 export function parseViewerPreferences(hash: Record<string, string>, nowMs: number): ViewerPreferences {
   const fields = Object.keys(hash);
