@@ -1,10 +1,10 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
-import { EngagementType, IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { EngagementType } from '@feedmesh/contracts';
+import type { SpawnedApp } from '@feedmesh/service-kit';
 import { redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertUsers, MAIN_ENTRY, REDIS_URL, type TestStores, codeOf } from './fixtures.js';
+import { articlePayload, createTestStores, insertUsers, startIngest, type IngestClient, type StartedIngest, type TestStores, codeOf } from './fixtures.js';
 
 // Strings Postgres cannot store (U+0000), that have no UTF-8 form (lone surrogates) or that a
 // field forbids (control characters in ids and titles) are InvalidArgument naming the field, on
@@ -12,21 +12,21 @@ import { articlePayload, createTestStores, insertUsers, MAIN_ENTRY, REDIS_URL, t
 // for another payload is a conflict, not a replay.
 
 let stores: TestStores;
+let ingest: StartedIngest;
 let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let client: IngestClient;
 let itemId: string;
 
 beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', 'reader', 'other']);
-  app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+  ingest = await startIngest(stores);
+  ({ app, client } = ingest);
   itemId = (await client.publish({ requestId: 'seed', authorId: 'author', payload: articlePayload('Seed') })).itemId;
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 

@@ -1,21 +1,23 @@
 import { connect } from 'node:net';
-import { spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
+import type { SpawnedApp } from '@feedmesh/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStores, MAIN_ENTRY, REDIS_URL, type TestStores } from './fixtures.js';
+import { createTestStores, startIngest, type StartedIngest, type TestStores } from './fixtures.js';
 
 // The strict JSON route reads its body with the kit's limit: an oversized body is answered as on
 // the Connect routes, and a chunked one (no content-length to check first) closes the connection,
 // whose unread rest would otherwise be parsed as the next request or stall it.
 let stores: TestStores;
+let ingest: StartedIngest;
 let app: SpawnedApp;
 
 beforeAll(async () => {
   stores = await createTestStores();
-  app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_WORKERS: '0', MAX_MESSAGE_BYTES: '1024', LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
+  ingest = await startIngest(stores, { INGEST_WORKERS: '0', MAX_MESSAGE_BYTES: '1024' });
+  ({ app } = ingest);
 });
 
 afterAll(async () => {
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 

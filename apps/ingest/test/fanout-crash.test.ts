@@ -1,9 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, WORKER_ENTRY, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, REDIS_URL, startIngest, waitFor, WORKER_ENTRY, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 const FOLLOWERS = 5_000;
 const followerIds = Array.from({ length: FOLLOWERS }, (_, i) => `fan${String(i).padStart(5, '0')}`);
@@ -11,8 +9,8 @@ const followerIds = Array.from({ length: FOLLOWERS }, (_, i) => `fan${String(i).
 const sideFollowers = followerIds.filter((_, i) => i % 3 === 0);
 
 let stores: TestStores;
-let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let ingest: StartedIngest;
+let client: IngestClient;
 /** Worker processes still to reap if a test fails midway. */
 const children: ChildProcess[] = [];
 
@@ -55,13 +53,12 @@ beforeAll(async () => {
   await insertFollows(stores.pool, 'star', followerIds);
   await insertFollows(stores.pool, 'side', sideFollowers);
   // Publishing only: the outbox is drained by the separate worker processes below.
-  app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_RUN_WORKER: 'false', LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+  ingest = await startIngest(stores, { INGEST_RUN_WORKER: 'false' });
+  ({ client } = ingest);
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await stores?.close();
 });

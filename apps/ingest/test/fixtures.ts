@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, type Code } from '@connectrpc/connect';
+import { IngestService } from '@feedmesh/contracts';
+import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, deleteFeedmeshKeys, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
 import type pg from 'pg';
 
@@ -35,6 +37,50 @@ export async function createTestStores(): Promise<TestStores> {
       redis.disconnect();
       await pool.end();
       await dropDatabase(databaseUrl);
+    },
+  };
+}
+
+export type IngestClient = ServiceClient<typeof IngestService>;
+
+export interface IngestClientOptions {
+  /** 10 s unless set. */
+  defaultTimeoutMs?: number;
+  /** 0 unless set: a test sees each failure as it comes. */
+  maxRetries?: number;
+}
+
+export interface StartIngestOptions extends IngestClientOptions {
+  /** The app's name in its start-up errors; 'ingest' unless set. */
+  name?: string;
+}
+
+export interface StartedIngest {
+  app: SpawnedApp;
+  client: IngestClient;
+  /** Closes the client and stops the app. */
+  stop(): Promise<void>;
+}
+
+/** A gRPC client of a spawned ingest app; `close()` it (as `stop()` does for the fixture's own). */
+export function clientFor(app: SpawnedApp, options: IngestClientOptions = {}): IngestClient {
+  return createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000, maxRetries: options.maxRetries ?? 0 });
+}
+
+/**
+ * The built ingest app (dist/main.js) over `stores` and the tests' Redis, logging warnings and
+ * above, with `extraEnv` on top (it may override any of those, REDIS_URL and LOG_LEVEL included),
+ * and a client of it.
+ */
+export async function startIngest(stores: TestStores, extraEnv: Record<string, string> = {}, options: StartIngestOptions = {}): Promise<StartedIngest> {
+  const app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, LOG_LEVEL: 'warn', ...extraEnv }, { name: options.name ?? 'ingest', timeoutMs: 30_000 });
+  const client = clientFor(app, options);
+  return {
+    app,
+    client,
+    async stop() {
+      client.close();
+      await app.stop();
     },
   };
 }

@@ -1,26 +1,26 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
-import { EngagementType, IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { EngagementType } from '@feedmesh/contracts';
+import type { SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores, codeOf } from './fixtures.js';
+import { articlePayload, clientFor, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, codeOf } from './fixtures.js';
 
 let stores: TestStores;
+let ingest: StartedIngest;
 let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let client: IngestClient;
 
 beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', 'f1', 'f2', 'f3', 'reader', 'big', 'other']);
   await insertFollows(stores.pool, 'author', ['f1', 'f2', 'f3']);
-  app = await spawnApp(MAIN_ENTRY, { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_WORKERS: '4', LOG_LEVEL: 'warn' }, { name: 'ingest', timeoutMs: 30_000 });
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+  ingest = await startIngest(stores, { INGEST_WORKERS: '4' });
+  ({ app, client } = ingest);
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 
@@ -29,7 +29,7 @@ async function itemCount(requestId: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function publishConcurrently(target: ServiceClient<typeof IngestService>, requestId: string, times: number) {
+async function publishConcurrently(target: IngestClient, requestId: string, times: number) {
   return Promise.all(
     Array.from({ length: times }, () => target.publish({ requestId, authorId: 'other', payload: articlePayload(`Retry ${requestId}`) })),
   );
@@ -48,9 +48,9 @@ describe('Publish idempotency', () => {
   // 100 calls at once queue for 10 pooled connections; on a busy box some wait past the pool's
   // checkout timeout. That is Unavailable (retryable, store-errors.ts), which a client retries,
   // as callers of an idempotent method should: the retries must still yield one item.
-  let retrying: ServiceClient<typeof IngestService>;
+  let retrying: IngestClient;
   beforeAll(() => {
-    retrying = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 5 });
+    retrying = clientFor(app, { maxRetries: 5 });
   });
   afterAll(() => retrying?.close());
 
@@ -65,19 +65,18 @@ describe('Publish idempotency', () => {
   });
 
   it('creates one item with Redis unreachable, and still answers', async () => {
-    const noRedis = await spawnApp(
-      MAIN_ENTRY,
-      { DATABASE_URL: stores.databaseUrl, REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
-      { name: 'ingest-no-redis', timeoutMs: 30_000 },
+    const noRedis = await startIngest(
+      stores,
+      { REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      { name: 'ingest-no-redis', maxRetries: 5 },
     );
-    const degraded = createServiceClient(IngestService, { address: noRedis.address, defaultTimeoutMs: 10_000, maxRetries: 5 });
+    const degraded = noRedis.client;
     try {
       const responses = await publishConcurrently(degraded, 'req-no-redis', 100);
       expect(new Set(responses.map((r) => r.itemId)).size).toBe(1);
       expect(responses.filter((r) => !r.replay)).toHaveLength(1);
       expect(await itemCount('req-no-redis')).toBe(1);
     } finally {
-      degraded.close();
       await noRedis.stop();
     }
   });
@@ -85,12 +84,12 @@ describe('Publish idempotency', () => {
 
 describe('an exhausted Postgres pool', () => {
   it('answers Unavailable (retryable), not Internal, and serves again once a connection is free', async () => {
-    const small = await spawnApp(
-      MAIN_ENTRY,
-      { DATABASE_URL: stores.databaseUrl, REDIS_URL, PG_POOL_MAX: '1', PG_STATEMENT_TIMEOUT_MS: '20000', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
-      { name: 'ingest-pool-1', timeoutMs: 30_000 },
+    const small = await startIngest(
+      stores,
+      { PG_POOL_MAX: '1', PG_STATEMENT_TIMEOUT_MS: '20000', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      { name: 'ingest-pool-1', defaultTimeoutMs: 15_000 },
     );
-    const target = createServiceClient(IngestService, { address: small.address, defaultTimeoutMs: 15_000, maxRetries: 0 });
+    const target = small.client;
     await insertUsers(stores.pool, ['pool-a', 'pool-b']);
     const holder = await stores.pool.connect();
     try {
@@ -109,7 +108,6 @@ describe('an exhausted Postgres pool', () => {
     } finally {
       await holder.query('ROLLBACK').catch(() => {});
       holder.release();
-      target.close();
       await small.stop();
     }
   });

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import type { SpawnedApp } from '@feedmesh/service-kit';
 import { databaseNameOf, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 // Postgres connections killed under write load (pg_terminate_backend, as a failover or an
 // operator does): ingest stays up, answers Unavailable (never Internal) while it cannot write,
@@ -16,8 +15,9 @@ const WRITERS = 8;
 const KILLS = 4;
 
 let stores: TestStores;
+let ingest: StartedIngest;
 let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let client: IngestClient;
 /** Kills from outside the app's pools: a connection of its own to the maintenance database. */
 let killer: pg.Client;
 
@@ -25,20 +25,15 @@ beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', ...FOLLOWERS]);
   await insertFollows(stores.pool, 'author', FOLLOWERS);
-  app = await spawnApp(
-    MAIN_ENTRY,
-    { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_WORKERS: '4', INGEST_WORKER_POLL_MS: '200', TIMELINE_MAX_LENGTH: '100000', LOG_LEVEL: 'warn' },
-    { name: 'ingest', timeoutMs: 30_000 },
-  );
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 5_000, maxRetries: 0 });
+  ingest = await startIngest(stores, { INGEST_WORKERS: '4', INGEST_WORKER_POLL_MS: '200', TIMELINE_MAX_LENGTH: '100000' }, { defaultTimeoutMs: 5_000 });
+  ({ app, client } = ingest);
   killer = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await killer.connect();
 });
 
 afterAll(async () => {
-  client?.close();
   await killer?.end();
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 

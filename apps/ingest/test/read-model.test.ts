@@ -2,8 +2,7 @@
 // copy must equal what the read path's Postgres fallback (ItemsRepository.records, the affinity and
 // follow rows) says. A small pull threshold makes pull authors and threshold crossings cheap.
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { EngagementType, IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { EngagementType } from '@feedmesh/contracts';
 import {
   DELETED_ITEM_RECORD,
   encodeTimelineMember,
@@ -16,38 +15,34 @@ import {
   userReadModelKey,
 } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, waitFor, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 const PULL_THRESHOLD = 3;
 
 let stores: TestStores;
-let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let ingest: StartedIngest;
+let client: IngestClient;
 
 beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', 'reader', 'star', 's1', 's2', 's3', 's4', 'rising', 'r1', 'r2', 'r3', 'r4', 'r5']);
   await insertFollows(stores.pool, 'star', ['s1', 's2', 's3', 's4']); // 4 > 3: a pull author
   await insertFollows(stores.pool, 'rising', ['r1', 'r2', 'r3']); // 3: pushed, one follow from pull
-  app = await spawnApp(
-    MAIN_ENTRY,
+  ingest = await startIngest(
+    stores,
     {
-      DATABASE_URL: stores.databaseUrl,
-      REDIS_URL,
       INGEST_WORKERS: '4',
-      LOG_LEVEL: 'warn',
       FANOUT_PULL_THRESHOLD: String(PULL_THRESHOLD),
       // Several batches per crossing even for a handful of followers.
       FANOUT_BATCH_SIZE: '2',
     },
-    { name: 'ingest-read-model', timeoutMs: 30_000 },
+    { name: 'ingest-read-model' },
   );
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+  ({ client } = ingest);
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 
@@ -167,19 +162,18 @@ describe('engagement rollups', () => {
   });
 
   it('answers when Redis is down, and counts the lost write in a metric', async () => {
-    const noRedis = await spawnApp(
-      MAIN_ENTRY,
-      { DATABASE_URL: stores.databaseUrl, REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
-      { name: 'ingest-rm-no-redis', timeoutMs: 30_000 },
+    const noRedis = await startIngest(
+      stores,
+      { REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      { name: 'ingest-rm-no-redis' },
     );
-    const degraded = createServiceClient(IngestService, { address: noRedis.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+    const degraded = noRedis.client;
     try {
       const outcome = await degraded.recordEngagement({ events: [event(itemB, EngagementType.CLICK, now - 500, 's4')] });
       expect(outcome).toMatchObject({ accepted: 1, rejected: 0 });
-      const metrics = await (await fetch(`http://${noRedis.address}/metrics`)).text();
+      const metrics = await (await fetch(`http://${noRedis.app.address}/metrics`)).text();
       expect(metrics).toMatch(/ingest_read_model_write_failures_total\{[^}]*write="engagement_rollup"[^}]*\} 1\b/);
     } finally {
-      degraded.close();
       await noRedis.stop();
     }
   });

@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { EngagementType, IngestService } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { EngagementType } from '@feedmesh/contracts';
 import { createRedis, encodeTimelineMember, redisKeys, waitForRedis, type RedisClient } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, waitFor, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 // Redis stopped and started again (a Redis this test owns, on a port of its own): writes go on
 // while it is down, and the outbox work it failed runs as soon as it is back, not after
@@ -16,8 +15,8 @@ const FOLLOWERS = ['f1', 'f2', 'f3'];
 const LATE = 'late';
 
 let stores: TestStores;
-let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let ingest: StartedIngest;
+let client: IngestClient;
 let port: number;
 let redisServer: ChildProcess | undefined;
 let redis: RedisClient | undefined;
@@ -57,17 +56,12 @@ beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', LATE, ...FOLLOWERS]);
   await insertFollows(stores.pool, 'author', FOLLOWERS);
-  app = await spawnApp(
-    MAIN_ENTRY,
-    { DATABASE_URL: stores.databaseUrl, REDIS_URL: `redis://127.0.0.1:${port}/0`, INGEST_WORKER_POLL_MS: '200', LOG_LEVEL: 'warn' },
-    { name: 'ingest', timeoutMs: 30_000 },
-  );
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 5_000, maxRetries: 0 });
+  ingest = await startIngest(stores, { REDIS_URL: `redis://127.0.0.1:${port}/0`, INGEST_WORKER_POLL_MS: '200' }, { defaultTimeoutMs: 5_000 });
+  ({ client } = ingest);
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   await stopRedis().catch(() => {});
   await stores?.close();
 });

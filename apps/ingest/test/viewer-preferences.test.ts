@@ -1,16 +1,15 @@
 import { timestampDate, timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@connectrpc/connect';
-import { IngestService, ShowLessScope } from '@feedmesh/contracts';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { ShowLessScope } from '@feedmesh/contracts';
 import { redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, codeOf, createTestStores, insertFollows, insertUsers, MAIN_ENTRY, REDIS_URL, type TestStores } from './fixtures.js';
+import { articlePayload, codeOf, createTestStores, insertFollows, insertUsers, startIngest, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 // Block, Unblock, Mute, Unmute and ShowLess through the network against the ingest process:
 // the rows in Postgres and the fields of the viewers' preferences hashes in Redis.
 let stores: TestStores;
-let app: SpawnedApp;
-let client: ServiceClient<typeof IngestService>;
+let ingest: StartedIngest;
+let client: IngestClient;
 const PERIOD_HOURS = 2;
 const PERIOD_MS = PERIOD_HOURS * 3_600_000;
 
@@ -19,17 +18,12 @@ beforeAll(async () => {
   await insertUsers(stores.pool, ['alice', 'bob', 'carol', 'dave', 'writer', 'viewer']);
   await insertFollows(stores.pool, 'bob', ['alice']);
   await insertFollows(stores.pool, 'alice', ['bob']);
-  app = await spawnApp(
-    MAIN_ENTRY,
-    { DATABASE_URL: stores.databaseUrl, REDIS_URL, INGEST_WORKERS: '2', LOG_LEVEL: 'warn', SHOW_LESS_PERIOD_HOURS: String(PERIOD_HOURS) },
-    { name: 'ingest', timeoutMs: 30_000 },
-  );
-  client = createServiceClient(IngestService, { address: app.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+  ingest = await startIngest(stores, { INGEST_WORKERS: '2', SHOW_LESS_PERIOD_HOURS: String(PERIOD_HOURS) });
+  ({ client } = ingest);
 });
 
 afterAll(async () => {
-  client?.close();
-  await app?.stop();
+  await ingest?.stop();
   await stores?.close();
 });
 
@@ -139,18 +133,17 @@ describe('ShowLess', () => {
 describe('Redis down after the Postgres commit', () => {
   it('answers Unavailable; the retry repairs the hash', async () => {
     await insertUsers(stores.pool, ['erin', 'frank']);
-    const noRedis = await spawnApp(
-      MAIN_ENTRY,
-      { DATABASE_URL: stores.databaseUrl, REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
-      { name: 'ingest-no-redis', timeoutMs: 30_000 },
+    const noRedis = await startIngest(
+      stores,
+      { REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      { name: 'ingest-no-redis' },
     );
-    const degraded = createServiceClient(IngestService, { address: noRedis.address, defaultTimeoutMs: 10_000, maxRetries: 0 });
+    const degraded = noRedis.client;
     try {
       expect((await codeOf(degraded.block({ userId: 'erin', targetUserId: 'frank' }))).code).toBe(Code.Unavailable);
       expect(await rowCount('user_blocks WHERE user_id = $1 AND target_user_id = $2', ['erin', 'frank'])).toBe(1);
       expect(await prefs('erin')).toEqual({});
     } finally {
-      degraded.close();
       await noRedis.stop();
     }
     expect(await client.block({ userId: 'erin', targetUserId: 'frank' })).toMatchObject({ changed: false });
