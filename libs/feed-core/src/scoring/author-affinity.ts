@@ -1,6 +1,10 @@
 // How much the user cares about the item's author (follows, past engagement). The user's map is
 // read once per distinct author of the block (its authors dictionary), then every candidate
 // reads its author's entry by index.
+// A follow edge is a starting affinity: a candidate from the in-network recall source
+// (`model.inNetworkSource`, "following": the viewer follows its author) gets at least
+// `model.followedAuthorAffinity`, so a just-followed author (no engagement history yet, no
+// affinity entry) is not scored as a stranger.
 import type { CandidateColumns } from '../candidate-block.js';
 import { clamp01, type FeatureDefinition, type UserFeatures } from './feature.js';
 
@@ -15,17 +19,39 @@ export function authorAffinityTable(columns: CandidateColumns, user: UserFeature
   return table;
 }
 
+/** The sourceMask bit of `source` in the block, or 0 when the block has no such source. */
+export function sourceBitOf(columns: CandidateColumns, source: string): number {
+  const bit = columns.sourceNames.indexOf(source);
+  return bit < 0 || bit > 31 ? 0 : (1 << bit) >>> 0;
+}
+
 export const authorAffinity: FeatureDefinition = {
   name: 'author-affinity',
-  create() {
+  create(model) {
+    const floor = clamp01(model.followedAuthorAffinity);
+    const source = model.inNetworkSource;
     return {
       name: 'author-affinity',
       computeColumn(c, user, _nowMs, out) {
         const table = authorAffinityTable(c, user);
         const authorIndex = c.authorIndex;
-        for (let i = 0, n = c.count; i < n; i++) out[i] = table[authorIndex[i]!]!;
+        const n = c.count;
+        const bit = floor > 0 ? sourceBitOf(c, source) : 0;
+        if (bit === 0) {
+          for (let i = 0; i < n; i++) out[i] = table[authorIndex[i]!]!;
+          return;
+        }
+        const masks = c.sourceMask;
+        for (let i = 0; i < n; i++) {
+          const a = table[authorIndex[i]!]!;
+          out[i] = (masks[i]! & bit) !== 0 && a < floor ? floor : a;
+        }
       },
-      value: (c, i, user) => affinityOf(user, c.authors[c.authorIndex[i]!]),
+      value(c, i, user) {
+        const a = affinityOf(user, c.authors[c.authorIndex[i]!]);
+        const bit = floor > 0 ? sourceBitOf(c, source) : 0;
+        return bit !== 0 && (c.sourceMask[i]! & bit) !== 0 && a < floor ? floor : a;
+      },
     };
   },
 };

@@ -16,4 +16,7 @@ export const exampleModel: ModelConfig = Object.freeze({
   engagementPriorViews: 50,
   engagementPriorMean: 0.05,
   sourceBoosts: Object.freeze({ following: 1, trending: 0.4 }),
+  inNetworkSource: 'following',
+  followedAuthorAffinity: 0.5,
+  maxHidePenalty: 0.05,
 });

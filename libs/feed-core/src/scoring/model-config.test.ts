@@ -24,6 +24,29 @@ describe('parseModelConfig', () => {
     expect(parseModelConfig(rest).sourceBoosts).toEqual({});
   });
 
+  it('defaults the in-network and hide keys', () => {
+    const { inNetworkSource: _s, followedAuthorAffinity: _f, maxHidePenalty: _m, ...rest } = valid;
+    expect(parseModelConfig(rest)).toMatchObject({ inNetworkSource: 'following', followedAuthorAffinity: 0, maxHidePenalty: 0.05 });
+    expect(parseModelConfig({ ...valid, inNetworkSource: 'friends', followedAuthorAffinity: 1, maxHidePenalty: 0 })).toMatchObject({
+      inNetworkSource: 'friends',
+      followedAuthorAffinity: 1,
+      maxHidePenalty: 0,
+    });
+  });
+
+  it.each([
+    [{ followedAuthorAffinity: 1.5 }, 'followedAuthorAffinity must be a number in [0, 1]'],
+    [{ followedAuthorAffinity: -0.1 }, 'followedAuthorAffinity must be a number in [0, 1]'],
+    [{ followedAuthorAffinity: '0.5' }, 'followedAuthorAffinity must be a number in [0, 1]'],
+    [{ maxHidePenalty: Number.NaN }, 'maxHidePenalty must be a number in [0, 1]'],
+    [{ maxHidePenalty: 2 }, 'maxHidePenalty must be a number in [0, 1]'],
+    [{ maxHidePenalty: null }, 'maxHidePenalty must be a number in [0, 1]'],
+    [{ inNetworkSource: '' }, 'inNetworkSource must be a non-empty string'],
+    [{ inNetworkSource: 3 }, 'inNetworkSource must be a non-empty string'],
+  ])('rejects %o', (bad, problem) => {
+    expect(problemsOf({ ...valid, ...bad })).toEqual([problem]);
+  });
+
   it('rejects an unknown feature, naming it', () => {
     expect(problemsOf({ ...valid, weights: { freshness: 1, recency: 0.5 } })).toEqual([
       expect.stringContaining('unknown feature "recency"'),
@@ -47,6 +70,8 @@ describe('parseModelConfig', () => {
       engagementPriorViews: -1,
       engagementPriorMean: 2,
       sourceBoosts: { trending: 3 },
+      followedAuthorAffinity: 2,
+      maxHidePenalty: -1,
       extra: true,
     });
     expect(problems).toEqual([
@@ -57,6 +82,8 @@ describe('parseModelConfig', () => {
       'engagementPriorViews must be a finite number > 0',
       'engagementPriorMean must be a number in [0, 1]',
       'sourceBoosts.trending must be in [0, 1]',
+      'followedAuthorAffinity must be a number in [0, 1]',
+      'maxHidePenalty must be a number in [0, 1]',
     ]);
   });
 

@@ -16,7 +16,25 @@ export interface ModelConfig {
   engagementPriorMean: number;
   /** Recall source name → boost in [0, 1], for the `source-boost` feature. */
   sourceBoosts: Readonly<Record<string, number>>;
+  /**
+   * The recall source that means "the viewer follows the author" (in-network). Default
+   * `following`. Read by author-affinity's floor and by ranking's in-network selector.
+   */
+  inNetworkSource: string;
+  /**
+   * The author-affinity floor, in [0, 1], of a candidate from the in-network source: a follow edge
+   * is a starting affinity, so a just-followed author is not a stranger. Default 0 (no floor).
+   */
+  followedAuthorAffinity: number;
+  /**
+   * The most the engagement rate loses to hides, in [0, 1]: the smoothed hide share of views is
+   * capped here, so a handful of hides cannot sink an item for everyone. Default 0.05.
+   */
+  maxHidePenalty: number;
 }
+
+/** Defaults of the optional keys. */
+export const modelConfigDefaults = Object.freeze({ inNetworkSource: 'following', followedAuthorAffinity: 0, maxHidePenalty: 0.05 });
 
 export class ModelConfigError extends Error {
   override readonly name = 'ModelConfigError';
@@ -34,6 +52,9 @@ const keysOfModelConfig: Record<keyof ModelConfig, true> = {
   engagementPriorViews: true,
   engagementPriorMean: true,
   sourceBoosts: true,
+  inNetworkSource: true,
+  followedAuthorAffinity: true,
+  maxHidePenalty: true,
 };
 const knownKeys = new Set(Object.keys(keysOfModelConfig));
 const knownFeatures = new Set(featureNames);
@@ -76,6 +97,15 @@ export function parseModelConfig(json: unknown): ModelConfig {
     if (boost < 0 || boost > 1) problems.push(`sourceBoosts.${source} must be in [0, 1]`);
   }
 
+  const inNetworkSource = optional(json, 'inNetworkSource', modelConfigDefaults.inNetworkSource);
+  if (typeof inNetworkSource !== 'string' || inNetworkSource.trim() === '') problems.push('inNetworkSource must be a non-empty string');
+  const followedAuthorAffinity = optional(json, 'followedAuthorAffinity', modelConfigDefaults.followedAuthorAffinity);
+  if (!isFiniteNumber(followedAuthorAffinity) || followedAuthorAffinity < 0 || followedAuthorAffinity > 1) {
+    problems.push('followedAuthorAffinity must be a number in [0, 1]');
+  }
+  const maxHidePenalty = optional(json, 'maxHidePenalty', modelConfigDefaults.maxHidePenalty);
+  if (!isFiniteNumber(maxHidePenalty) || maxHidePenalty < 0 || maxHidePenalty > 1) problems.push('maxHidePenalty must be a number in [0, 1]');
+
   if (problems.length > 0) throw new ModelConfigError(problems);
   return {
     version: version as string,
@@ -84,6 +114,9 @@ export function parseModelConfig(json: unknown): ModelConfig {
     engagementPriorViews: priorViews as number,
     engagementPriorMean: priorMean as number,
     sourceBoosts: sourceBoosts!,
+    inNetworkSource: inNetworkSource as string,
+    followedAuthorAffinity: followedAuthorAffinity as number,
+    maxHidePenalty: maxHidePenalty as number,
   };
 }
 
@@ -98,6 +131,11 @@ function readNumberRecord(value: unknown, field: string, problems: string[]): Re
     else problems.push(`${field}.${key} must be a finite number, got ${JSON.stringify(v) ?? String(v)}`);
   }
   return out;
+}
+
+/** An optional key's value: its default only when the key is absent (null is a bad value). */
+function optional(json: Record<string, unknown>, key: string, fallback: unknown): unknown {
+  return json[key] === undefined ? fallback : json[key];
 }
 
 function isFiniteNumber(v: unknown): v is number {

@@ -38,7 +38,7 @@ describe('scoreCandidates', () => {
   });
 
   it('uses the user features', () => {
-    const model: ModelConfig = { ...exampleModel, weights: { 'author-affinity': 1, 'kind-preference': 0.5 } };
+    const model: ModelConfig = { ...exampleModel, weights: { 'author-affinity': 1, 'kind-preference': 0.5 }, followedAuthorAffinity: 0 };
     const user: UserFeatures = { authorAffinity: new Map([['fav', 0.9]]), kindAffinity: new Map([[ItemKind.LIVE, 1]]) };
     const cs = [cand('x', 0, { author: 'other' }), cand('live', 0, { kind: ItemKind.LIVE }), cand('fav', 0, { author: 'fav' })];
     const { order, scores } = scoreCandidates(cs, user, model, now);
@@ -150,9 +150,14 @@ function referenceScores(cs: readonly CandidateLike[], user: UserFeatures, model
     'engagement-rate': (c) => {
       const s = c.stats;
       if (s === undefined) return clamp(model.engagementPriorMean);
-      return clamp((num(s.likes) + 2 * num(s.shares) - 3 * num(s.hides) + prior * model.engagementPriorMean) / (num(s.views) + prior));
+      const seen = num(s.views) + prior;
+      const penalty = Math.min(model.maxHidePenalty, num(s.hides) / seen);
+      return clamp((num(s.likes) + 2 * num(s.shares) + prior * model.engagementPriorMean) / seen - penalty);
     },
-    'author-affinity': (c) => clamp(user.authorAffinity.get(c.item!.authorId) ?? 0),
+    'author-affinity': (c) => {
+      const a = clamp(user.authorAffinity.get(c.item!.authorId) ?? 0);
+      return c.sources.includes(model.inNetworkSource) ? Math.max(a, model.followedAuthorAffinity) : a;
+    },
     'kind-preference': (c) => clamp(user.kindAffinity.get(c.item!.kind) ?? 0),
     'source-boost': (c) => clamp(Math.max(0, ...c.sources.map((s) => model.sourceBoosts[s] ?? 0))),
   };
