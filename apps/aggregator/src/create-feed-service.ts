@@ -14,7 +14,7 @@ import { DownstreamBreaker, type BreakerSettings } from './downstream/downstream
 import { guardedDownstreams, type DownstreamClients } from './downstream/feed-downstreams.js';
 import type { aggregatorEnvSpec } from './env.js';
 import { feedService } from './feed-service.js';
-import { homeFeed } from './feeds/home-feed.js';
+import { feedCatalog } from './feeds/feed-catalog.js';
 import { parseCursorSecrets } from './paging/cursor-secrets.js';
 import { PagingSession } from './paging/paging-session.js';
 import { RedisSessionStore } from './paging/redis-session-store.js';
@@ -66,9 +66,9 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
     maxPages: env.FEED_MAX_PAGES,
     onUserLookupError: (error) => logger.warn({ err: error }, 'users lookup failed: serving the page degraded (users: unavailable)'),
   });
-  const pipeline = homeFeed({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
-  const servePage = createPipelineRunner(pipeline, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 });
-  const impl = feedService(servePage, {
+  const feeds = feedCatalog({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
+  const runners = new Map([...feeds].map(([id, feed]) => [id, createPipelineRunner(feed, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 })]));
+  const impl = feedService(runners, {
     defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
     debugAccess: debugAccessFromSetting(env.FEED_DEBUG),
   });

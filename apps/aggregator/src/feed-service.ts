@@ -1,5 +1,5 @@
 // feedmesh.feed.v1.FeedService: validate the request, split its deadline into stage budgets, and
-// serve one page of the declared home feed (feeds/home-feed.ts) through the pipeline runner.
+// serve one page of the feed it names (feeds/feed-catalog.ts) through that feed's pipeline runner.
 // Cursors and paging sessions: README.md, "Paging and cursors".
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
 import type { FeedService, GetFeedRequest } from '@feedmesh/contracts';
@@ -14,12 +14,14 @@ export interface FeedServiceSettings {
   debugAccess: DebugAccess;
 }
 
-export function feedService(servePage: ReturnType<typeof createPipelineRunner>, settings: FeedServiceSettings): ServiceImpl<typeof FeedService> {
+/** `runners`: feed id → the runner of that feed's pipeline. */
+export function feedService(runners: ReadonlyMap<string, ReturnType<typeof createPipelineRunner>>, settings: FeedServiceSettings): ServiceImpl<typeof FeedService> {
+  const feedIds = [...runners.keys()];
   return {
     async getFeed(req: GetFeedRequest, ctx: HandlerContext) {
-      const query = validateRequest(req);
+      const query = validateRequest(req, feedIds);
       if (query.debug) settings.debugAccess.check(ctx);
-      return servePage(query, stageBudgets(deadlineOf(ctx), settings.defaultBudgetMs));
+      return runners.get(query.feedId)!(query, stageBudgets(deadlineOf(ctx), settings.defaultBudgetMs));
     },
   };
 }

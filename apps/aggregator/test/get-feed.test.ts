@@ -1,5 +1,6 @@
 // GetFeed end to end: the four apps spawned from dist, real Postgres and Redis (db 10).
 import { randomBytes, randomUUID } from 'node:crypto';
+import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
 import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
@@ -51,8 +52,11 @@ afterAll(async () => {
   await dropDatabase(databaseUrl);
 });
 
-const getFeed = (init: { userId?: string; cursor?: string; pageSize?: number; debug?: boolean }) =>
-  feed.getFeed({ userId: init.userId ?? userId, pageSize: init.pageSize ?? pageSize, cursor: init.cursor ?? '', debug: init.debug ?? false }, { timeoutMs });
+const getFeed = (init: { userId?: string; cursor?: string; pageSize?: number; debug?: boolean; feedId?: string }) =>
+  feed.getFeed(
+    { userId: init.userId ?? userId, pageSize: init.pageSize ?? pageSize, cursor: init.cursor ?? '', debug: init.debug ?? false, feedId: init.feedId ?? '' },
+    { timeoutMs },
+  );
 
 async function codeOf(promise: Promise<unknown>): Promise<Code | undefined> {
   try {
@@ -160,10 +164,10 @@ describe('GetFeed', () => {
 
   it('checks the user of a forged cursor: a valid signature does not skip the users check', async () => {
     // Signed with the aggregator's own key, as anyone holding a leaked (or built-in) key could.
-    const forged = encodeCursor({ sessionId: randomUUID(), userId: 'nobody-here', hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
+    const forged = encodeCursor({ sessionId: randomUUID(), userId: 'nobody-here', feedId: 'for-you', hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
     expect(await codeOf(getFeed({ userId: 'nobody-here', cursor: forged }))).toBe(Code.NotFound);
     // A real user's forged cursor names no stored session: start over.
-    const forgedReal = encodeCursor({ sessionId: randomUUID(), userId, hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
+    const forgedReal = encodeCursor({ sessionId: randomUUID(), userId, feedId: 'for-you', hlc: new HybridLogicalClock().tick() }, [cursorSecret]);
     expect(await codeOf(getFeed({ cursor: forgedReal }))).toBe(Code.FailedPrecondition);
   });
 
@@ -247,6 +251,42 @@ describe('GetFeed', () => {
     } finally {
       await redis.del(key);
     }
+  });
+
+  it('serves the following feed: followed authors only, newest first, paged without duplicates; a cursor binds to its feed', async () => {
+    const { rows } = await pool.query<{ followee_id: string }>('SELECT followee_id FROM follows WHERE follower_id = $1', [userId]);
+    const followed = new Set(rows.map((r) => r.followee_id));
+    expect(followed.size).toBeGreaterThan(0);
+    const served = new Set<string>();
+    let cursor = '';
+    let previousMs = Number.POSITIVE_INFINITY;
+    for (let page = 0; page < 3; page++) {
+      const response = await getFeed({ feedId: 'following', cursor, debug: true });
+      expect(response.items.length).toBe(pageSize);
+      expect(response.degraded).toBe(false);
+      expect(response.debug!.sources.map((s) => s.source)).toEqual(['following']);
+      for (const item of response.items) {
+        expect(followed.has(item.authorId), `${item.authorId} is not followed`).toBe(true);
+        expect(served.has(item.id), `${item.id} served twice`).toBe(false);
+        served.add(item.id);
+        const createdMs = timestampMs(item.createdAt!);
+        expect(createdMs).toBeLessThanOrEqual(previousMs);
+        previousMs = createdMs;
+      }
+      cursor = response.nextCursor;
+    }
+    // The cursor of a following page pages the following feed only.
+    const wrongFeed = await errorOf(getFeed({ cursor }));
+    expect(wrongFeed.code).toBe(Code.InvalidArgument);
+    expect(wrongFeed.metadata.get('x-field-violation')).toBe('cursor');
+    expect(wrongFeed.message).toMatch(/belongs to feed "following", not "for-you"/);
+    expect((await getFeed({ feedId: 'following', cursor })).items.length).toBe(pageSize);
+    // for-you (the default) mixes in what the user does not follow.
+    const forYou = await getFeed({ feedId: 'for-you' });
+    expect(forYou.items.some((i) => !followed.has(i.authorId))).toBe(true);
+    const unknown = await errorOf(getFeed({ feedId: 'trending' }));
+    expect(unknown.code).toBe(Code.InvalidArgument);
+    expect(unknown.metadata.get('x-field-violation')).toBe('feed_id');
   });
 
   it('ends the session cleanly on its last page', async () => {

@@ -6,6 +6,7 @@ const now = 1_700_000_000_000;
 const payload: CursorPayload = {
   sessionId: 's1',
   userId: 'u1',
+  feedId: 'for-you',
   hlc: { wallMs: now - 1000, logical: 1 },
 };
 const session: PagingSessionState = {

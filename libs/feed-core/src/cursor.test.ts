@@ -6,6 +6,7 @@ const secret = 'cursor-secret-0123456789abcdef';
 const payload: CursorPayload = {
   sessionId: 's_7f3a9c2e',
   userId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+  feedId: 'following',
   hlc: { wallMs: 1_700_000_123_456, logical: 2 },
 };
 
@@ -34,7 +35,7 @@ function forge(header: string, payloadText: string, key = secret): string {
 describe('cursor', () => {
   it('round-trips and stays compact', () => {
     const token = encodeCursor(payload, secret);
-    expect(token).toMatch(/^v2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^v3\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     expect(token.length).toBeLessThan(150);
     expect(decodeCursor(token, secret)).toEqual(payload);
     expect(token.length).toBeLessThan(200);
@@ -80,17 +81,28 @@ describe('cursor', () => {
     expect(reasonOf(() => decodeCursor(forge('v1', '["","u",1,0,0,0,0]'), secret))).toBe('malformed');
     expect(reasonOf(() => decodeCursor(forge('v2', '["s","u",0]'), secret))).toBe('malformed');
     expect(reasonOf(() => decodeCursor(forge('v2', '["s","u",-1,0]'), secret))).toBe('malformed');
-    expect(decodeCursor(forge('v2', '["s","u",5,1]'), secret)).toEqual({ sessionId: 's', userId: 'u', hlc: { wallMs: 5, logical: 1 } });
+    expect(reasonOf(() => decodeCursor(forge('v3', '["s","u",5,1]'), secret))).toBe('malformed');
+    expect(reasonOf(() => decodeCursor(forge('v3', '["s","u",7,5,1]'), secret))).toBe('malformed');
+  });
+
+  it('still reads a v2 cursor, issued before feeds could be chosen, as feed ""', () => {
+    expect(decodeCursor(forge('v2', '["s","u",5,1]'), secret)).toEqual({ sessionId: 's', userId: 'u', feedId: '', hlc: { wallMs: 5, logical: 1 } });
+  });
+
+  it('binds the feed: the same cursor re-signed for another feed is tampered', () => {
+    const [header, , sig] = encodeCursor(payload, secret).split('.');
+    const otherFeed = encodeCursor({ ...payload, feedId: 'for-you' }, secret).split('.')[1];
+    expect(reasonOf(() => decodeCursor(`${header}.${otherFeed}.${sig}`, secret))).toBe('tampered');
   });
 
   it('still reads a v1 cursor issued before the rollout, keeping only what is read', () => {
-    expect(decodeCursor(forge('v1', '["s","u",3,1700000000000,9,2,60]'), secret)).toEqual({ sessionId: 's', userId: 'u', hlc: { wallMs: 9, logical: 2 } });
+    expect(decodeCursor(forge('v1', '["s","u",3,1700000000000,9,2,60]'), secret)).toEqual({ sessionId: 's', userId: 'u', feedId: '', hlc: { wallMs: 9, logical: 2 } });
   });
 
   it('rejects other versions as unsupported', () => {
     const body = JSON.stringify(['s', 'u', 0, 0]);
     expect(reasonOf(() => decodeCursor(forge('v0', body), secret))).toBe('unsupported_version');
-    expect(reasonOf(() => decodeCursor(forge('v3', body), secret))).toBe('unsupported_version');
+    expect(reasonOf(() => decodeCursor(forge('v4', body), secret))).toBe('unsupported_version');
   });
 
   it('verifies with any rotated key and signs with the first', () => {

@@ -3,15 +3,17 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isValidHlc, type Hlc } from './hlc.js';
 
-export const cursorVersion = 2;
-/** Versions decodeCursor still reads: the previous one, for cursors issued before a rollout. */
-const readableVersions = new Set([1, 2]);
+export const cursorVersion = 3;
+/** Versions decodeCursor still reads: the previous ones, for cursors issued before a rollout. */
+const readableVersions = new Set([1, 2, 3]);
 
 export interface CursorPayload {
   /** Paging session id (server-side state: snapshot, served ids, ranked window, last HLC). */
   sessionId: string;
   /** The user the feed belongs to. */
   userId: string;
+  /** The feed the session pages ('' in cursors of v1 and v2, issued before feeds could be chosen). */
+  feedId: string;
   /** Issue time of this cursor on the session's clock; the session stores the latest. */
   hlc: Hlc;
 }
@@ -44,8 +46,8 @@ export function encodeCursor(payload: CursorPayload, secrets: CursorSecrets): st
   const problem = payloadProblem(payload);
   if (problem !== undefined) throw new TypeError(`encodeCursor: ${problem}`);
   const [signing] = secretList(secrets);
-  const { sessionId, userId, hlc } = payload;
-  const compact = [sessionId, userId, hlc.wallMs, hlc.logical];
+  const { sessionId, userId, feedId, hlc } = payload;
+  const compact = [sessionId, userId, feedId, hlc.wallMs, hlc.logical];
   const signed = `v${cursorVersion}.${Buffer.from(JSON.stringify(compact)).toString('base64url')}`;
   return `${signed}.${mac(signing!, signed)}`;
 }
@@ -112,13 +114,18 @@ function parsePayload(json: string, version: number): CursorPayload | undefined 
     if (!Array.isArray(raw) || raw.length !== 7) return undefined;
     const [sessionId, userId, page, snapshotMs, wallMs, logical, servedCount] = raw as unknown[];
     if (![page, snapshotMs, servedCount].every((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) return undefined;
-    fields = [sessionId, userId, wallMs, logical];
-  } else {
+    fields = [sessionId, userId, '', wallMs, logical];
+  } else if (version === 2) {
+    // v2: [sessionId, userId, wallMs, logical].
     if (!Array.isArray(raw) || raw.length !== 4) return undefined;
+    const [sessionId, userId, wallMs, logical] = raw as unknown[];
+    fields = [sessionId, userId, '', wallMs, logical];
+  } else {
+    if (!Array.isArray(raw) || raw.length !== 5) return undefined;
     fields = raw as unknown[];
   }
-  const [sessionId, userId, wallMs, logical] = fields;
-  const payload = { sessionId, userId, hlc: { wallMs, logical } } as CursorPayload;
+  const [sessionId, userId, feedId, wallMs, logical] = fields;
+  const payload = { sessionId, userId, feedId, hlc: { wallMs, logical } } as CursorPayload;
   return payloadProblem(payload) === undefined ? payload : undefined;
 }
 
@@ -129,6 +136,7 @@ function payloadProblem(p: CursorPayload): string | undefined {
   if (typeof p.userId !== 'string' || p.userId.length === 0 || p.userId.length > 128) {
     return 'userId must be a string of 1..128 characters';
   }
+  if (typeof p.feedId !== 'string' || p.feedId.length > 64) return 'feedId must be a string of at most 64 characters';
   if (!isValidHlc(p.hlc)) return 'hlc must hold integers >= 0';
   return undefined;
 }

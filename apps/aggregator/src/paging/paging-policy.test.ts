@@ -5,7 +5,7 @@ import { advanceSession, isLastPage, planPaging, readCursor } from './paging-pol
 import type { StoredSession } from './session-store.js';
 
 const secrets = ['0123456789abcdef-one', '0123456789abcdef-two'];
-const payload: CursorPayload = { sessionId: 's1', userId: 'u1', hlc: { wallMs: 50, logical: 0 } };
+const payload: CursorPayload = { sessionId: 's1', userId: 'u1', feedId: 'following', hlc: { wallMs: 50, logical: 0 } };
 const session: StoredSession = {
   sessionId: 's1',
   userId: 'u1',
@@ -28,7 +28,15 @@ function codeOf(fn: () => unknown): Code | undefined {
 
 describe('readCursor', () => {
   it('accepts a cursor signed by any configured secret', () => {
-    expect(readCursor(encodeCursor(payload, secrets[1]!), secrets)).toEqual(payload);
+    expect(readCursor(encodeCursor(payload, secrets[1]!), secrets, 'following')).toEqual(payload);
+  });
+
+  it('binds the cursor to its feed: another feed_id is InvalidArgument naming cursor; a feed-less (v2) cursor pages for-you', () => {
+    const token = encodeCursor(payload, secrets);
+    expect(() => readCursor(token, secrets, 'for-you')).toThrow(/cursor: belongs to feed "following", not "for-you"/);
+    const legacy = encodeCursor({ ...payload, feedId: '' }, secrets);
+    expect(readCursor(legacy, secrets, 'for-you').sessionId).toBe('s1');
+    expect(codeOf(() => readCursor(legacy, secrets, 'following'))).toBe(Code.InvalidArgument);
   });
 
   it('rejects malformed and tampered cursors as InvalidArgument naming cursor', () => {
@@ -36,7 +44,7 @@ describe('readCursor', () => {
     const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
     for (const bad of ['garbage', tampered, token.replace(/^v\d+/, 'v9')]) {
       try {
-        readCursor(bad, secrets);
+        readCursor(bad, secrets, 'following');
         expect.unreachable();
       } catch (error) {
         expect((error as ConnectError).code).toBe(Code.InvalidArgument);
@@ -71,13 +79,13 @@ describe('isLastPage', () => {
 describe('advanceSession', () => {
   it('issues a signed next cursor carrying the new page, hlc and served count', () => {
     const hlc = { wallMs: 70, logical: 0 };
-    const next = advanceSession({ previous: session, sessionId: 's1', userId: 'u1', snapshotMs: 1_000, hlc, served: 20, last: false }, secrets);
+    const next = advanceSession({ previous: session, sessionId: 's1', userId: 'u1', feedId: 'for-you', snapshotMs: 1_000, hlc, served: 20, last: false }, secrets);
     expect(next).toMatchObject({ page: 3, servedCount: 60, lastHlc: hlc, previousHlc: session.lastHlc });
-    expect(readCursor(next.nextCursor, secrets)).toEqual({ sessionId: 's1', userId: 'u1', hlc });
+    expect(readCursor(next.nextCursor, secrets, 'for-you')).toEqual({ sessionId: 's1', userId: 'u1', feedId: 'for-you', hlc });
   });
 
   it('issues no cursor on the last page and starts a new session at page 1', () => {
-    const first = advanceSession({ previous: undefined, sessionId: 's2', userId: 'u1', snapshotMs: 5, hlc: { wallMs: 5, logical: 0 }, served: 3, last: true }, secrets);
+    const first = advanceSession({ previous: undefined, sessionId: 's2', userId: 'u1', feedId: 'for-you', snapshotMs: 5, hlc: { wallMs: 5, logical: 0 }, served: 3, last: true }, secrets);
     expect(first).toMatchObject({ page: 1, servedCount: 3, nextCursor: '', previousHlc: undefined });
   });
 });

@@ -11,6 +11,7 @@ import {
   type Hlc,
 } from '@feedmesh/feed-core';
 import { invalidArgument } from '@feedmesh/service-kit';
+import { defaultFeedId } from '../request/validate-request.js';
 import type { StoredSession } from './session-store.js';
 
 /** What a verified cursor asks for (no cursor at all opens a new session). */
@@ -20,14 +21,23 @@ export type PagingPlan =
   /** The cursor before the latest (a retry whose answer was lost): serve the latest page again. */
   | { action: 'replay'; payload: CursorPayload; session: StoredSession };
 
-/** Verifies the cursor's signature; any unusable cursor is the caller's fault. */
-export function readCursor(token: string, secrets: CursorSecrets): CursorPayload {
+/**
+ * Verifies the cursor's signature and that it pages `feedId` (a cursor issued before feeds could
+ * be chosen pages the default feed); any unusable cursor is the caller's fault.
+ */
+export function readCursor(token: string, secrets: CursorSecrets, feedId: string): CursorPayload {
+  let payload: CursorPayload;
   try {
-    return decodeCursor(token, secrets);
+    payload = decodeCursor(token, secrets);
   } catch (error) {
     if (error instanceof CursorError) throw invalidArgument('cursor', `${error.reason}: ${error.message}`);
     throw error;
   }
+  const cursorFeed = payload.feedId === '' ? defaultFeedId : payload.feedId;
+  if (cursorFeed !== feedId) {
+    throw invalidArgument('cursor', `belongs to feed "${cursorFeed}", not "${feedId}": send it with the feed_id of its first page, or request this feed's first page`);
+  }
+  return payload;
 }
 
 /**
@@ -73,6 +83,7 @@ export interface AdvanceInput {
   previous: StoredSession | undefined;
   sessionId: string;
   userId: string;
+  feedId: string;
   snapshotMs: number;
   /** HLC of this page's cursor; must be after previous.lastHlc. */
   hlc: Hlc;
@@ -82,10 +93,10 @@ export interface AdvanceInput {
 
 /** The session after serving one more page, with the next cursor it issues (empty when last). */
 export function advanceSession(input: AdvanceInput, secrets: CursorSecrets): StoredSession {
-  const { previous, sessionId, userId, snapshotMs, hlc, served, last } = input;
+  const { previous, sessionId, userId, feedId, snapshotMs, hlc, served, last } = input;
   const page = (previous?.page ?? 0) + 1;
   const servedCount = (previous?.servedCount ?? 0) + served;
-  const nextCursor = last ? '' : encodeCursor({ sessionId, userId, hlc }, secrets);
+  const nextCursor = last ? '' : encodeCursor({ sessionId, userId, feedId, hlc }, secrets);
   return {
     sessionId,
     userId,

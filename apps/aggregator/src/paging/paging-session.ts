@@ -14,6 +14,8 @@ export type ResumedSession =
   | {
       action: 'open' | 'advance';
       sessionId: string;
+      /** The feed the session pages (the cursor's, checked against the request's). */
+      feedId: string;
       snapshotMs: number;
       /** The session before this page; undefined when the page opens it. */
       previous: StoredSession | undefined;
@@ -55,15 +57,15 @@ export class PagingSession {
    * Checks the cursor (signature first, no I/O), the user, then the session; returns where the
    * request stands or throws the RPC error for the client.
    */
-  async resume(query: { userId: string; cursor: string }, degradedReasons: string[]): Promise<ResumedSession> {
-    const payload = query.cursor === '' ? undefined : readCursor(query.cursor, this.deps.secrets);
+  async resume(query: { userId: string; feedId: string; cursor: string }, degradedReasons: string[]): Promise<ResumedSession> {
+    const payload = query.cursor === '' ? undefined : readCursor(query.cursor, this.deps.secrets, query.feedId);
     const stored = payload === undefined ? undefined : await storeCall(() => this.deps.sessions.load(payload.sessionId));
     // A session is stored only after its first page passed the users check, so a stored session
     // of this user proves it and later pages skip the lookup. A valid signature alone proves
     // nothing about the user: whoever holds the key can sign any payload.
     if (stored?.userId !== query.userId) await this.checkUser(query.userId, degradedReasons);
     if (payload === undefined) {
-      return { action: 'open', sessionId: this.newSessionId(), snapshotMs: this.now(), previous: undefined, served: async () => new Set() };
+      return { action: 'open', sessionId: this.newSessionId(), feedId: query.feedId, snapshotMs: this.now(), previous: undefined, served: async () => new Set() };
     }
     const plan = planPaging(payload, stored, query.userId, this.now());
     if (plan.action === 'replay') return { action: 'replay', sessionId: payload.sessionId, snapshotMs: plan.session.snapshotMs, session: plan.session };
@@ -71,6 +73,7 @@ export class PagingSession {
     return {
       action: 'advance',
       sessionId: payload.sessionId,
+      feedId: query.feedId,
       snapshotMs: plan.session.snapshotMs,
       previous: plan.session,
       served: () => (served ??= storeCall(() => this.deps.sessions.served(payload.sessionId)).then((ids) => new Set(ids))),
@@ -102,7 +105,7 @@ export class PagingSession {
     const pageNumber = (previous?.page ?? 0) + 1;
     const last = isLastPage({ exhausted: page.exhausted, page: pageNumber, maxPages: this.deps.maxPages });
     const session = advanceSession(
-      { previous, sessionId: resumed.sessionId, userId, snapshotMs: resumed.snapshotMs, hlc, served: page.entries.length, last },
+      { previous, sessionId: resumed.sessionId, userId, feedId: resumed.feedId, snapshotMs: resumed.snapshotMs, hlc, served: page.entries.length, last },
       this.deps.secrets,
     );
     const committed = await storeCall(() =>

@@ -53,7 +53,7 @@ export interface Skeleton {
   maxTopUps: number;
   /** Entries the page shows, when the source decides (a replay: exactly the stored page). */
   pageSize?: number;
-  /** The component that ranked the entries ("ranking", "recency-fallback", "session-window", "replay"). */
+  /** The component that ranked the entries ("ranking", "newest-first", "session-window", "replay"). */
   rankedBy: string;
   candidateCount: number;
   sources: SourceStats[];

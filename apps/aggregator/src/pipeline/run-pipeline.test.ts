@@ -82,7 +82,7 @@ function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), 
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
   const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2 });
-  return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', pageSize: 10, cursor, debug }, budgets);
+  return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, debug }, budgets);
 }
 
 const idsOf = (page: { items?: Array<{ id?: string }> }) => (page.items ?? []).map((i) => i.id!);

@@ -3,9 +3,13 @@ import { invalidArgument } from '@feedmesh/service-kit';
 
 export const defaultPageSize = 20;
 export const maxPageSize = 100;
+/** The feed of an empty feed_id, and of cursors issued before feeds could be chosen. */
+export const defaultFeedId = 'for-you';
 
 export interface FeedQuery {
   userId: string;
+  /** One of the declared feeds (feeds/feed-catalog.ts). */
+  feedId: string;
   pageSize: number;
   /** Empty for the first page. */
   cursor: string;
@@ -24,10 +28,11 @@ const userIdCharacters = /^[^\p{C}\p{Z}{}|]+$/u;
 
 /**
  * Field checks the kit cannot know: user_id present and well-formed, page_size within 1..100
- * with 0 meaning the default. An id that fails here is InvalidArgument before anything looks it
- * up, so a lookup failure later is always the store's, never the id's.
+ * with 0 meaning the default, feed_id one of `feedIds` (empty: the default). An id that fails
+ * here is InvalidArgument before anything looks it up, so a lookup failure later is always the
+ * store's, never the id's.
  */
-export function validateRequest(req: GetFeedRequest): FeedQuery {
+export function validateRequest(req: GetFeedRequest, feedIds: readonly string[]): FeedQuery {
   const userId = req.userId;
   if (userId.length === 0) throw invalidArgument('user_id', 'is required');
   if (userId.length > maxUserIdLength) throw invalidArgument('user_id', `must be at most ${maxUserIdLength} characters`);
@@ -37,8 +42,14 @@ export function validateRequest(req: GetFeedRequest): FeedQuery {
   if (req.pageSize > maxPageSize) {
     throw invalidArgument('page_size', `must be within 1..${maxPageSize} (0 means ${defaultPageSize})`);
   }
+  const feedId = req.feedId === '' ? defaultFeedId : req.feedId;
+  if (!feedIds.includes(feedId)) {
+    const shown = feedId.length > 64 ? `${feedId.slice(0, 64)}…` : feedId;
+    throw invalidArgument('feed_id', `unknown feed ${JSON.stringify(shown)} (known: ${feedIds.join(', ')})`);
+  }
   return {
     userId,
+    feedId,
     pageSize: req.pageSize === 0 ? defaultPageSize : req.pageSize,
     cursor: req.cursor,
     debug: req.debug,

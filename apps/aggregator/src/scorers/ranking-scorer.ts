@@ -5,7 +5,7 @@ import { failureCode } from '../downstream/failure-code.js';
 import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
 import type { FeedRun } from '../pipeline/components.js';
 import { toSkeletonEntries, type SkeletonEntry } from '../pipeline/skeleton-entry.js';
-import { recencyFallbackSelector } from '../selectors/recency-fallback-selector.js';
+import { newestFirstSelector } from '../selectors/newest-first-selector.js';
 
 export interface Scored {
   entries: SkeletonEntry[];
@@ -16,8 +16,8 @@ export interface Scored {
 
 /**
  * Scores the candidate block with the ranking service (RankBlock: the bytes recall sent, never
- * decoded here). Fail-open policy: when ranking is down, late or its circuit open, the recency
- * fallback orders the candidates and the page is degraded ("ranking: <code>").
+ * decoded here). Fail-open policy: when ranking is down, late or its circuit open, the
+ * newest-first selector orders the candidates and the page is degraded ("ranking: <code>").
  */
 export function createRankingScorer(downstreams: FeedDownstreams) {
   return {
@@ -46,7 +46,7 @@ export function createRankingScorer(downstreams: FeedDownstreams) {
       } catch (error) {
         run.degradedReasons.push(`ranking: ${failureCode(error)}`);
         const columns = candidateColumns(fromBinary(CandidateBlockSchema, request.block));
-        return { entries: recencyFallbackSelector.select(columns, request.limit), rankedBy: recencyFallbackSelector.identifier };
+        return { entries: newestFirstSelector.select(columns, request.limit), rankedBy: newestFirstSelector.identifier };
       }
     },
   };

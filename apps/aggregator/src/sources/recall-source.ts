@@ -20,6 +20,8 @@ export interface RecallSourceDeps {
   /** Fail-open policy: where candidates come from when recall cannot answer. */
   fallback: ReturnType<typeof createHomeTimelineSource>;
   recallLimit: number;
+  /** Recall's sources to run, by name; all of them when absent. */
+  sources?: readonly string[];
 }
 
 /**
@@ -35,7 +37,13 @@ export function createRecallSource(deps: RecallSourceDeps) {
       try {
         const response = await run.time('recall', run.budgets.recallMs, () =>
           deps.downstreams.recallBlock(
-            { userId: request.userId, limit: deps.recallLimit, excludeIds: [...request.exclude], createdBeforeMs: BigInt(request.snapshotMs) },
+            {
+              userId: request.userId,
+              limit: deps.recallLimit,
+              excludeIds: [...request.exclude],
+              createdBeforeMs: BigInt(request.snapshotMs),
+              sources: deps.sources ? [...deps.sources] : [],
+            },
             run.budgets.recallMs,
           ),
         );

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/feed/v1/feed.proto.
  */
 export const file_feedmesh_feed_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEiUwoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIi4KC0ZpbHRlckNvdW50Eg4KBmZpbHRlchgBIAEoCRIPCgdyZW1vdmVkGAIgASgNIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASL7AQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJEi4KB2ZpbHRlcnMYBiADKAsyHS5mZWVkbWVzaC5mZWVkLnYxLkZpbHRlckNvdW50MmIKC0ZlZWRTZXJ2aWNlElMKB0dldEZlZWQSIC5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXF1ZXN0GiEuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_feedmesh_common_v1_common]);
+  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEiZAoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIEg8KB2ZlZWRfaWQYBSABKAkiqwEKD0dldEZlZWRSZXNwb25zZRIrCgVpdGVtcxgBIAMoCzIcLmZlZWRtZXNoLmNvbW1vbi52MS5GZWVkSXRlbRITCgtuZXh0X2N1cnNvchgCIAEoCRIQCghkZWdyYWRlZBgDIAEoCBIYChBkZWdyYWRlZF9yZWFzb25zGAQgAygJEioKBWRlYnVnGAUgASgLMhsuZmVlZG1lc2guZmVlZC52MS5GZWVkRGVidWciLgoLRmlsdGVyQ291bnQSDgoGZmlsdGVyGAEgASgJEg8KB3JlbW92ZWQYAiABKA0iRAoLU3RhZ2VUaW1pbmcSDQoFc3RhZ2UYASABKAkSEwoLZHVyYXRpb25fbXMYAiABKAESEQoJYnVkZ2V0X21zGAMgASgBIvsBCglGZWVkRGVidWcSLQoGc3RhZ2VzGAEgAygLMh0uZmVlZG1lc2guZmVlZC52MS5TdGFnZVRpbWluZxIwCgdzb3VyY2VzGAIgAygLMh8uZmVlZG1lc2guY29tbW9uLnYxLlNvdXJjZVN0YXRzEjIKBnNjb3JlcxgDIAMoCzIiLmZlZWRtZXNoLmNvbW1vbi52MS5TY29yZUJyZWFrZG93bhIVCg1tb2RlbF92ZXJzaW9uGAQgASgJEhIKCnNlc3Npb25faWQYBSABKAkSLgoHZmlsdGVycxgGIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuRmlsdGVyQ291bnQyYgoLRmVlZFNlcnZpY2USUwoHR2V0RmVlZBIgLmZlZWRtZXNoLmZlZWQudjEuR2V0RmVlZFJlcXVlc3QaIS5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
 
 /**
  * @generated from message feedmesh.feed.v1.GetFeedRequest
@@ -45,6 +45,16 @@ export type GetFeedRequest = Message<"feedmesh.feed.v1.GetFeedRequest"> & {
    * @generated from field: bool debug = 4;
    */
   debug: boolean;
+
+  /**
+   * The feed to page: "for-you" (every recall source, ranked for the user: the default when
+   * empty) or "following" (items of the people the user follows only, newest first, unranked).
+   * A cursor belongs to the feed of its first page: sending it with another feed_id is
+   * InvalidArgument naming cursor; an unknown id is InvalidArgument naming feed_id.
+   *
+   * @generated from field: string feed_id = 5;
+   */
+  feedId: string;
 };
 
 /**

@@ -1,14 +1,12 @@
-// The home feed, declared: where a page's ranked entries come from (first source that serves
+// The for-you feed, declared: where a page's ranked entries come from (first source that serves
 // the page), what may never be shown (filters, cheapest first), how ids become cards. Each
 // component is one file; its identifier names it in spans, debug stages and degraded reasons.
 // To add a component, write its file and list it here.
-import type { FeedDownstreams } from '../downstream/feed-downstreams.js';
 import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
 import { alreadyServedFilter } from '../filters/already-served-filter.js';
 import { blockedFilter } from '../filters/blocked-filter.js';
 import { mutedFilter } from '../filters/muted-filter.js';
 import { shownLessFilter } from '../filters/shown-less-filter.js';
-import type { PagingSession } from '../paging/paging-session.js';
 import type { FeedPipeline } from '../pipeline/components.js';
 import { hydrator } from '../pipeline/hydration.js';
 import { createRankingScorer } from '../scorers/ranking-scorer.js';
@@ -17,18 +15,13 @@ import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js'
 import { createRecallSource } from '../sources/recall-source.js';
 import { createReplaySource } from '../sources/replay-source.js';
 import { sessionWindowSource } from '../sources/session-window-source.js';
-import { readViewerPreferences, type RedisClient } from '@feedmesh/storage';
+import { readViewerPreferences } from '@feedmesh/storage';
+import type { FeedDeps } from './feed-catalog.js';
 
-export interface HomeFeedDeps {
-  downstreams: FeedDownstreams;
-  redis: RedisClient;
-  paging: PagingSession;
-  recallLimit: number;
-}
-
-export function homeFeed({ downstreams, redis, paging, recallLimit }: HomeFeedDeps): FeedPipeline {
+/** Every recall source, ranked for the viewer; later pages from the ranking stored with the session. */
+export function forYouFeed({ downstreams, redis, paging, recallLimit }: FeedDeps): FeedPipeline {
   return {
-    identifier: 'home',
+    identifier: 'for-you',
     sources: [
       createReplaySource(paging),
       sessionWindowSource,

@@ -3,12 +3,12 @@ import { compareIdsAt, readUuid, sourcesOfMask, UUID_BYTES } from '@feedmesh/fee
 import type { SkeletonEntry } from '../pipeline/skeleton-entry.js';
 
 /**
- * The degraded order when ranking is down or late: most recent first (ties by id), which is
- * what a follower expects from an unranked feed and is stable across pages of a session.
- * Score 0: nothing ranked these.
+ * Most recent first (ties by id): the order of the following feed, and the for-you feed's
+ * degraded order when ranking is down or late — what a follower expects from an unranked feed,
+ * and stable across pages of a session. Score 0: nothing ranked these.
  */
-export const recencyFallbackSelector = {
-  identifier: 'recency-fallback',
+export const newestFirstSelector = {
+  identifier: 'newest-first',
   select(columns: CandidateColumns, limit: number): SkeletonEntry[] {
     const order = Array.from({ length: columns.count }, (_, i) => i);
     order.sort((a, b) => {
