@@ -47,3 +47,5 @@ export * from './repositories/viewer-preferences-repository.js';
 export * from './open-storage.js';
 export { readTopEntries, readTopEntriesOfKeys, parseWithScores, type ZsetEntry } from './timeline-reads.js';
 export * from './viewer-state/viewer-preferences.js';
+export * from './viewer-state/seen-items.js';
+export * from './viewer-state/viewer-state.js';

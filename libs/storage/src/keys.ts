@@ -4,7 +4,7 @@
  * Each key carries a hash tag (the part in braces): Redis Cluster hashes only the tag, so keys
  * that share a tag live in the same slot and may be used together in MULTI, Lua scripts and
  * multi-key commands. Tags are chosen by what must be atomic together:
- * - `{u:<userId>}`    a user's home timeline.
+ * - `{u:<userId>}`    a user's home timeline, preferences and seen items (read in one pipeline).
  * - `{a:<authorId>}`  an author's recent items and their publish idempotency claims, so a
  *                     publish can claim its request_id and append to the author zset atomically.
  * - `{s:<sessionId>}` a paging session's served-set and state.
@@ -35,6 +35,8 @@ export const redisKeys = {
   homeTimeline: (userId: string) => tagged('u', userId, 'home'),
   /** hash: a viewer's blocks, mutes and "show less" marks (viewer-state/viewer-preferences.ts). */
   viewerPreferences: (userId: string) => tagged('u', userId, 'prefs'),
+  /** zset: items the viewer saw (VIEW); member = item id, score = end of the mark in ms (viewer-state/seen-items.ts). */
+  viewerSeen: (userId: string) => tagged('u', userId, 'seen'),
   /** zset: an author's latest items; member = timeline member, score = created_at ms. */
   authorRecent: (authorId: string) => tagged('a', authorId, 'recent'),
   /** zset: trending items of one kind; member = timeline member, score = trendingScore(). */
