@@ -24,7 +24,15 @@ export const ingestApp = {
     if (env.INGEST_RUN_WORKER) {
       workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
     }
-    const deps = { storage, redis, logger, readModelFailures: new ReadModelWriteFailures(logger, metrics.registry), pullThreshold: FANOUT_PULL_THRESHOLD, showLessPeriodMs: env.SHOW_LESS_PERIOD_HOURS * 3_600_000 };
+    const deps = {
+      storage,
+      redis,
+      logger,
+      readModelFailures: new ReadModelWriteFailures(logger, metrics.registry),
+      pullThreshold: FANOUT_PULL_THRESHOLD,
+      showLessPeriodMs: env.SHOW_LESS_PERIOD_HOURS * 3_600_000,
+      seenItems: { maxItems: env.SEEN_ITEMS_MAX, ttlMs: env.SEEN_TTL_HOURS * 3_600_000 },
+    };
     return {
       services: [createIngestService(deps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).

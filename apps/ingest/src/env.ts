@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { FANOUT_PULL_THRESHOLD, prepareDatabase, storageEnvSpec, type RedisClient } from '@feedmesh/storage';
+import { FANOUT_PULL_THRESHOLD, prepareDatabase, SEEN_ITEMS_DEFAULTS, storageEnvSpec, type RedisClient } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import type { AppEnv } from '@feedmesh/service-kit';
 import { bool, num, str } from 'envalid';
@@ -19,7 +19,9 @@ export const ingestEnvSpec = {
   FANOUT_BATCH_SIZE: num({ default: 1_000, desc: 'Followers per fan-out job' }),
   FANOUT_BATCH_PAUSE_MS: num({ default: 0, desc: 'Pause after each fan-out batch, to cap the write rate one big fan-out puts on Redis' }),
   FOLLOW_BACKFILL_LIMIT: num({ default: 50, desc: 'Recent items of a newly followed author copied into the timeline' }),
-  SHOW_LESS_PERIOD_HOURS: num({ default: 720, desc: 'How long a ShowLess lowers its item, author or topic in the viewer\'s feeds (720 h = 30 days)' }),
+  SHOW_LESS_PERIOD_HOURS: num({ default: 720, desc: 'How long a ShowLess, or a HIDE engagement (from its event time), lowers its item, author or topic in the viewer\'s feeds (720 h = 30 days)' }),
+  SEEN_ITEMS_MAX: num({ default: SEEN_ITEMS_DEFAULTS.maxItems, desc: 'Items a viewer\'s seen set keeps (the newest VIEWs); a new session ranks unseen items first' }),
+  SEEN_TTL_HOURS: num({ default: SEEN_ITEMS_DEFAULTS.ttlMs / 3_600_000, desc: 'How long a VIEW marks its item seen for the viewer (from the event time)' }),
 };
 
 /** The cleaned settings. */

@@ -1,4 +1,5 @@
-import { writeEngagementRollup, type RedisClient, type Repositories } from '@feedmesh/storage';
+import { EngagementType } from '@feedmesh/contracts';
+import { writeEngagementRollup, writeSeenItems, type RedisClient, type Repositories, type SeenItemsSettings, type SeenView } from '@feedmesh/storage';
 import { withSpan, type Logger } from '@feedmesh/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
@@ -12,10 +13,66 @@ export interface EngagementOutcome {
 }
 
 export interface RecordEngagementDeps {
-  storage: Pick<Repositories, 'engagement' | 'timelines'>;
+  storage: Pick<Repositories, 'engagement' | 'timelines' | 'viewerPreferences'>;
   redis: RedisClient;
   logger: Logger;
   readModelFailures: ReadModelWriteFailures;
+  /** How long a HIDE lowers its item for the hiding viewer, from the event's time (SHOW_LESS_PERIOD_HOURS). */
+  showLessPeriodMs: number;
+  /** The viewers' seen sets (SEEN_ITEMS_MAX, SEEN_TTL_HOURS). */
+  seenItems: SeenItemsSettings;
+  now?: () => number;
+}
+
+/** HIDE marks written at once (each is a row upsert, then an HSET). */
+const HIDE_CONCURRENCY = 8;
+
+/** The records of the batch that are stored now (new or duplicates): not rejected by the store. */
+function storedRecords(records: readonly EngagementRecord[], rejections: readonly RecordRejection[]): EngagementRecord[] {
+  if (rejections.length === 0) return [...records];
+  const rejected = new Set(rejections.map((r) => r.index));
+  return records.filter((r) => !rejected.has(r.index));
+}
+
+/** VIEWs (impressions) of the stored records, for the viewers' seen sets. */
+export function seenViews(records: readonly EngagementRecord[]): SeenView[] {
+  return records.filter((r) => r.type === EngagementType.VIEW).map((r) => ({ userId: r.userId, itemId: r.itemId, occurredAtMs: r.occurredAtMs }));
+}
+
+/**
+ * The per-viewer "show less" marks of the stored HIDEs: one per (viewer, item), the latest HIDE's
+ * end (event time + period). The request id names the event, so a repeated batch (duplicates:
+ * the same events) renews nothing; it re-writes the same row and hash field, which also repairs a
+ * hash write an earlier attempt lost.
+ */
+export function hideMarks(records: readonly EngagementRecord[], periodMs: number): Array<{ userId: string; itemId: string; untilMs: number; requestId: string }> {
+  const latest = new Map<string, EngagementRecord>();
+  for (const r of records) {
+    if (r.type !== EngagementType.HIDE) continue;
+    const key = `${r.userId}\u0000${r.itemId}`;
+    const before = latest.get(key);
+    if (before === undefined || before.occurredAtMs < r.occurredAtMs) latest.set(key, r);
+  }
+  return [...latest.values()].map((r) => ({ userId: r.userId, itemId: r.itemId, untilMs: r.occurredAtMs + periodMs, requestId: `hide:${r.occurredAtMs}` }));
+}
+
+/** Writes the HIDE marks through the ShowLess path (row, then hash); returns how many failed (each counted). */
+async function writeHideMarks(deps: RecordEngagementDeps, marks: ReturnType<typeof hideMarks>): Promise<number> {
+  let failed = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < marks.length) {
+      const mark = marks[next++]!;
+      try {
+        await deps.storage.viewerPreferences.showLess({ userId: mark.userId, scope: 'item', targetId: mark.itemId, untilMs: mark.untilMs, requestId: mark.requestId });
+      } catch (error) {
+        failed++;
+        deps.readModelFailures.record('hide_show_less', error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HIDE_CONCURRENCY, marks.length) }, worker));
+  return failed;
 }
 
 /**
@@ -29,9 +86,20 @@ export interface RecordEngagementDeps {
  * it again, or when the key is rebuilt from Postgres on a miss; until then the read model serves
  * the older value. The "async rollups" issue will move these writes (and the rollups) off the
  * request path.
+ *
+ * Per viewer, also after the commit: a VIEW marks its item seen (the viewer's seen zset, one
+ * pipeline per batch; a new session ranks unseen items first), and a HIDE marks its item "show
+ * less" for that viewer only, for SHOW_LESS_PERIOD_HOURS from the event (ShowLess' row + hash
+ * path). Both are best effort like the rollup: a failure is counted in
+ * ingest_read_model_write_failures_total{write="seen_items"|"hide_show_less"} and logged; a
+ * retried batch (its events are duplicates then) writes both again, the same values.
  */
 export async function recordEngagement(deps: RecordEngagementDeps, records: EngagementRecord[], validationRejections: RecordRejection[]): Promise<EngagementOutcome> {
   const stored = await deps.storage.engagement.store(records);
+  const kept = storedRecords(records, stored.rejections);
+  const views = seenViews(kept);
+  const hides = hideMarks(kept, deps.showLessPeriodMs);
+  const nowMs = (deps.now ?? Date.now)();
   await Promise.all([
     deps.storage.timelines.bumpTrending(stored.stats).then((bumped) => {
       if (!bumped) deps.logger.debug('trending bump skipped: Redis unavailable');
@@ -42,6 +110,16 @@ export async function recordEngagement(deps: RecordEngagementDeps, records: Enga
     withSpan('read model rollup', () => ({ 'feedmesh.items': stored.stats.length, 'feedmesh.affinities': stored.authorAffinities.length + stored.kindAffinities.length }), () =>
       context.with(ROOT_CONTEXT, () => writeEngagementRollup(deps.redis, stored.stats, stored.authorAffinities, stored.kindAffinities)),
     ).catch((error: unknown) => deps.readModelFailures.record('engagement_rollup', error)),
+    views.length === 0
+      ? undefined
+      : withSpan('seen items', () => ({ 'feedmesh.views': views.length }), (span) =>
+          context.with(ROOT_CONTEXT, async () => span.setAttribute('feedmesh.viewers', await writeSeenItems(deps.redis, views, deps.seenItems, nowMs))),
+        ).catch((error: unknown) => deps.readModelFailures.record('seen_items', error)),
+    hides.length === 0
+      ? undefined
+      : withSpan('hide show-less marks', () => ({ 'feedmesh.marks': hides.length }), (span) =>
+          writeHideMarks(deps, hides).then((failed) => span.setAttribute('feedmesh.failed', failed)),
+        ),
   ]);
   const errors = [...validationRejections, ...stored.rejections].sort((a, b) => a.index - b.index);
   return { accepted: stored.accepted, rejected: errors.length, duplicates: stored.duplicates, errors };
