@@ -278,15 +278,15 @@ describe('GetFeed', () => {
     // The cursor of a following page pages the following feed only.
     const wrongFeed = await errorOf(getFeed({ cursor }));
     expect(wrongFeed.code).toBe(Code.InvalidArgument);
-    expect(wrongFeed.metadata.get('x-field-violation')).toBe('cursor');
-    expect(wrongFeed.message).toMatch(/belongs to feed "following", not "for-you"/);
+    expect(wrongFeed.message).toMatch(/cursor: belongs to feed "following", not "for-you"/);
     expect((await getFeed({ feedId: 'following', cursor })).items.length).toBe(pageSize);
-    // for-you (the default) mixes in what the user does not follow.
-    const forYou = await getFeed({ feedId: 'for-you' });
-    expect(forYou.items.some((i) => !followed.has(i.authorId))).toBe(true);
+    // for-you (the default) recalls from every source and ranks.
+    const forYou = await getFeed({ feedId: 'for-you', debug: true });
+    expect(forYou.debug!.sources.map((s) => s.source)).toEqual(expect.arrayContaining(['following', 'trending', 'fresh']));
+    expect(forYou.items.some((i) => i.score > 0)).toBe(true);
     const unknown = await errorOf(getFeed({ feedId: 'trending' }));
     expect(unknown.code).toBe(Code.InvalidArgument);
-    expect(unknown.metadata.get('x-field-violation')).toBe('feed_id');
+    expect(unknown.message).toMatch(/feed_id: unknown feed "trending"/);
   });
 
   it('ends the session cleanly on its last page', async () => {
