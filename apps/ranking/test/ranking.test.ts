@@ -48,8 +48,9 @@ const candidates: Candidate[] = Array.from({ length: 40 }, (_, i) =>
 
 async function modelJson(version: string, changes: Record<string, unknown> = {}): Promise<string> {
   const shipped = JSON.parse(await readFile(path.join(__dirname, '../model/default-model.json'), 'utf8')) as Record<string, unknown>;
-  // No follow floor: the test reads the affinities Postgres holds back from the breakdowns.
-  return JSON.stringify({ ...shipped, version, diversity: RULES, followedAuthorAffinity: 0, ...changes }, null, 2);
+  // No follow floor (the test reads the affinities Postgres holds back from the breakdowns) and no
+  // in-network rule (it checks the score order and diversity alone; src/pipeline tests the rule).
+  return JSON.stringify({ ...shipped, version, diversity: RULES, followedAuthorAffinity: 0, inNetwork: { share: 0, outOfNetworkShare: 0, freshMinutes: 0 }, ...changes }, null, 2);
 }
 
 const idsOf = (response: RankResponse) => response.items.map((r) => r.item!.id);

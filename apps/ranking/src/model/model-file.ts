@@ -1,7 +1,8 @@
 // Reads a ranking model JSON file. Malformed JSON is reported like any other invalid config.
 import { readFile } from 'node:fs/promises';
 import { ModelConfigError } from '@feedmesh/feed-core';
-import { parseRankingModel, type DiversitySettings, type RankingModel } from './ranking-model.js';
+import { shippedInNetwork } from './default-model.js';
+import { parseRankingModel, type DiversitySettings, type InNetworkSettings, type RankingModel } from './ranking-model.js';
 
 export interface ModelFileContents {
   model: RankingModel;
@@ -9,17 +10,18 @@ export interface ModelFileContents {
   text: string;
 }
 
-export async function readModelFile(file: string, diversityDefaults: DiversitySettings): Promise<ModelFileContents> {
+/** `inNetworkDefaults`: what a file without an `inNetwork` section gets (default: the shipped model's rule). */
+export async function readModelFile(file: string, diversityDefaults: DiversitySettings, inNetworkDefaults: InNetworkSettings = shippedInNetwork): Promise<ModelFileContents> {
   const text = await readFile(file, 'utf8');
-  return { model: parseModelText(text, diversityDefaults), text };
+  return { model: parseModelText(text, diversityDefaults, inNetworkDefaults), text };
 }
 
-export function parseModelText(text: string, diversityDefaults: DiversitySettings): RankingModel {
+export function parseModelText(text: string, diversityDefaults: DiversitySettings, inNetworkDefaults: InNetworkSettings = shippedInNetwork): RankingModel {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new ModelConfigError([`not valid JSON: ${(error as Error).message}`]);
   }
-  return parseRankingModel(json, diversityDefaults);
+  return parseRankingModel(json, diversityDefaults, inNetworkDefaults);
 }

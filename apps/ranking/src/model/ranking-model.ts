@@ -1,6 +1,7 @@
-// A ranking model as the app serves it: feed-core's scoring config plus the diversity rules
-// applied after scoring. Both live in one JSON file so a rollout changes them together; rules the
-// `diversity` section leaves out are the shipped model's (default-model.ts).
+// A ranking model as the app serves it: feed-core's scoring config plus the in-network mix and the
+// diversity rules applied after scoring. All live in one JSON file so a rollout changes them
+// together; rules the `diversity` / `inNetwork` sections leave out are the shipped model's
+// (default-model.ts).
 import { ModelConfigError, parseModelConfig, type DiversityRules, type ModelConfig } from '@feedmesh/feed-core';
 
 export interface DiversitySettings extends DiversityRules {
@@ -8,26 +9,47 @@ export interface DiversitySettings extends DiversityRules {
   lookahead: number;
 }
 
+/** The in-network rule (pipeline/in-network-selector.ts); all zeros turns it off. */
+export interface InNetworkSettings {
+  /** Every prefix of k picks holds at least ⌈share·k⌉ in-network candidates while any remain, in [0, 1]. */
+  share: number;
+  /** Every prefix of k picks holds at least ⌊outOfNetworkShare·k⌋ others while any remain; share + this ≤ 1. */
+  outOfNetworkShare: number;
+  /** In-network candidates at most this old (minutes, >= 0) go first among in-network ones, newest first. */
+  freshMinutes: number;
+}
+
+/** No in-network rule: the score order goes to diversity as it is. */
+export const inNetworkOff: InNetworkSettings = Object.freeze({ share: 0, outOfNetworkShare: 0, freshMinutes: 0 });
+
 export interface RankingModel {
   scoring: ModelConfig;
+  inNetwork: InNetworkSettings;
   diversity: DiversitySettings;
   /** Number of features the model weights (reported as `feature_count` / `feature.count`). */
   featureCount: number;
 }
 
 const diversityKeys: readonly (keyof DiversitySettings)[] = ['maxSameKindRun', 'maxSameAuthorRun', 'lookahead'];
+const inNetworkKeys: readonly (keyof InNetworkSettings)[] = ['share', 'outOfNetworkShare', 'freshMinutes'];
 
 /**
  * Validates untrusted JSON (already parsed) into a RankingModel. Throws ModelConfigError listing
  * every problem of both sections, so one edit can fix them all.
  */
-export function parseRankingModel(json: unknown, diversityDefaults: DiversitySettings): RankingModel {
+export function parseRankingModel(
+  json: unknown,
+  diversityDefaults: DiversitySettings,
+  /** What a file without an `inNetwork` section (or key) gets; the app passes the shipped model's. */
+  inNetworkDefaults: InNetworkSettings = inNetworkOff,
+): RankingModel {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ModelConfigError(['config must be a JSON object']);
   }
-  const { diversity: rawDiversity, ...scoringJson } = json as Record<string, unknown>;
+  const { diversity: rawDiversity, inNetwork: rawInNetwork, ...scoringJson } = json as Record<string, unknown>;
   const problems: string[] = [];
   const diversity = readDiversity(rawDiversity, diversityDefaults, problems);
+  const inNetwork = readInNetwork(rawInNetwork, inNetworkDefaults, problems);
 
   let scoring: ModelConfig | undefined;
   try {
@@ -37,7 +59,29 @@ export function parseRankingModel(json: unknown, diversityDefaults: DiversitySet
     problems.unshift(...error.problems);
   }
   if (problems.length > 0 || scoring === undefined) throw new ModelConfigError(problems);
-  return { scoring, diversity, featureCount: Object.keys(scoring.weights).length };
+  return { scoring, inNetwork, diversity, featureCount: Object.keys(scoring.weights).length };
+}
+
+function readInNetwork(raw: unknown, defaults: InNetworkSettings, problems: string[]): InNetworkSettings {
+  if (raw === undefined) return { ...defaults };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push('inNetwork must be an object');
+    return { ...defaults };
+  }
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(inNetworkKeys as readonly string[]).includes(key)) {
+      problems.push(`inNetwork: unknown key "${key}" (known: ${inNetworkKeys.join(', ')})`);
+    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key !== 'freshMinutes' && value > 1)) {
+      problems.push(`inNetwork.${key} must be ${key === 'freshMinutes' ? 'a finite number >= 0' : 'a number in [0, 1]'}, got ${JSON.stringify(value)}`);
+    } else {
+      out[key as keyof InNetworkSettings] = value;
+    }
+  }
+  if (out.share + out.outOfNetworkShare > 1) {
+    problems.push(`inNetwork.share + inNetwork.outOfNetworkShare must be <= 1, got ${out.share} + ${out.outOfNetworkShare}`);
+  }
+  return out;
 }
 
 function readDiversity(raw: unknown, defaults: DiversitySettings, problems: string[]): DiversitySettings {

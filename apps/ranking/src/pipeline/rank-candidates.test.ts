@@ -18,9 +18,9 @@ function candidate(id: string, kind: ItemKind, authorId: string, ageHours: numbe
   });
 }
 
-function model(diversity: Partial<RankingModel['diversity']> = {}, weights?: Record<string, number>): RankingModel {
+function model(diversity: Partial<RankingModel['diversity']> = {}, weights?: Record<string, number>, inNetwork?: RankingModel['inNetwork']): RankingModel {
   return parseRankingModel(
-    { ...JSON.parse(JSON.stringify(shippedModel.scoring)), ...(weights ? { weights } : {}), diversity },
+    { ...JSON.parse(JSON.stringify(shippedModel.scoring)), ...(weights ? { weights } : {}), diversity, ...(inNetwork ? { inNetwork } : {}) },
     { maxSameKindRun: 100, maxSameAuthorRun: 100, lookahead: 100 },
   );
 }
@@ -75,6 +75,78 @@ describe('rankCandidates', () => {
       expect(b.features.reduce((sum, f) => sum + f.contribution, 0)).toBe(b.score);
       for (const f of b.features) expect(f.contribution).toBe(f.value * f.weight);
     });
+  });
+});
+
+describe('rankCandidates with the shipped in-network rule', () => {
+  const MINUTE = 60_000;
+  /** 500 older candidates (a third in-network, with engagement and, for some authors, affinity) and fresh posts of followed authors. */
+  function block(freshPosts: { id: string; author: string; ageMinutes: number }[]) {
+    const old = Array.from({ length: 500 }, (_, i) =>
+      create(CandidateSchema, {
+        item: { id: `old${i}`, kind: [ItemKind.ARTICLE, ItemKind.VIDEO, ItemKind.LIVE][i % 3]!, authorId: `o${i % 37}`, createdAtMs: BigInt(NOW - (2 + (i % 40)) * HOUR) },
+        sources: i % 3 === 0 ? ['following'] : ['trending'],
+        stats: { views: 1000n, likes: BigInt(50 + (i % 100)), shares: 5n, hides: 0n },
+      }),
+    );
+    const fresh = freshPosts.map((p) =>
+      create(CandidateSchema, { item: { id: p.id, kind: ItemKind.ARTICLE, authorId: p.author, createdAtMs: BigInt(NOW - p.ageMinutes * MINUTE) }, sources: ['following'] }),
+    );
+    return [...fresh, ...old];
+  }
+  const user: UserFeatures = { authorAffinity: new Map(Array.from({ length: 37 }, (_, a) => [`o${a}`, 0.9])), kindAffinity: new Map() };
+  const isIn = (c: Candidate) => c.sources.includes('following');
+
+  it('a just-followed author\'s new post, scored below older items, is first; the model can turn the rule off', () => {
+    const candidates = block([{ id: 'new', author: 'just-followed', ageMinutes: 0 }]);
+    const on = rankCandidates({ candidates, user, model: shippedModel, nowMs: NOW, limit: 61, debug: true });
+    expect(ids(candidates, on.picked)[0]).toBe('new');
+    // It is first by the rule, not by its score.
+    const best = Math.max(...on.scores);
+    expect(on.scores[0]).toBeLessThan(best);
+    // Breakdowns follow the picked order and still add up.
+    expect(on.breakdowns!.map((b) => b.itemId)).toEqual(ids(candidates, on.picked));
+    expect(on.breakdowns![0]!.features.find((f) => f.feature === 'author-affinity')!.value).toBe(0.5); // the follow floor
+    for (const b of on.breakdowns!) expect(b.features.reduce((sum, f) => sum + f.contribution, 0)).toBe(b.score);
+
+    const off = rankCandidates({ candidates, user, model: model({ maxSameKindRun: 3, maxSameAuthorRun: 2 }, undefined, { share: 0, outOfNetworkShare: 0, freshMinutes: 0 }), nowMs: NOW, limit: 61, debug: false });
+    expect(ids(candidates, off.picked)).not.toContain('new');
+  });
+
+  it('with 20 fresh posts of four followed authors: newest first among in-network, no author more than 2 in a row, others per the quota', () => {
+    const fresh = Array.from({ length: 21 }, (_, k) => ({ id: `f${k}`, author: `followed-${Math.floor(k / 6)}`, ageMinutes: 30 - k })); // posted in bursts per author
+    const candidates = block(fresh);
+    const out = rankCandidates({ candidates, user, model: shippedModel, nowMs: NOW, limit: 61, debug: false });
+    const page = Array.from(out.picked, (i) => candidates[i]!);
+    expect(page[0]!.item!.id).toBe('f20'); // the newest
+    for (const id of fresh.map((f) => f.id)) expect(ids(candidates, out.picked)).toContain(id);
+    let run = 1;
+    for (let k = 1; k < page.length; k++) {
+      run = page[k]!.item!.authorId === page[k - 1]!.item!.authorId ? run + 1 : 1;
+      expect(run, `position ${k}`).toBeLessThanOrEqual(shippedModel.diversity.maxSameAuthorRun);
+    }
+    const first20 = page.slice(0, 20);
+    expect(first20.filter((c) => !isIn(c)).length).toBeGreaterThanOrEqual(Math.floor(shippedModel.inNetwork.outOfNetworkShare * 20) - 1);
+    expect(first20.filter(isIn).length).toBeGreaterThanOrEqual(Math.ceil(shippedModel.inNetwork.share * 20) - 1);
+  });
+});
+
+describe('rankCandidates: a page is the head of the full ranking, with the in-network rule', () => {
+  it('even when the reachable prefix is all of one class', () => {
+    for (const inNetworkOnTop of [true, false]) {
+      const candidates = Array.from({ length: 3000 }, (_, i) =>
+        create(CandidateSchema, {
+          item: { id: `c${i}`, kind: [ItemKind.ARTICLE, ItemKind.VIDEO, ItemKind.LIVE][i % 3]!, authorId: `a${i % 53}`, createdAtMs: BigInt(NOW - (i % 900) * 60_000 - (i < 1500 === inNetworkOnTop ? 0 : 48 * HOUR)) },
+          sources: i < 1500 ? ['following'] : ['trending'],
+          stats: { views: 500n, likes: BigInt(i % 40), shares: 0n, hides: BigInt(i % 13 === 0 ? 3 : 0) },
+        }),
+      );
+      const all = rankCandidates({ candidates, user: emptyUserFeatures, model: shippedModel, nowMs: NOW, limit: 0, debug: false });
+      for (const limit of [1, 20, 61]) {
+        const page = rankCandidates({ candidates, user: emptyUserFeatures, model: shippedModel, nowMs: NOW, limit, debug: false });
+        expect(ids(candidates, page.picked)).toEqual(ids(candidates, all.picked.subarray(0, limit)));
+      }
+    }
   });
 });
 

@@ -1,11 +1,14 @@
 // The ranking pipeline for one request, as pure array code over CandidateColumns: score every
 // candidate (one pass per feature over typed/packed arrays), order only the reachable best-ranked
-// prefix, re-rank that prefix for diversity, explain the picks when asked. Candidates are never
+// prefix, mix in-network and out-of-network candidates by the model's rule (fresh posts of
+// followed authors first among in-network ones), re-rank that for diversity, explain the picks
+// when asked. Candidates are never
 // copied or turned into objects: stages pass indexes into the columns.
 import { diversityReach, scoreColumns, type CandidateColumns, type ScoreBreakdownLike, type UserFeatures } from '@feedmesh/feed-core';
 import type { RankingModel } from '../model/ranking-model.js';
 import { createDiversitySelector } from './diversity-selector.js';
 import { explainScores } from './explain-scores.js';
+import { createInNetworkSelector } from './in-network-selector.js';
 
 export interface RankInput {
   columns: CandidateColumns;
@@ -35,7 +38,8 @@ export function rankCandidates(input: RankInput): RankOutput {
 
   const reach = diversityReach(total, limit, model.diversity.lookahead);
   const { order, scores } = scoreColumns(columns, user, model.scoring, nowMs, { top: reach });
-  const picked = createDiversitySelector(columns, model.diversity).select(order, limit);
+  const inNetwork = createInNetworkSelector({ columns, scores, settings: model.inNetwork, source: model.scoring.inNetworkSource, nowMs });
+  const picked = createDiversitySelector(columns, model.diversity).select(inNetwork.select(order), limit);
 
   const output: RankOutput = { picked, scores };
   if (debug) output.breakdowns = explainScores(picked, columns, scores, user, model.scoring, nowMs, input.itemIdOf);
