@@ -2,7 +2,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ShowLessScope } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { muteUntilMs, showLessTarget, validatePair } from './viewer-preferences.js';
+import { MAX_MUTE_MS, muteUntilMs, showLessTarget, validatePair } from './viewer-preferences.js';
 
 const ITEM = '0b9c2b1e-2f5e-4a57-9a9e-3c2b8f0d1a11';
 
@@ -37,6 +37,10 @@ describe('muteUntilMs', () => {
   it('refuses an end in the past or now, naming until', () => {
     expect(failure(() => muteUntilMs(timestampFromMs(now - 1), now))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^until:/) });
     expect(failure(() => muteUntilMs(timestampFromMs(now), now)).message).toMatch(/^until:/);
+  });
+  it('refuses an end beyond 100 years (seconds = 1e15 once reached Postgres and came back Internal), naming until', () => {
+    expect(failure(() => muteUntilMs(timestampFromMs(1e18), now))).toMatchObject({ code: Code.InvalidArgument, message: expect.stringMatching(/^until: must be within 100 years/) });
+    expect(muteUntilMs(timestampFromMs(now + MAX_MUTE_MS), now)).toBe(now + MAX_MUTE_MS);
   });
 });
 

@@ -31,11 +31,15 @@ export function validatePair(userId: string, otherField: string, otherId: string
   if (userId === otherId) throw invalidArgument(otherField, `a user cannot ${self} themselves`);
 }
 
-/** The mute's end in ms (undefined: no end); an end not in the future is InvalidArgument naming `until`. */
+/** The longest timed mute; longer is a permanent mute (no until), and Postgres' range is never near. */
+export const MAX_MUTE_MS = 100 * 365 * 86_400_000;
+
+/** The mute's end in ms (undefined: no end); an end not in the next 100 years is InvalidArgument naming `until`. */
 export function muteUntilMs(until: Timestamp | undefined, nowMs: number): number | undefined {
   if (until === undefined) return undefined;
   const ms = timestampMs(until);
   if (!Number.isFinite(ms) || ms <= nowMs) throw invalidArgument('until', 'must be in the future');
+  if (ms > nowMs + MAX_MUTE_MS) throw invalidArgument('until', 'must be within 100 years; leave it unset for a mute without end');
   return ms;
 }
 
