@@ -15,7 +15,9 @@ import { createRecallAndRankSource } from '../sources/recall-and-rank-source.js'
 import { createRecallSource } from '../sources/recall-source.js';
 import { createReplaySource } from '../sources/replay-source.js';
 import { sessionWindowSource } from '../sources/session-window-source.js';
-import { readViewerPreferences } from '@feedmesh/storage';
+import { shownLessAuthorSelector } from '../selectors/shown-less-author-selector.js';
+import { unseenFirstSelector } from '../selectors/unseen-first-selector.js';
+import { readViewerPreferences, readViewerState } from '@feedmesh/storage';
 import type { FeedDeps } from './feed-catalog.js';
 
 /** Every recall source, ranked for the viewer; later pages from the ranking stored with the session. */
@@ -31,7 +33,9 @@ export function forYouFeed({ downstreams, redis, paging, recallLimit }: FeedDeps
       }),
     ],
     filters: [afterSnapshotFilter, blockedFilter, mutedFilter, shownLessFilter, alreadyServedFilter],
+    selectors: [shownLessAuthorSelector, unseenFirstSelector],
     viewerPreferences: (userId, nowMs) => readViewerPreferences(redis, userId, nowMs),
+    viewerState: (userId, nowMs, wants) => readViewerState(redis, userId, nowMs, wants),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
 }

@@ -3,7 +3,7 @@
 // and degraded reasons ("ranking: unavailable").
 import type { ScoreBreakdown, SourceStats } from '@feedmesh/contracts';
 import type { StageBudgets } from '@feedmesh/feed-core';
-import type { ViewerPreferences } from '@feedmesh/storage';
+import type { ViewerPreferences, ViewerState, ViewerStateWants } from '@feedmesh/storage';
 import type { ResumedSession } from '../paging/paging-session.js';
 import type { RankedWindow } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
@@ -63,6 +63,8 @@ export interface Skeleton {
 
 /** Where a page's ranked entries come from: the first source of the pipeline that `serves` the page runs. */
 export interface SkeletonSource extends Component {
+  /** The source ranks afresh (not a stored window, not a replay): the pipeline's selectors reorder its entries, and the viewer's seen set is read for it. */
+  readonly ranksAfresh?: boolean;
   serves(page: PageRequest): boolean;
   fetch(page: PageRequest): Promise<Skeleton>;
 }
@@ -80,6 +82,26 @@ export interface EntryFilter extends Component {
   keep(entry: SkeletonEntry, context: FilterContext): boolean;
 }
 
+/** What the selectors know: the viewer's state read beside the skeleton, and the product setting. */
+export interface SelectorContext {
+  preferences: ViewerPreferences;
+  /** Items the viewer saw (VIEW) whose mark is in effect. */
+  seen: ReadonlySet<string>;
+  /** SEEN_ITEMS: seen entries go behind the unseen ones (demote) or out (drop, down to `minKeep`). */
+  seenItems: 'demote' | 'drop';
+  /** Entries a page needs: a selector that drops keeps at least this many. */
+  minKeep: number;
+}
+
+/**
+ * Reorders a FRESH ranking for the viewer before its window is stored with the session (so the
+ * session's later pages keep the order): pure; the new order as indexes into `entries` (a subset
+ * when it drops), or undefined when it moves nothing.
+ */
+export interface EntrySelector extends Component {
+  order(entries: ReadonlyArray<{ readonly id: string; readonly authorId: string }>, context: SelectorContext): number[] | undefined;
+}
+
 export interface FeedPipeline {
   readonly identifier: string;
   /** Tried in order: the first that serves the page builds its skeleton. */
@@ -87,6 +109,13 @@ export interface FeedPipeline {
   readonly filters: readonly EntryFilter[];
   /** The viewer's preferences the filters apply; read for every page, so a block or mute applies to the next page. */
   viewerPreferences(userId: string, nowMs: number): Promise<ViewerPreferences>;
+  /**
+   * The viewer's preferences and, when `wants.seen`, seen set in ONE read (replaces
+   * viewerPreferences when declared): what the selectors need costs no extra round trip.
+   */
+  viewerState?(userId: string, nowMs: number, wants: ViewerStateWants): Promise<ViewerState>;
+  /** Run in order over a fresh ranking (sources with `ranksAfresh`), before its window is stored. */
+  readonly selectors?: readonly EntrySelector[];
   /** Ids → cards for one request (render). */
   hydrator(run: FeedRun): Hydrate;
 }

@@ -28,6 +28,9 @@ import { sessionWindowSource } from '../sources/session-window-source.js';
 import type { FeedPipeline } from './components.js';
 import { hydrator } from './hydration.js';
 import { createPipelineRunner } from './run-pipeline.js';
+import { shownLessAuthorSelector } from '../selectors/shown-less-author-selector.js';
+import { unseenFirstSelector } from '../selectors/unseen-first-selector.js';
+import type { ViewerState, ViewerStateWants } from '@feedmesh/storage';
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const NOW = 1_700_000_000_000;
@@ -201,5 +204,54 @@ describe('the pipeline runner', () => {
     const p3 = await serve(p2.nextCursor!);
     expect([idsOf(p1).length, idsOf(p2).length, idsOf(p3).length]).toEqual([10, 10, 5]);
     expect(p3.nextCursor).toBe('');
+  });
+});
+
+describe('the pipeline runner with viewer-state selectors', () => {
+  function stateRunner(downstreams: FeedDownstreams, viewer: { state: ViewerState; reads: ViewerStateWants[] }, seenItems: 'demote' | 'drop' = 'demote') {
+    const paging = new PagingSession({ users: { exists: async () => true }, sessions: new MemorySessionStore(), secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
+    const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
+    const pipeline: FeedPipeline = {
+      identifier: 'test',
+      sources: [
+        createReplaySource(paging),
+        sessionWindowSource,
+        createRecallAndRankSource({ recall: createRecallSource({ downstreams, recallLimit: 500, fallback }), scorer: createRankingScorer(downstreams) }),
+      ],
+      filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
+      selectors: [shownLessAuthorSelector, unseenFirstSelector],
+      viewerPreferences: () => Promise.reject(new Error('viewerState is declared: never called')),
+      viewerState: async (_userId, _nowMs, wants) => (viewer.reads.push(wants), wants.seen ? viewer.state : { ...viewer.state, seen: new Set() }),
+      hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
+    };
+    const serve = createPipelineRunner(pipeline, paging, { rankWindow: 100, maxTopUps: 2, seenItems });
+    return (cursor: string, debug = false) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, debug }, splitBudget(1_000));
+  }
+
+  it('a fresh ranking puts seen items behind unseen ones; later pages continue from the stored (reordered) window; one state read per page', async () => {
+    const { downstreams, calls } = fakeMesh(300);
+    const seen = new Set(Array.from({ length: 10 }, (_, i) => id(i + 1)));
+    const viewer = { state: { preferences: NO_PREFERENCES, seen }, reads: [] as ViewerStateWants[] };
+    const serve = stateRunner(downstreams, viewer);
+    const p1 = await serve('', true);
+    expect(idsOf(p1)).toEqual(Array.from({ length: 10 }, (_, i) => id(i + 11)));
+    expect(p1.debug!.stages!.map((t) => t.stage)).toEqual(expect.arrayContaining(['viewer-preferences', 'shown-less-author', 'unseen-first']));
+    const p2 = await serve(p1.nextCursor!);
+    expect(calls.rank).toHaveLength(1);
+    expect(idsOf(p2)).toEqual(Array.from({ length: 10 }, (_, i) => id(i + 21)));
+    // The seen set is read with the preferences for the fresh ranking only, in the same call.
+    expect(viewer.reads).toEqual([{ seen: true }, { seen: false }]);
+  });
+
+  it('drop removes seen items (counted in debug filters); a "show less" author moves down', async () => {
+    const { downstreams } = fakeMesh(300);
+    const viewer = { state: { preferences: parseViewerPreferences({ 'less-author:a1': '0' }, NOW), seen: new Set([id(2)]) }, reads: [] as ViewerStateWants[] };
+    const p1 = await stateRunner(downstreams, viewer, 'drop')('', true);
+    const ids = idsOf(p1);
+    expect(ids).not.toContain(id(2));
+    // Item 1 (author a1, ranked first) is 20 places down: not on the first page.
+    expect(ids).not.toContain(id(1));
+    expect(ids[0]).toBe(id(3));
+    expect(p1.debug!.filters).toEqual(expect.arrayContaining([expect.objectContaining({ filter: 'unseen-first', removed: 1 })]));
   });
 });

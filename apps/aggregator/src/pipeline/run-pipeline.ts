@@ -8,7 +8,10 @@ import type { StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
 import { withUnusedTimeForRender } from '../request/stage-budgets.js';
 import { failureCode } from '../downstream/failure-code.js';
+import { viewerStateSettings } from '../env.js';
 import { applyFilters } from '../filters/apply-filters.js';
+import { applySelectors } from '../selectors/apply-selectors.js';
+import { NOTHING_SEEN } from '@feedmesh/storage';
 import type { PagingSession } from '../paging/paging-session.js';
 import type { StoredSession, WindowUpdate } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
@@ -23,6 +26,8 @@ export interface RunnerSettings {
   rankWindow: number;
   /** Extra render round trips to refill a page after misses. */
   maxTopUps: number;
+  /** What the unseen-first selector does with seen entries (SEEN_ITEMS; default: the setting). */
+  seenItems?: 'demote' | 'drop';
 }
 
 export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
@@ -41,29 +46,48 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
 
     const pageNeed = query.pageSize * (settings.maxTopUps + 1) + 1;
     const page: PageRequest = { run, session, pageNeed, rankLimit: Math.max(settings.rankWindow, pageNeed) };
-    const { skeleton, filtered } = await runStage('skeleton', async (annotate) => {
+    const seenItems = settings.seenItems ?? viewerStateSettings.SEEN_ITEMS;
+    const { skeleton, filtered, selected } = await runStage('skeleton', async (annotate) => {
       const source = pipeline.sources.find((s) => s.serves(page));
       if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
-      // Read beside the skeleton, not after it. No fail-open: a page that may show a blocked
-      // user's items is worse than no page.
-      const preferences = run
-        .time('viewer-preferences', 0, () => pipeline.viewerPreferences(query.userId, Date.now()))
+      const selectors = source.ranksAfresh === true && session.action !== 'replay' ? (pipeline.selectors ?? []) : [];
+      // Read beside the skeleton, not after it: the preferences, and for a fresh ranking the seen
+      // set, in one pipeline (one round trip). No fail-open for the preferences: a page that may
+      // show a blocked user's items is worse than no page. The seen set is a hint: unread, the
+      // page is served in ranked order, degraded.
+      const readState = pipeline.viewerState
+        ? pipeline.viewerState.bind(pipeline)
+        : (userId: string, nowMs: number) => pipeline.viewerPreferences(userId, nowMs).then((preferences) => ({ preferences, seen: NOTHING_SEEN }));
+      const state = run
+        .time('viewer-preferences', 0, () => readState(query.userId, Date.now(), { seen: selectors.length > 0 }))
         .catch((error: unknown) => {
           throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
         });
-      const [sk] = await Promise.all([source.fetch(page), preferences]);
+      const [fetched, viewer] = await Promise.all([source.fetch(page), state]);
+      if ('seenError' in viewer && viewer.seenError !== undefined) run.degradedReasons.push(`viewer-seen: ${failureCode(viewer.seenError)}`);
+      let sk = fetched;
+      let picked: ReturnType<typeof applySelectors> | undefined;
+      if (selectors.length > 0 && sk.entries.length > 0) {
+        const context = { preferences: viewer.preferences, seen: viewer.seen, seenItems, minKeep: pageNeed };
+        picked = applySelectors(sk, selectors, context);
+        for (const [stage, ms] of Object.entries(picked.spentMs)) timings.push({ stage, durationMs: Math.round(ms * 100) / 100, budgetMs: 0 });
+        sk = picked.skeleton;
+      }
       // The served set only matters to a fresh ranking (already loaded for recall's exclusion).
       const served = sk.window.kind !== 'from-window' && session.action !== 'replay' ? await session.served() : undefined;
-      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served, preferences: await preferences });
+      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served, preferences: viewer.preferences });
       annotate(() => ({
         'feed.source': source.identifier,
         'feed.ranked_by': sk.rankedBy,
         'feed.candidates': sk.candidateCount,
         'feed.ranked': sk.entries.length,
+        'feed.seen': viewer.seen.size,
+        ...Object.fromEntries(Object.entries(picked?.moved ?? {}).map(([id, moved]) => [`feed.moved.${id}`, moved])),
+        ...Object.fromEntries(Object.entries(picked?.dropped ?? {}).map(([id, dropped]) => [`feed.removed.${id}`, dropped])),
         ...Object.fromEntries(Object.entries(result.removed).map(([id, removed]) => [`feed.removed.${id}`, removed.length])),
         'model.version': sk.modelVersion,
       }));
-      return { skeleton: sk, filtered: result };
+      return { skeleton: sk, filtered: result, selected: picked };
     });
 
     const pageSize = skeleton.pageSize ?? query.pageSize;
@@ -129,7 +153,12 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
                 breakdowns: skeleton.breakdowns,
                 modelVersion: skeleton.modelVersion,
                 sessionId: session.sessionId,
-                filters: Object.entries(filtered.removed).map(([filter, removed]) => ({ filter, removed: removed.length })),
+                filters: [
+                  ...Object.entries(selected?.dropped ?? {})
+                    .filter(([, removed]) => removed > 0)
+                    .map(([filter, removed]) => ({ filter, removed })),
+                  ...Object.entries(filtered.removed).map(([filter, removed]) => ({ filter, removed: removed.length })),
+                ],
               },
             }
           : {}),

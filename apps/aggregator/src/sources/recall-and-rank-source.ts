@@ -17,6 +17,9 @@ export interface RecallAndRankDeps {
 export function createRecallAndRankSource({ recall, scorer }: RecallAndRankDeps): SkeletonSource {
   return {
     identifier: 'recall-and-rank',
+    // The pipeline's selectors (unseen-first, shown-less-author) reorder what this source ranks,
+    // before the window is stored with the session.
+    ranksAfresh: true,
     serves: (page) => page.session.action !== 'replay',
     async fetch(page) {
       const { run, session } = page;

@@ -1,0 +1,118 @@
+// Seen across sessions and per-viewer "show less", end to end: the four read-path apps and
+// ingest spawned from dist, real Postgres (a database of this file's own) and Redis (db 13).
+// Engagement goes in through ingest's RecordEngagement; feeds come out of GetFeed.
+import { randomBytes } from 'node:crypto';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { EngagementType, FeedService, IngestService, type GetFeedResponse } from '@feedmesh/contracts';
+import { seed } from '@feedmesh/seed';
+import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
+import { deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commonEnv, entryOf, startMesh, type Mesh } from './feed-mesh.js';
+import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
+
+const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_vs_${randomBytes(4).toString('hex')}`;
+const redisUrl = 'redis://127.0.0.1:6379/13';
+const pageSize = 20;
+const timeoutMs = 5_000;
+
+let collector: OtlpCollector;
+let mesh: Mesh;
+let ingestApp: SpawnedApp;
+let feed: ServiceClient<typeof FeedService>;
+let ingest: ServiceClient<typeof IngestService>;
+let redis: Redis;
+/** Seeded users, longest home timeline first. */
+let users: string[];
+
+beforeAll(async () => {
+  redis = new Redis(redisUrl);
+  await deleteFeedmeshKeys(redis);
+  await seed({ databaseUrl, redisUrl, users: 30, items: 1_500, seed: 23, days: 2, timelineLength: 400, nowMs: Date.now() - 60_000 });
+  const sizes = await Promise.all(Array.from({ length: 30 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
+  users = sizes.sort((a, b) => b[1] - a[1]).map(([u]) => u);
+  collector = await startOtlpCollector();
+  const env = { databaseUrl, redisUrl, otlpEndpoint: collector.endpoint };
+  [mesh, ingestApp] = await Promise.all([
+    startMesh(env),
+    spawnApp(entryOf('ingest'), { ...commonEnv(env), MIGRATE_ON_START: 'true', INGEST_RUN_WORKER: 'false' }, { name: 'ingest', timeoutMs: 30_000 }),
+  ]);
+  feed = createServiceClient(FeedService, { address: mesh.aggregator.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+  ingest = createServiceClient(IngestService, { address: ingestApp.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+});
+
+afterAll(async () => {
+  feed?.close();
+  ingest?.close();
+  await Promise.all([mesh?.stopAll(), ingestApp?.stop()]);
+  await collector?.close();
+  if (redis) await deleteFeedmeshKeys(redis);
+  redis?.disconnect();
+  await dropDatabase(databaseUrl);
+});
+
+/** A page of the for-you feed; no cursor: a new session. */
+const getFeed = (userId: string, init: { cursor?: string; pageSize?: number; debug?: boolean } = {}) =>
+  feed.getFeed({ userId, pageSize: init.pageSize ?? pageSize, cursor: init.cursor ?? '', debug: init.debug ?? true, feedId: '' }, { timeoutMs });
+const ids = (r: GetFeedResponse) => r.items.map((i) => i.id);
+const engagement = (userId: string, itemIds: readonly string[], type: EngagementType) =>
+  ingest.recordEngagement({ events: itemIds.map((itemId) => ({ userId, itemId, type, occurredAt: timestampFromMs(Date.now() - 1_000), dwellMs: 0 })) });
+
+describe('seen across sessions', () => {
+  it('items a viewer saw (VIEW) are not on top in a new session: behind the unseen ones; the open session is unchanged', async () => {
+    const viewer = users[0]!;
+    const first = await getFeed(viewer);
+    expect(first.items).toHaveLength(pageSize);
+    expect(first.degraded, first.degradedReasons.join(', ')).toBe(false);
+    // Without a seen set, a second session opens on the same top page (this is what changes).
+    const again = await getFeed(viewer);
+    expect(ids(again).slice(0, 5)).toEqual(ids(first).slice(0, 5));
+
+    expect(await engagement(viewer, ids(first), EngagementType.VIEW)).toMatchObject({ accepted: pageSize });
+    expect(await redis.zcard(redisKeys.viewerSeen(viewer))).toBe(pageSize);
+
+    // The first session's next page comes from its stored window, as before.
+    const firstNext = await getFeed(viewer, { cursor: first.nextCursor });
+    expect(firstNext.items).toHaveLength(pageSize);
+
+    const fresh = await getFeed(viewer);
+    expect(fresh.items).toHaveLength(pageSize);
+    expect(fresh.degraded, fresh.degradedReasons.join(', ')).toBe(false);
+    const seen = new Set(ids(first));
+    expect(ids(fresh).filter((id) => seen.has(id)), 'seen items on the new session\'s first page').toEqual([]);
+    expect(fresh.debug!.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['viewer-preferences', 'shown-less-author', 'unseen-first']));
+    // Its page 2 (from the window stored with the new session) keeps them behind too.
+    const freshNext = await getFeed(viewer, { cursor: fresh.nextCursor });
+    expect(ids(freshNext).filter((id) => seen.has(id))).toEqual([]);
+    // Demoted, not dropped: a larger first page reaches them after every unseen entry.
+    const big = await getFeed(viewer, { pageSize: 100 });
+    const firstSeenAt = ids(big).findIndex((id) => seen.has(id));
+    if (firstSeenAt >= 0) expect(ids(big).slice(firstSeenAt).every((id) => seen.has(id))).toBe(true);
+  });
+});
+
+describe('show less, per viewer', () => {
+  it("a HIDE lowers the item for the hiding viewer only: the hider's fresh first page lacks it, another viewer still gets it", async () => {
+    const [hider, other] = [users[1]!, users[2]!];
+    const hiderPage = await getFeed(hider, { pageSize: 50 });
+    const otherPage = await getFeed(other, { pageSize: 50 });
+    const otherTop = new Set(ids(otherPage).slice(0, 10));
+    const target = ids(hiderPage).find((id) => otherTop.has(id));
+    expect(target, "an item near the top of both viewers' feeds").toBeDefined();
+
+    expect(await engagement(hider, [target!], EngagementType.HIDE)).toMatchObject({ accepted: 1 });
+
+    const hiderFresh = await getFeed(hider, { pageSize: 50 });
+    expect(hiderFresh.items).toHaveLength(50);
+    expect(ids(hiderFresh), 'the hider still gets the item it hid').not.toContain(target);
+    expect(await redis.hget(redisKeys.viewerPreferences(hider), `less-item:${target}`)).not.toBeNull();
+    expect(hiderFresh.debug!.filters.find((f) => f.filter === 'shown-less')!.removed).toBeGreaterThanOrEqual(1);
+    // The hider's open session drops it from its next page too.
+    expect(ids(await getFeed(hider, { cursor: hiderPage.nextCursor }))).not.toContain(target);
+
+    const otherFresh = await getFeed(other, { pageSize: 50 });
+    expect(ids(otherFresh)).toContain(target);
+    expect(await redis.hget(redisKeys.viewerPreferences(other), `less-item:${target}`)).toBeNull();
+  });
+});
