@@ -6,8 +6,8 @@ import { readSeenItems, writeSeenItems } from './seen-items.js';
 import { preferenceField } from './viewer-preferences.js';
 import { readViewerState } from './viewer-state.js';
 
-// A real Redis (db 13); users of this file's own, deleted afterwards.
-const redis = createRedis({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/13', lazyConnect: true });
+// A real Redis (db 15, used by no other test); users of this file's own, deleted afterwards.
+const redis = createRedis({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15', lazyConnect: true });
 const run = randomBytes(4).toString('hex');
 const users: string[] = [];
 const user = (name: string) => {
