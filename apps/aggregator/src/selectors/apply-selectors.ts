@@ -84,7 +84,7 @@ export function applySelectors(skeleton: Skeleton, selectors: readonly EntrySele
   const rowDropped: Record<string, number> = {};
   const rowOrder = compose(rows, selectors, context, rowMoved, rowDropped, spentMs) ?? rows.map((_, i) => i);
   const reordered = reorderRankedBlock(block, rowOrder);
-  const entries = toSkeletonEntries(rankedEntries(reordered));
+  const entries = toSkeletonEntries(rowOrder.map((i) => rows[i]!));
   return {
     skeleton: { ...skeleton, entries, window: { kind: 'ranked', window: { ...w.window, block: toBinary(RankedBlockSchema, reordered), size: entries.length } } },
     moved,

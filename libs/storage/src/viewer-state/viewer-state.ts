@@ -25,15 +25,16 @@ export interface ViewerStateWants {
  * `seenError` and reads as nothing seen.
  */
 export async function readViewerState(redis: RedisClient, userId: string, nowMs: number, wants: ViewerStateWants): Promise<ViewerState> {
+  // The hash alone is one plain command (a pipeline of one costs the client more).
+  if (!wants.seen) return { preferences: parseViewerPreferences(await redis.hgetall(redisKeys.viewerPreferences(userId)), nowMs), seen: NOTHING_SEEN };
   const p = redis.pipeline();
   p.hgetall(redisKeys.viewerPreferences(userId));
-  if (wants.seen) queueReadSeen(p, userId, nowMs, SEEN_READ_LIMIT);
+  queueReadSeen(p, userId, nowMs, SEEN_READ_LIMIT);
   const results = await p.exec();
   if (!results) throw new Error('Redis pipeline was discarded');
   const [prefsError, hash] = results[0]!;
   if (prefsError) throw prefsError;
   const preferences = parseViewerPreferences(hash as Record<string, string>, nowMs);
-  if (!wants.seen) return { preferences, seen: NOTHING_SEEN };
   const [seenError, seen] = results[1]!;
   return seenError ? { preferences, seen: NOTHING_SEEN, seenError } : { preferences, seen: parseSeen(seen) };
 }
