@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf';
 import { CandidateSchema, ItemKind, type Candidate } from '@feedmesh/contracts';
 import { columnsOfCandidates, rankOrder, type CandidateColumns } from '@feedmesh/feed-core';
 import { describe, expect, it } from 'vitest';
-import { inNetworkOff, type InNetworkSettings } from '../model/ranking-model.js';
+import { inNetworkOff, type DiversitySettings, type InNetworkSettings } from '../model/ranking-model.js';
 import { createInNetworkSelector } from './in-network-selector.js';
 
 const NOW = 1_750_000_000_000;
@@ -22,13 +22,17 @@ interface Setup {
   scores: number[];
 }
 
-/** Runs the selector over the best `reach` of the score order, as rank-candidates does. */
-function select({ candidates, scores }: Setup, settings: InNetworkSettings, reach = candidates.length) {
+/** No run limits: the rule alone. */
+const noRunLimits: DiversitySettings = { maxSameKindRun: 1000, maxSameAuthorRun: 1000, lookahead: 100 };
+
+/** Runs the selector over the best limit + lookahead of the score order, as rank-candidates does. */
+function select({ candidates, scores }: Setup, settings: InNetworkSettings, limit = candidates.length, diversity = noRunLimits) {
   const columns: CandidateColumns = columnsOfCandidates(candidates);
   const s = Float64Array.from(scores);
-  const order = rankOrder(s, columns.createdAtMs, columns.ids, reach);
-  const picked = createInNetworkSelector({ columns, scores: s, settings, source: 'following', nowMs: NOW }).select(order);
-  return { ids: Array.from(picked, (i) => candidates[i]!.item!.id), order, picked };
+  const order = rankOrder(s, columns.createdAtMs, columns.ids, Math.min(candidates.length, limit + diversity.lookahead));
+  const selector = createInNetworkSelector({ columns, scores: s, settings, diversity, source: 'following', nowMs: NOW });
+  const picked = selector.active ? selector.select(order, limit) : undefined;
+  return { ids: Array.from(picked ?? [], (i) => candidates[i]!.item!.id), order, picked, active: selector.active };
 }
 
 const isIn = (c: Candidate) => c.sources.includes('following');
@@ -44,10 +48,11 @@ describe('in-network selector', () => {
     const block = oldBlock();
     block.candidates.push(candidate('new', 0.1, ['following']));
     block.scores.push(0.1);
-    const { ids } = select(block, rule, 25);
+    const { ids, order } = select(block, rule, 5, { ...noRunLimits, lookahead: 5 });
+    expect(Array.from(order, (i) => block.candidates[i]!.item!.id)).not.toContain('new'); // outside the prefix of 10
     expect(ids[0]).toBe('new');
     expect(new Set(ids).size).toBe(ids.length); // no duplicates
-    expect(ids).toHaveLength(26); // the prefix of 25 plus the fresh candidate from outside it
+    expect(ids).toHaveLength(5);
   });
 
   it('orders fresh in-network posts newest first, ahead of older in-network ones; stale ones keep their score place', () => {
@@ -66,12 +71,12 @@ describe('in-network selector', () => {
       // In-network candidates scored low, fresh ones among them: the quota, not the scores, places them.
       const candidates = Array.from({ length: 120 }, (_, i) => candidate(`c${i}`, i % 7 === 0 ? 3 : 500 + i, i % 3 === 0 ? ['following'] : ['trending']));
       const scores = candidates.map((c, i) => (isIn(c) ? 0.2 : 0.8) - i * 0.001);
-      const { picked } = select({ candidates, scores }, settings);
+      const { picked } = select({ candidates, scores }, settings, 100);
       const totalIn = candidates.filter(isIn).length;
       const totalOut = candidates.length - totalIn;
       let inCount = 0;
       for (let k = 1; k <= 100; k++) {
-        if (isIn(candidates[picked[k - 1]!]!)) inCount++;
+        if (isIn(candidates[picked![k - 1]!]!)) inCount++;
         expect(inCount, `prefix ${k}`).toBeGreaterThanOrEqual(Math.min(totalIn, Math.ceil(settings.share * k - 1e-9)));
         expect(k - inCount, `prefix ${k}`).toBeGreaterThanOrEqual(Math.min(totalOut, Math.floor(settings.outOfNetworkShare * k + 1e-9)));
       }
@@ -84,15 +89,13 @@ describe('in-network selector', () => {
     expect(ids).toEqual(Array.from(order, (i) => block.candidates[i]!.item!.id));
   });
 
-  it('is the score order itself when off, or when the block has no in-network source', () => {
+  it('is not active when off, or when the block has no in-network source (diversity alone then)', () => {
     const block = oldBlock();
     block.candidates.push(candidate('new', 0.1, ['following']));
     block.scores.push(0.1);
-    const off = select(block, inNetworkOff);
-    expect(off.picked).toBe(off.order);
+    expect(select(block, inNetworkOff).active).toBe(false);
     const outside = { candidates: block.candidates.map((_, i) => candidate(`x${i}`, i === 40 ? 0 : 600, ['trending'])), scores: block.scores };
-    const none = select(outside, rule);
-    expect(none.picked).toBe(none.order);
+    expect(select(outside, rule).active).toBe(false);
   });
 
   it('takes every candidate once when all are ranked (limit 0)', () => {
@@ -102,5 +105,29 @@ describe('in-network selector', () => {
     const { ids } = select(block, rule);
     expect([...ids].sort()).toEqual(block.candidates.map((c) => c.item!.id).sort());
     expect(ids[0]).toBe('new');
+  });
+
+  it('applies the run limits inside the quota: no author more than maxSameAuthorRun in a row, and the quota still exact', () => {
+    // 20 fresh posts in bursts of 5 per author (newest first would run 5 of one author), and
+    // older in-network candidates of other kinds that plain diversity would pull forward.
+    const fresh = Array.from({ length: 20 }, (_, k) => candidate(`f${k}`, 20 - k, ['following'], `burst-${Math.floor(k / 5)}`));
+    const olderIn = Array.from({ length: 30 }, (_, k) => create(CandidateSchema, { item: { id: `o${k}`, kind: ItemKind.VIDEO, authorId: `old-${k % 7}`, createdAtMs: BigInt(NOW - (300 + k) * MINUTE) }, sources: ['following'] }));
+    const outside = Array.from({ length: 30 }, (_, k) => candidate(`t${k}`, 400 + k, ['trending'], `stranger-${k % 9}`));
+    const candidates = [...fresh, ...olderIn, ...outside];
+    const scores = candidates.map((c) => (c.item!.id.startsWith('o') ? 0.7 : c.item!.id.startsWith('t') ? 0.5 : 0.6));
+    const diversity: DiversitySettings = { maxSameKindRun: 3, maxSameAuthorRun: 2, lookahead: 100 };
+    const { picked } = select({ candidates, scores }, rule, 40, diversity);
+    const page = Array.from(picked!, (i) => candidates[i]!);
+    expect(page[0]!.item!.id).toBe('f19');
+    let authorRun = 0;
+    let inCount = 0;
+    page.forEach((c, k) => {
+      authorRun = k > 0 && c.item!.authorId === page[k - 1]!.item!.authorId ? authorRun + 1 : 1;
+      expect(authorRun, `position ${k}`).toBeLessThanOrEqual(2);
+      if (isIn(c)) inCount++;
+      expect(inCount, `prefix ${k + 1}`).toBeGreaterThanOrEqual(Math.ceil(0.5 * (k + 1)));
+      expect(k + 1 - inCount, `prefix ${k + 1}`).toBeGreaterThanOrEqual(Math.floor(0.25 * (k + 1)));
+    });
+    for (const f of fresh) expect(page).toContain(f);
   });
 });

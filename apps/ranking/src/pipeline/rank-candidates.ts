@@ -1,8 +1,8 @@
 // The ranking pipeline for one request, as pure array code over CandidateColumns: score every
 // candidate (one pass per feature over typed/packed arrays), order only the reachable best-ranked
 // prefix, mix in-network and out-of-network candidates by the model's rule (fresh posts of
-// followed authors first among in-network ones), re-rank that for diversity, explain the picks
-// when asked. Candidates are never
+// followed authors first among in-network ones) under diversity's run limits (or diversity alone
+// when the model turns the rule off), explain the picks when asked. Candidates are never
 // copied or turned into objects: stages pass indexes into the columns.
 import { diversityReach, scoreColumns, type CandidateColumns, type ScoreBreakdownLike, type UserFeatures } from '@feedmesh/feed-core';
 import type { RankingModel } from '../model/ranking-model.js';
@@ -38,8 +38,9 @@ export function rankCandidates(input: RankInput): RankOutput {
 
   const reach = diversityReach(total, limit, model.diversity.lookahead);
   const { order, scores } = scoreColumns(columns, user, model.scoring, nowMs, { top: reach });
-  const inNetwork = createInNetworkSelector({ columns, scores, settings: model.inNetwork, source: model.scoring.inNetworkSource, nowMs });
-  const picked = createDiversitySelector(columns, model.diversity).select(inNetwork.select(order), limit);
+  // The in-network rule applies diversity's run limits in its own pass; without it, diversity alone.
+  const inNetwork = createInNetworkSelector({ columns, scores, settings: model.inNetwork, diversity: model.diversity, source: model.scoring.inNetworkSource, nowMs });
+  const picked = inNetwork.active ? inNetwork.select(order, limit) : createDiversitySelector(columns, model.diversity).select(order, limit);
 
   const output: RankOutput = { picked, scores };
   if (debug) output.breakdowns = explainScores(picked, columns, scores, user, model.scoring, nowMs, input.itemIdOf);
