@@ -18,6 +18,7 @@ import { feedCatalog } from './feeds/feed-catalog.js';
 import { parseCursorSecrets } from './paging/cursor-secrets.js';
 import { PagingSession } from './paging/paging-session.js';
 import { RedisSessionStore } from './paging/redis-session-store.js';
+import { createNewItemsCounter } from './new-items/count-new-items.js';
 import { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { readModelUsers } from './users/read-model-users.js';
 import { UserDirectory } from './users/user-directory.js';
@@ -67,7 +68,8 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
     onUserLookupError: (error) => logger.warn({ err: error }, 'users lookup failed: serving the page degraded (users: unavailable)'),
   });
   const feeds = feedCatalog({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
-  const runners = new Map([...feeds].map(([id, feed]) => [id, createPipelineRunner(feed, paging, { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2 })]));
+  const settings = { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2, seenItems: env.SEEN_ITEMS };
+  const runners = new Map([...feeds].map(([id, feed]) => [id, { servePage: createPipelineRunner(feed, paging, settings), countNewItems: createNewItemsCounter(feed, paging) }]));
   const impl = feedService(runners, {
     defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
     debugAccess: debugAccessFromSetting(env.FEED_DEBUG),

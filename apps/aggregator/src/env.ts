@@ -1,27 +1,15 @@
 import { defaultBudgetPolicy } from '@feedmesh/feed-core';
 import { DEFAULT_RECALL_LIMIT, storageEnvSpec } from '@feedmesh/storage';
-import { cleanEnv, num, str } from 'envalid';
+import { num, str } from 'envalid';
 
-/** The viewer-state settings the pipeline runner reads when it loads (also part of aggregatorEnvSpec, so validated at start and documented). */
-export const viewerStateEnvSpec = {
+/** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
+export const aggregatorEnvSpec = {
+  ...storageEnvSpec,
   SEEN_ITEMS: str<'demote' | 'drop'>({
     choices: ['demote', 'drop'],
     default: 'demote',
     desc: 'What a fresh ranking of the for-you feed does with items the viewer already saw (VIEW, within ingest\'s SEEN_TTL_HOURS): demote puts them behind the unseen ones, drop removes them (keeping at least one page)',
   }),
-};
-
-export const viewerStateSettings = cleanEnv(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')), viewerStateEnvSpec, {
-  reporter: ({ errors }) => {
-    const bad = Object.entries(errors);
-    if (bad.length) throw new Error(`invalid configuration: ${bad.map(([name, e]) => `${name} (${(e as Error).message})`).join('; ')}`);
-  },
-});
-
-/** The aggregator's configuration (the kit adds PORT, HOST, LOG_LEVEL, MAX_DEADLINE_MS...). */
-export const aggregatorEnvSpec = {
-  ...storageEnvSpec,
-  ...viewerStateEnvSpec,
   RECALL_ADDR: str({ default: '127.0.0.1:8081', desc: 'host:port of recall' }),
   RANKING_ADDR: str({ default: '127.0.0.1:8082', desc: 'host:port of ranking' }),
   RENDER_ADDR: str({ default: '127.0.0.1:8083', desc: 'host:port of render' }),

@@ -226,6 +226,58 @@ describe('GetFeed', () => {
     expect(ids(fresh)).toContain(postId);
   });
 
+  it('counts what is newer than a session (CountNewItems) and serves it on top of a new session (newer_than), without duplicates, retry-safe', async () => {
+    const s1 = await getFeed({});
+    const s2 = await getFeed({ cursor: s1.nextCursor });
+    const servedBefore = new Set([...ids(s1), ...ids(s2)]);
+    const count = (cursor: string) => feed.countNewItems({ userId, cursor }, { timeoutMs });
+    expect(await count(s1.nextCursor)).toMatchObject({ count: 0, more: false });
+
+    const { rows } = await pool.query<{ followee_id: string }>('SELECT followee_id FROM follows WHERE follower_id = $1 ORDER BY followee_id LIMIT 3', [userId]);
+    const posts: string[] = [];
+    for (const [n, { followee_id: author }] of rows.entries()) {
+      const postId = randomUUID();
+      const createdAt = Date.now() + n;
+      await pool.query(`INSERT INTO items (id, kind, author_id, created_at, payload) VALUES ($1, 1, $2, to_timestamp($3 / 1000.0), $4)`, [
+        postId,
+        author,
+        createdAt,
+        { title: `New ${n}`, body: 'Published while the user was reading.' },
+      ]);
+      await redis.zadd(redisKeys.homeTimeline(userId), createdAt, encodeTimelineMember({ id: postId, kind: 1, authorId: author }));
+      posts.push(postId);
+    }
+    // Any cursor of the session counts the same (a count moves nothing).
+    expect(await count(s1.nextCursor)).toMatchObject({ count: posts.length, more: false });
+    expect(await count(s2.nextCursor)).toMatchObject({ count: posts.length, more: false });
+
+    const newer = (newerThan: string) =>
+      feed.getFeed({ userId, pageSize, cursor: '', debug: true, feedId: '', newerThan }, { timeoutMs });
+    const top = await newer(s2.nextCursor);
+    expect(ids(top).sort()).toEqual([...posts].sort());
+    expect(top.debug!.filters.find((f) => f.filter === 'newer-than')!.removed).toBeGreaterThan(0);
+    // A retry of a lost answer shows the same new items (the old session did not move).
+    expect(ids(await newer(s2.nextCursor)).sort()).toEqual([...posts].sort());
+    // The new session continues with the rest of the feed: nothing either page showed.
+    const next = await getFeed({ cursor: top.nextCursor });
+    expect(next.items.length).toBe(pageSize);
+    for (const id of ids(next)) {
+      expect(servedBefore.has(id) || posts.includes(id), `${id} served again`).toBe(false);
+    }
+    expect(await count(next.nextCursor)).toMatchObject({ count: 0 });
+    // The old session still pages on.
+    expect((await getFeed({ cursor: s2.nextCursor })).items.length).toBe(pageSize);
+
+    const both = await errorOf(feed.getFeed({ userId, pageSize, cursor: s2.nextCursor, newerThan: s2.nextCursor }, { timeoutMs }));
+    expect(both.code).toBe(Code.InvalidArgument);
+    expect(both.message).toMatch(/newer_than: send either cursor/);
+    const noCursor = await errorOf(feed.countNewItems({ userId, cursor: '' }, { timeoutMs }));
+    expect(noCursor.code).toBe(Code.InvalidArgument);
+    expect(noCursor.message).toMatch(/cursor: is required/);
+    const otherUser = await errorOf(feed.countNewItems({ userId: otherUserId, cursor: s2.nextCursor }, { timeoutMs }));
+    expect(otherUser.code).toBe(Code.FailedPrecondition);
+  });
+
   it('applies a mute and a block (either way) from the next page on, to the open session too, counting them in debug', async () => {
     const viewer = 'u7';
     const key = redisKeys.viewerPreferences(viewer);
@@ -243,7 +295,7 @@ describe('GetFeed', () => {
       expect(authors.has(muted)).toBe(false);
       expect(authors.has(blocker)).toBe(false);
       const removed = Object.fromEntries(p2.debug!.filters.map((f) => [f.filter, f.removed]));
-      expect(Object.keys(removed)).toEqual(['after-snapshot', 'blocked', 'muted', 'shown-less', 'already-served']);
+      expect(Object.keys(removed)).toEqual(['after-snapshot', 'newer-than', 'blocked', 'muted', 'shown-less', 'already-served']);
       // A fresh session never shows them either.
       const fresh = await getFeed({ userId: viewer, debug: true });
       expect(fresh.items.some((i) => i.authorId === muted || i.authorId === blocker)).toBe(false);

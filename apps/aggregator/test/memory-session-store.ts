@@ -22,7 +22,7 @@ export class MemorySessionStore implements SessionStore {
     return this.pages.get(`${sessionId}:${page}`);
   }
 
-  async commit({ session, expectedLastHlc, entries, window }: PageCommit) {
+  async commit({ session, expectedLastHlc, entries, window, alsoServed = [] }: PageCommit) {
     const current = this.sessions.get(session.sessionId);
     if (expectedLastHlc === undefined ? current !== undefined : !current || compareHlc(current.lastHlc, expectedLastHlc) !== 0) {
       return false;
@@ -36,6 +36,7 @@ export class MemorySessionStore implements SessionStore {
     this.pages.set(`${session.sessionId}:${session.page}`, entries);
     const served = this.servedIds.get(session.sessionId) ?? new Set();
     for (const e of entries) served.add(e.id);
+    for (const id of alsoServed) served.add(id);
     this.servedIds.set(session.sessionId, served);
     return true;
   }

@@ -6,6 +6,7 @@ import { afterSnapshotFilter } from '../filters/after-snapshot-filter.js';
 import { alreadyServedFilter } from '../filters/already-served-filter.js';
 import { blockedFilter } from '../filters/blocked-filter.js';
 import { mutedFilter } from '../filters/muted-filter.js';
+import { newerThanFilter } from '../filters/newer-than-filter.js';
 import { shownLessFilter } from '../filters/shown-less-filter.js';
 import type { FeedPipeline } from '../pipeline/components.js';
 import { hydrator } from '../pipeline/hydration.js';
@@ -17,24 +18,22 @@ import { createReplaySource } from '../sources/replay-source.js';
 import { sessionWindowSource } from '../sources/session-window-source.js';
 import { shownLessAuthorSelector } from '../selectors/shown-less-author-selector.js';
 import { unseenFirstSelector } from '../selectors/unseen-first-selector.js';
-import { readViewerPreferences, readViewerState } from '@feedmesh/storage';
+import { readViewerState } from '@feedmesh/storage';
 import type { FeedDeps } from './feed-catalog.js';
 
 /** Every recall source, ranked for the viewer; later pages from the ranking stored with the session. */
 export function forYouFeed({ downstreams, redis, paging, recallLimit }: FeedDeps): FeedPipeline {
+  const recall = createRecallSource({ downstreams, recallLimit, fallback: createHomeTimelineSource(redis) });
   return {
     identifier: 'for-you',
+    recall,
     sources: [
       createReplaySource(paging),
       sessionWindowSource,
-      createRecallAndRankSource({
-        recall: createRecallSource({ downstreams, recallLimit, fallback: createHomeTimelineSource(redis) }),
-        scorer: createRankingScorer(downstreams),
-      }),
+      createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) }),
     ],
-    filters: [afterSnapshotFilter, blockedFilter, mutedFilter, shownLessFilter, alreadyServedFilter],
+    filters: [afterSnapshotFilter, newerThanFilter, blockedFilter, mutedFilter, shownLessFilter, alreadyServedFilter],
     selectors: [shownLessAuthorSelector, unseenFirstSelector],
-    viewerPreferences: (userId, nowMs) => readViewerPreferences(redis, userId, nowMs),
     viewerState: (userId, nowMs, wants) => readViewerState(redis, userId, nowMs, wants),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };

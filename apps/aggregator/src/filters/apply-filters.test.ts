@@ -5,6 +5,7 @@ import { alreadyServedFilter } from './already-served-filter.js';
 import { applyFilters } from './apply-filters.js';
 import { blockedFilter } from './blocked-filter.js';
 import { mutedFilter } from './muted-filter.js';
+import { newerThanFilter } from './newer-than-filter.js';
 import { shownLessFilter } from './shown-less-filter.js';
 import { NO_PREFERENCES, parseViewerPreferences } from '@feedmesh/storage';
 
@@ -34,5 +35,13 @@ describe('applyFilters', () => {
     expect(result.removed['blocked']!.map((e) => e.id)).toEqual(['a', 'b']);
     expect(result.removed['muted']!.map((e) => e.id)).toEqual(['c']);
     expect(result.removed['shown-less']!.map((e) => e.id)).toEqual(['d']);
+  });
+
+  it('keeps only what is newer than the old session on a newer page, and everything otherwise', () => {
+    const entries = [entry('old', 1, 'article', 100), entry('edge', 1, 'article', 200), entry('new', 1, 'article', 300)];
+    const newer = applyFilters(entries, [afterSnapshotFilter, newerThanFilter], { snapshotMs: 500, served: undefined, preferences: NO_PREFERENCES, newerThanMs: 200 });
+    expect(newer.kept.map((e) => e.id)).toEqual(['new']);
+    expect(newer.removed['newer-than']!.map((e) => e.id)).toEqual(['old', 'edge']);
+    expect(applyFilters(entries, [newerThanFilter], { snapshotMs: 500, served: undefined, preferences: NO_PREFERENCES }).kept).toHaveLength(3);
   });
 });

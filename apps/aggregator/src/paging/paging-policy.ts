@@ -25,17 +25,17 @@ export type PagingPlan =
  * Verifies the cursor's signature and that it pages `feedId` (a cursor issued before feeds could
  * be chosen pages the default feed); any unusable cursor is the caller's fault.
  */
-export function readCursor(token: string, secrets: CursorSecrets, feedId: string): CursorPayload {
+export function readCursor(token: string, secrets: CursorSecrets, feedId: string, field: 'cursor' | 'newer_than' = 'cursor'): CursorPayload {
   let payload: CursorPayload;
   try {
     payload = decodeCursor(token, secrets);
   } catch (error) {
-    if (error instanceof CursorError) throw invalidArgument('cursor', `${error.reason}: ${error.message}`);
+    if (error instanceof CursorError) throw invalidArgument(field, `${error.reason}: ${error.message}`);
     throw error;
   }
   const cursorFeed = payload.feedId === '' ? defaultFeedId : payload.feedId;
   if (cursorFeed !== feedId) {
-    throw invalidArgument('cursor', `belongs to feed "${cursorFeed}", not "${feedId}": send it with the feed_id of its first page, or request this feed's first page`);
+    throw invalidArgument(field, `belongs to feed "${cursorFeed}", not "${feedId}": send it with the feed_id of its first page, or request this feed's first page`);
   }
   return payload;
 }

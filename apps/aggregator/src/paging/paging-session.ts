@@ -19,6 +19,11 @@ export type ResumedSession =
       snapshotMs: number;
       /** The session before this page; undefined when the page opens it. */
       previous: StoredSession | undefined;
+      /**
+       * A newer page (newer_than): the snapshot of the session it continues — the page shows only
+       * items created after it — and that session's served ids, which the new session inherits.
+       */
+      newer?: { sinceMs: number; inherited: ReadonlySet<string> };
       /** Ids served so far, read from the store on first use (only a page that ranks afresh needs them). */
       served(): Promise<ReadonlySet<string>>;
     }
@@ -57,7 +62,8 @@ export class PagingSession {
    * Checks the cursor (signature first, no I/O), the user, then the session; returns where the
    * request stands or throws the RPC error for the client.
    */
-  async resume(query: { userId: string; feedId: string; cursor: string }, degradedReasons: string[]): Promise<ResumedSession> {
+  async resume(query: { userId: string; feedId: string; cursor: string; newerThan: string }, degradedReasons: string[]): Promise<ResumedSession> {
+    if (query.newerThan !== '') return this.openNewer(query);
     const payload = query.cursor === '' ? undefined : readCursor(query.cursor, this.deps.secrets, query.feedId);
     const stored = payload === undefined ? undefined : await storeCall(() => this.deps.sessions.load(payload.sessionId));
     // A session is stored only after its first page passed the users check, so a stored session
@@ -77,6 +83,38 @@ export class PagingSession {
       snapshotMs: plan.session.snapshotMs,
       previous: plan.session,
       served: () => (served ??= storeCall(() => this.deps.sessions.served(payload.sessionId)).then((ids) => new Set(ids))),
+    };
+  }
+
+  /**
+   * The session any of whose cursors `token` is (not only the latest: a count or a newer page
+   * moves nothing), of this user and feed; FailedPrecondition when it is gone.
+   */
+  async peek(query: { userId: string; feedId: string }, token: string, field: 'cursor' | 'newer_than'): Promise<StoredSession> {
+    const payload = readCursor(token, this.deps.secrets, query.feedId, field);
+    if (payload.userId !== query.userId) throw new ConnectError(`${field}: belongs to another user; request the first page`, Code.FailedPrecondition);
+    const stored = await storeCall(() => this.deps.sessions.load(payload.sessionId));
+    if (stored === undefined || stored.userId !== query.userId) throw new ConnectError(`${field}: paging session expired; request the first page`, Code.FailedPrecondition);
+    return stored;
+  }
+
+  /** The ids a session served (any of its pages'). */
+  async servedIds(sessionId: string): Promise<ReadonlySet<string>> {
+    return new Set(await storeCall(() => this.deps.sessions.served(sessionId)));
+  }
+
+  /** A newer page opens a new session that inherits the old one's served set (its user is proven by it). */
+  private async openNewer(query: { userId: string; feedId: string; newerThan: string }): Promise<ResumedSession> {
+    const base = await this.peek(query, query.newerThan, 'newer_than');
+    const inherited = await this.servedIds(base.sessionId);
+    return {
+      action: 'open',
+      sessionId: this.newSessionId(),
+      feedId: query.feedId,
+      snapshotMs: this.now(),
+      previous: undefined,
+      newer: { sinceMs: base.snapshotMs, inherited },
+      served: async () => inherited,
     };
   }
 
@@ -104,12 +142,13 @@ export class PagingSession {
     const hlc = previous ? this.deps.clock.receive(previous.lastHlc) : this.deps.clock.tick();
     const pageNumber = (previous?.page ?? 0) + 1;
     const last = isLastPage({ exhausted: page.exhausted, page: pageNumber, maxPages: this.deps.maxPages });
+    const inherited = resumed.newer ? [...resumed.newer.inherited] : [];
     const session = advanceSession(
-      { previous, sessionId: resumed.sessionId, userId, feedId: resumed.feedId, snapshotMs: resumed.snapshotMs, hlc, served: page.entries.length, last },
+      { previous, sessionId: resumed.sessionId, userId, feedId: resumed.feedId, snapshotMs: resumed.snapshotMs, hlc, served: page.entries.length + inherited.length, last },
       this.deps.secrets,
     );
     const committed = await storeCall(() =>
-      this.deps.sessions.commit({ session, expectedLastHlc: previous?.lastHlc, entries: page.entries, window: page.window }),
+      this.deps.sessions.commit({ session, expectedLastHlc: previous?.lastHlc, entries: page.entries, window: page.window, alsoServed: inherited }),
     );
     if (!committed) throw new ConnectError('cursor was superseded by a concurrent request of this session', Code.Aborted);
     return session;

@@ -100,7 +100,7 @@ export class RedisSessionStore implements SessionStore {
     return json === null ? undefined : (JSON.parse(json) as SkeletonEntry[]);
   }
 
-  async commit({ session, expectedLastHlc, entries, window }: PageCommit): Promise<boolean> {
+  async commit({ session, expectedLastHlc, entries, window, alsoServed = [] }: PageCommit): Promise<boolean> {
     const fields: Array<string | Buffer> = [
       'user', session.userId,
       'lastHlc', encodeHlc(session.lastHlc),
@@ -134,6 +134,7 @@ export class RedisSessionStore implements SessionStore {
       ...gone,
       ...fields,
       ...entries.map((e) => e.id),
+      ...alsoServed,
     ] as const;
     // EVALSHA sends 40 bytes instead of the script on every page; EVAL loads it on a NOSCRIPT
     // (first use, or after a Redis restart or SCRIPT FLUSH).

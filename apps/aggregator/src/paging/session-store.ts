@@ -52,6 +52,8 @@ export interface PageCommit {
   /** Entries of the page just served, stored under its page number for replays. */
   entries: SkeletonEntry[];
   window: WindowUpdate;
+  /** More ids for the served set: what the session a newer page continues had served. */
+  alsoServed?: readonly string[];
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ViewerPreferences, ViewerState, ViewerStateWants } from '@feedmesh
 import type { ResumedSession } from '../paging/paging-session.js';
 import type { RankedWindow } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
+import type { RecallSource } from '../sources/recall-source.js';
 import type { Hydrate } from './hydration.js';
 import type { SkeletonEntry } from './skeleton-entry.js';
 import type { StageTimingRecord } from './stage-timing.js';
@@ -75,6 +76,8 @@ export interface FilterContext {
   served: ReadonlySet<string> | undefined;
   /** The viewer's blocks, mutes and "show less" marks in effect now (read on every page). */
   preferences: ViewerPreferences;
+  /** A newer page or a count: only what was created after this instant (the old session's snapshot). */
+  newerThanMs?: number;
 }
 
 /** Drops entries that must not be served; pure, cheapest first in the pipeline. */
@@ -107,13 +110,14 @@ export interface FeedPipeline {
   /** Tried in order: the first that serves the page builds its skeleton. */
   readonly sources: readonly SkeletonSource[];
   readonly filters: readonly EntryFilter[];
-  /** The viewer's preferences the filters apply; read for every page, so a block or mute applies to the next page. */
-  viewerPreferences(userId: string, nowMs: number): Promise<ViewerPreferences>;
   /**
-   * The viewer's preferences and, when `wants.seen`, seen set in ONE read (replaces
-   * viewerPreferences when declared): what the selectors need costs no extra round trip.
+   * The viewer's preferences (the filters apply them: read for every page, so a block or mute
+   * applies to the next page) and, when `wants.seen`, seen set, in ONE read: what the selectors
+   * need costs no extra round trip.
    */
-  viewerState?(userId: string, nowMs: number, wants: ViewerStateWants): Promise<ViewerState>;
+  viewerState(userId: string, nowMs: number, wants: ViewerStateWants): Promise<ViewerState>;
+  /** The feed's candidates (its sources use it; CountNewItems counts what it recalls). */
+  readonly recall: RecallSource;
   /** Run in order over a fresh ranking (sources with `ranksAfresh`), before its window is stored. */
   readonly selectors?: readonly EntrySelector[];
   /** Ids → cards for one request (render). */

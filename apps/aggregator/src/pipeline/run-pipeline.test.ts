@@ -73,19 +73,17 @@ function fakeMesh(count: number) {
 function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), rankWindow = 100, viewer: { preferences: () => Promise<ViewerPreferences> } = { preferences: async () => NO_PREFERENCES }) {
   const paging = new PagingSession({ users: { exists: async () => true }, sessions: store, secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
   const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
+  const recall = createRecallSource({ downstreams, recallLimit: 500, fallback });
   const pipeline: FeedPipeline = {
     identifier: 'test',
-    sources: [
-      createReplaySource(paging),
-      sessionWindowSource,
-      createRecallAndRankSource({ recall: createRecallSource({ downstreams, recallLimit: 500, fallback }), scorer: createRankingScorer(downstreams) }),
-    ],
+    recall,
+    sources: [createReplaySource(paging), sessionWindowSource, createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) })],
     filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
-    viewerPreferences: () => viewer.preferences(),
+    viewerState: async () => ({ preferences: await viewer.preferences(), seen: new Set<string>() }),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
-  const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2 });
-  return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, debug }, budgets);
+  const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2, seenItems: 'demote' });
+  return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, newerThan: '', debug }, budgets);
 }
 
 const idsOf = (page: { items?: Array<{ id?: string }> }) => (page.items ?? []).map((i) => i.id!);
@@ -211,21 +209,18 @@ describe('the pipeline runner with viewer-state selectors', () => {
   function stateRunner(downstreams: FeedDownstreams, viewer: { state: ViewerState; reads: ViewerStateWants[] }, seenItems: 'demote' | 'drop' = 'demote') {
     const paging = new PagingSession({ users: { exists: async () => true }, sessions: new MemorySessionStore(), secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
     const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
+    const recall = createRecallSource({ downstreams, recallLimit: 500, fallback });
     const pipeline: FeedPipeline = {
       identifier: 'test',
-      sources: [
-        createReplaySource(paging),
-        sessionWindowSource,
-        createRecallAndRankSource({ recall: createRecallSource({ downstreams, recallLimit: 500, fallback }), scorer: createRankingScorer(downstreams) }),
-      ],
+      recall,
+      sources: [createReplaySource(paging), sessionWindowSource, createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) })],
       filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
       selectors: [shownLessAuthorSelector, unseenFirstSelector],
-      viewerPreferences: () => Promise.reject(new Error('viewerState is declared: never called')),
       viewerState: async (_userId, _nowMs, wants) => (viewer.reads.push(wants), wants.seen ? viewer.state : { ...viewer.state, seen: new Set() }),
       hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
     };
     const serve = createPipelineRunner(pipeline, paging, { rankWindow: 100, maxTopUps: 2, seenItems });
-    return (cursor: string, debug = false) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, debug }, splitBudget(1_000));
+    return (cursor: string, debug = false) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, newerThan: '', debug }, splitBudget(1_000));
   }
 
   it('a fresh ranking puts seen items behind unseen ones; later pages continue from the stored (reordered) window; one state read per page', async () => {

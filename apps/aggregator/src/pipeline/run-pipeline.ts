@@ -8,10 +8,8 @@ import type { StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
 import { withUnusedTimeForRender } from '../request/stage-budgets.js';
 import { failureCode } from '../downstream/failure-code.js';
-import { viewerStateSettings } from '../env.js';
 import { applyFilters } from '../filters/apply-filters.js';
 import { applySelectors } from '../selectors/apply-selectors.js';
-import { NOTHING_SEEN } from '@feedmesh/storage';
 import type { PagingSession } from '../paging/paging-session.js';
 import type { StoredSession, WindowUpdate } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
@@ -26,8 +24,8 @@ export interface RunnerSettings {
   rankWindow: number;
   /** Extra render round trips to refill a page after misses. */
   maxTopUps: number;
-  /** What the unseen-first selector does with seen entries (SEEN_ITEMS; default: the setting). */
-  seenItems?: 'demote' | 'drop';
+  /** What the unseen-first selector does with seen entries (SEEN_ITEMS). */
+  seenItems: 'demote' | 'drop';
 }
 
 export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
@@ -46,7 +44,9 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
 
     const pageNeed = query.pageSize * (settings.maxTopUps + 1) + 1;
     const page: PageRequest = { run, session, pageNeed, rankLimit: Math.max(settings.rankWindow, pageNeed) };
-    const seenItems = settings.seenItems ?? viewerStateSettings.SEEN_ITEMS;
+    const seenItems = settings.seenItems;
+    // A newer page (newer_than) shows only what is newer than the session it continues.
+    const newer = session.action === 'open' ? session.newer : undefined;
     const { skeleton, filtered, selected } = await runStage('skeleton', async (annotate) => {
       const source = pipeline.sources.find((s) => s.serves(page));
       if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
@@ -55,11 +55,8 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
       // set, in one pipeline (one round trip). No fail-open for the preferences: a page that may
       // show a blocked user's items is worse than no page. The seen set is a hint: unread, the
       // page is served in ranked order, degraded.
-      const readState = pipeline.viewerState
-        ? pipeline.viewerState.bind(pipeline)
-        : (userId: string, nowMs: number) => pipeline.viewerPreferences(userId, nowMs).then((preferences) => ({ preferences, seen: NOTHING_SEEN }));
       const state = run
-        .time('viewer-preferences', 0, () => readState(query.userId, Date.now(), { seen: selectors.length > 0 }))
+        .time('viewer-preferences', 0, () => pipeline.viewerState(query.userId, Date.now(), { seen: selectors.length > 0 }))
         .catch((error: unknown) => {
           throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
         });
@@ -75,7 +72,12 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
       }
       // The served set only matters to a fresh ranking (already loaded for recall's exclusion).
       const served = sk.window.kind !== 'from-window' && session.action !== 'replay' ? await session.served() : undefined;
-      const result = applyFilters(sk.entries, pipeline.filters, { snapshotMs: session.snapshotMs, served, preferences: viewer.preferences });
+      const result = applyFilters(sk.entries, pipeline.filters, {
+        snapshotMs: session.snapshotMs,
+        served,
+        preferences: viewer.preferences,
+        ...(newer ? { newerThanMs: newer.sinceMs } : {}),
+      });
       annotate(() => ({
         'feed.source': source.identifier,
         'feed.ranked_by': sk.rankedBy,
@@ -125,14 +127,16 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
         const looked = filtered.kept.length - served.remaining;
         const consumed = looked === 0 ? 0 : filtered.keptAt[looked - 1]! + 1;
         const w = skeleton.window;
-        const window: WindowUpdate =
-          w.kind === 'from-window'
+        // A newer page keeps no window: its filter skipped older entries the next page must still see.
+        const window: WindowUpdate = newer
+          ? { kind: 'drop' }
+          : w.kind === 'from-window'
             ? { kind: 'advance', position: w.base + consumed }
             : w.kind === 'ranked'
               ? { kind: 'replace', window: { ...w.window, position: consumed } }
               : { kind: 'drop' };
         const final = w.kind === 'none' || (w.kind === 'ranked' ? w.window.final : session.previous!.window!.final);
-        const exhausted = final && served.remaining === 0;
+        const exhausted = newer === undefined && final && served.remaining === 0;
         next = await run.time('paging', 0, () => paging.commit(session, query.userId, { entries: served.entries, exhausted, window }));
       }
       annotate(() => ({ 'feed.session_id': session.sessionId, 'feed.page': next.page, 'feed.last_page': next.nextCursor === '' }));

@@ -1,8 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { GetFeedRequestSchema } from '@feedmesh/contracts';
+import { CountNewItemsRequestSchema, GetFeedRequestSchema } from '@feedmesh/contracts';
 import { describe, expect, it } from 'vitest';
-import { validateRequest } from './validate-request.js';
+import { validateCountRequest, validateRequest } from './validate-request.js';
 
 const feeds = ['for-you', 'following'];
 const validate = (r: Parameters<typeof validateRequest>[0]) => validateRequest(r, feeds);
@@ -23,7 +23,7 @@ describe('validateRequest', () => {
   it('defaults page_size 0 to 20 and keeps 1..100', () => {
     expect(validate(req({ userId: 'u1' })).pageSize).toBe(20);
     expect(validate(req({ userId: 'u1', pageSize: 1 })).pageSize).toBe(1);
-    expect(validate(req({ userId: 'u1', pageSize: 100, debug: true }))).toEqual({ userId: 'u1', feedId: 'for-you', pageSize: 100, cursor: '', debug: true });
+    expect(validate(req({ userId: 'u1', pageSize: 100, debug: true }))).toEqual({ userId: 'u1', feedId: 'for-you', pageSize: 100, cursor: '', newerThan: '', debug: true });
   });
 
   it('names the offending field', () => {
@@ -32,6 +32,15 @@ describe('validateRequest', () => {
     expect(fieldOf(() => validate(req({ userId: 'u1', pageSize: 101 })))).toBe('page_size');
     expect(fieldOf(() => validate(req({ userId: 'u1', feedId: 'trending' })))).toBe('feed_id');
     expect(fieldOf(() => validate(req({ userId: 'u1', feedId: 'FOR-YOU' })))).toBe('feed_id');
+    expect(fieldOf(() => validate(req({ userId: 'u1', cursor: 'c', newerThan: 'n' })))).toBe('newer_than');
+  });
+
+  it('checks CountNewItems like GetFeed, with its cursor required', () => {
+    const count = (init: Parameters<typeof create<typeof CountNewItemsRequestSchema>>[1]) => validateCountRequest(create(CountNewItemsRequestSchema, init), feeds);
+    expect(count({ userId: 'u1', cursor: 'c' })).toEqual({ userId: 'u1', feedId: 'for-you', cursor: 'c' });
+    expect(fieldOf(() => count({ userId: 'u1' }))).toBe('cursor');
+    expect(fieldOf(() => count({ userId: 'u 1', cursor: 'c' }))).toBe('user_id');
+    expect(fieldOf(() => count({ userId: 'u1', cursor: 'c', feedId: 'nope' }))).toBe('feed_id');
   });
 
   it('selects a declared feed; an empty feed_id is for-you', () => {

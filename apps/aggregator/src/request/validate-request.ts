@@ -1,4 +1,4 @@
-import type { GetFeedRequest } from '@feedmesh/contracts';
+import type { CountNewItemsRequest, GetFeedRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
 
 export const defaultPageSize = 20;
@@ -13,7 +13,16 @@ export interface FeedQuery {
   pageSize: number;
   /** Empty for the first page. */
   cursor: string;
+  /** A cursor of the session whose newer items this page starts a new session with; empty otherwise. */
+  newerThan: string;
   debug: boolean;
+}
+
+/** A CountNewItems request: the session a cursor names, of this user and feed. */
+export interface CountQuery {
+  userId: string;
+  feedId: string;
+  cursor: string;
 }
 
 /** Longest user id, in UTF-16 code units. */
@@ -33,25 +42,44 @@ const userIdCharacters = /^[^\p{C}\p{Z}{}|]+$/u;
  * store's, never the id's.
  */
 export function validateRequest(req: GetFeedRequest, feedIds: readonly string[]): FeedQuery {
-  const userId = req.userId;
-  if (userId.length === 0) throw invalidArgument('user_id', 'is required');
-  if (userId.length > maxUserIdLength) throw invalidArgument('user_id', `must be at most ${maxUserIdLength} characters`);
-  if (!userIdCharacters.test(userId)) {
-    throw invalidArgument('user_id', 'must be printable characters without whitespace, braces or "|"');
-  }
+  const userId = checkUserId(req.userId);
   if (req.pageSize > maxPageSize) {
     throw invalidArgument('page_size', `must be within 1..${maxPageSize} (0 means ${defaultPageSize})`);
   }
-  const feedId = req.feedId === '' ? defaultFeedId : req.feedId;
-  if (!feedIds.includes(feedId)) {
-    const shown = feedId.length > 64 ? `${feedId.slice(0, 64)}…` : feedId;
-    throw invalidArgument('feed_id', `unknown feed ${JSON.stringify(shown)} (known: ${feedIds.join(', ')})`);
-  }
+  const feedId = checkFeedId(req.feedId, feedIds);
+  if (req.newerThan !== '' && req.cursor !== '') throw invalidArgument('newer_than', 'send either cursor (the next page) or newer_than (what is newer), not both');
   return {
     userId,
     feedId,
     pageSize: req.pageSize === 0 ? defaultPageSize : req.pageSize,
     cursor: req.cursor,
+    newerThan: req.newerThan,
     debug: req.debug,
   };
+}
+
+/** CountNewItems: user_id and feed_id as GetFeed's, cursor required. */
+export function validateCountRequest(req: CountNewItemsRequest, feedIds: readonly string[]): CountQuery {
+  const userId = checkUserId(req.userId);
+  const feedId = checkFeedId(req.feedId, feedIds);
+  if (req.cursor === '') throw invalidArgument('cursor', 'is required: a cursor of the session the user is looking at');
+  return { userId, feedId, cursor: req.cursor };
+}
+
+function checkUserId(userId: string): string {
+  if (userId.length === 0) throw invalidArgument('user_id', 'is required');
+  if (userId.length > maxUserIdLength) throw invalidArgument('user_id', `must be at most ${maxUserIdLength} characters`);
+  if (!userIdCharacters.test(userId)) {
+    throw invalidArgument('user_id', 'must be printable characters without whitespace, braces or "|"');
+  }
+  return userId;
+}
+
+function checkFeedId(requested: string, feedIds: readonly string[]): string {
+  const feedId = requested === '' ? defaultFeedId : requested;
+  if (!feedIds.includes(feedId)) {
+    const shown = feedId.length > 64 ? `${feedId.slice(0, 64)}…` : feedId;
+    throw invalidArgument('feed_id', `unknown feed ${JSON.stringify(shown)} (known: ${feedIds.join(', ')})`);
+  }
+  return feedId;
 }

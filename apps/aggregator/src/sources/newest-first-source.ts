@@ -3,14 +3,14 @@ import { CandidateBlockSchema } from '@feedmesh/contracts';
 import { candidateColumns } from '@feedmesh/feed-core';
 import type { SkeletonSource } from '../pipeline/components.js';
 import { newestFirstSelector } from '../selectors/newest-first-selector.js';
-import type { createRecallSource } from './recall-source.js';
+import type { RecallSource } from './recall-source.js';
 
 /**
  * The candidate pipeline of an unranked feed: recall (fail-open: home timeline), newest first.
  * Every page recalls again, past the session's served ids and before its snapshot, so pages
  * follow each other in time without a stored window and a page never repeats an item.
  */
-export function createNewestFirstSource(recall: ReturnType<typeof createRecallSource>): SkeletonSource {
+export function createNewestFirstSource(recall: RecallSource): SkeletonSource {
   return {
     identifier: 'recall-newest-first',
     serves: (page) => page.session.action !== 'replay',

@@ -29,6 +29,8 @@ export interface RecallSourceDeps {
  * and report per source (debug). Only a recall that fails as a whole falls back to the user's
  * home timeline; only when that is empty or fails too is the request Unavailable.
  */
+export type RecallSource = ReturnType<typeof createRecallSource>;
+
 export function createRecallSource(deps: RecallSourceDeps) {
   return {
     identifier: 'recall',

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/feed/v1/feed.proto.
  */
 export const file_feedmesh_feed_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEiZAoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIEg8KB2ZlZWRfaWQYBSABKAkiqwEKD0dldEZlZWRSZXNwb25zZRIrCgVpdGVtcxgBIAMoCzIcLmZlZWRtZXNoLmNvbW1vbi52MS5GZWVkSXRlbRITCgtuZXh0X2N1cnNvchgCIAEoCRIQCghkZWdyYWRlZBgDIAEoCBIYChBkZWdyYWRlZF9yZWFzb25zGAQgAygJEioKBWRlYnVnGAUgASgLMhsuZmVlZG1lc2guZmVlZC52MS5GZWVkRGVidWciLgoLRmlsdGVyQ291bnQSDgoGZmlsdGVyGAEgASgJEg8KB3JlbW92ZWQYAiABKA0iRAoLU3RhZ2VUaW1pbmcSDQoFc3RhZ2UYASABKAkSEwoLZHVyYXRpb25fbXMYAiABKAESEQoJYnVkZ2V0X21zGAMgASgBIvsBCglGZWVkRGVidWcSLQoGc3RhZ2VzGAEgAygLMh0uZmVlZG1lc2guZmVlZC52MS5TdGFnZVRpbWluZxIwCgdzb3VyY2VzGAIgAygLMh8uZmVlZG1lc2guY29tbW9uLnYxLlNvdXJjZVN0YXRzEjIKBnNjb3JlcxgDIAMoCzIiLmZlZWRtZXNoLmNvbW1vbi52MS5TY29yZUJyZWFrZG93bhIVCg1tb2RlbF92ZXJzaW9uGAQgASgJEhIKCnNlc3Npb25faWQYBSABKAkSLgoHZmlsdGVycxgGIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuRmlsdGVyQ291bnQyYgoLRmVlZFNlcnZpY2USUwoHR2V0RmVlZBIgLmZlZWRtZXNoLmZlZWQudjEuR2V0RmVlZFJlcXVlc3QaIS5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
+  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEieAoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIEg8KB2ZlZWRfaWQYBSABKAkSEgoKbmV3ZXJfdGhhbhgGIAEoCSJIChRDb3VudE5ld0l0ZW1zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg8KB2ZlZWRfaWQYAiABKAkSDgoGY3Vyc29yGAMgASgJIjQKFUNvdW50TmV3SXRlbXNSZXNwb25zZRINCgVjb3VudBgBIAEoDRIMCgRtb3JlGAIgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIi4KC0ZpbHRlckNvdW50Eg4KBmZpbHRlchgBIAEoCRIPCgdyZW1vdmVkGAIgASgNIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASL7AQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJEi4KB2ZpbHRlcnMYBiADKAsyHS5mZWVkbWVzaC5mZWVkLnYxLkZpbHRlckNvdW50MskBCgtGZWVkU2VydmljZRJTCgdHZXRGZWVkEiAuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVxdWVzdBohLmZlZWRtZXNoLmZlZWQudjEuR2V0RmVlZFJlc3BvbnNlIgOQAgESZQoNQ291bnROZXdJdGVtcxImLmZlZWRtZXNoLmZlZWQudjEuQ291bnROZXdJdGVtc1JlcXVlc3QaJy5mZWVkbWVzaC5mZWVkLnYxLkNvdW50TmV3SXRlbXNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
 
 /**
  * @generated from message feedmesh.feed.v1.GetFeedRequest
@@ -55,6 +55,19 @@ export type GetFeedRequest = Message<"feedmesh.feed.v1.GetFeedRequest"> & {
    * @generated from field: string feed_id = 5;
    */
   feedId: string;
+
+  /**
+   * A cursor of the session the user is looking at (any page's, of this feed and user), instead of
+   * `cursor`: the answer is the first page of a new session that starts with what is newer than
+   * that session (created after its snapshot, which CountNewItems counts), best first, followed
+   * on its next pages by the rest of the feed; nothing the old session served appears in it. A
+   * retry with the same newer_than opens another such session with the same items, so it is safe.
+   * Setting both cursor and newer_than is InvalidArgument naming newer_than; an expired session
+   * is FailedPrecondition (request the first page).
+   *
+   * @generated from field: string newer_than = 6;
+   */
+  newerThan: string;
 };
 
 /**
@@ -63,6 +76,66 @@ export type GetFeedRequest = Message<"feedmesh.feed.v1.GetFeedRequest"> & {
  */
 export const GetFeedRequestSchema: GenMessage<GetFeedRequest> = /*@__PURE__*/
   messageDesc(file_feedmesh_feed_v1_feed, 0);
+
+/**
+ * @generated from message feedmesh.feed.v1.CountNewItemsRequest
+ */
+export type CountNewItemsRequest = Message<"feedmesh.feed.v1.CountNewItemsRequest"> & {
+  /**
+   * Required. The user whose feed it is (the session's user).
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * The feed the cursor pages; empty means "for-you".
+   *
+   * @generated from field: string feed_id = 2;
+   */
+  feedId: string;
+
+  /**
+   * Required. A cursor of the session the user is looking at (any of its pages').
+   *
+   * @generated from field: string cursor = 3;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.CountNewItemsRequest.
+ * Use `create(CountNewItemsRequestSchema)` to create a new message.
+ */
+export const CountNewItemsRequestSchema: GenMessage<CountNewItemsRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 1);
+
+/**
+ * @generated from message feedmesh.feed.v1.CountNewItemsResponse
+ */
+export type CountNewItemsResponse = Message<"feedmesh.feed.v1.CountNewItemsResponse"> & {
+  /**
+   * Items created after the session's snapshot that GetFeed with newer_than would show: not served
+   * in the session, not blocked, muted or shown-less. At most 100.
+   *
+   * @generated from field: uint32 count = 1;
+   */
+  count: number;
+
+  /**
+   * True when there are more than `count` (the pill shows "99+").
+   *
+   * @generated from field: bool more = 2;
+   */
+  more: boolean;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.CountNewItemsResponse.
+ * Use `create(CountNewItemsResponseSchema)` to create a new message.
+ */
+export const CountNewItemsResponseSchema: GenMessage<CountNewItemsResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 2);
 
 /**
  * @generated from message feedmesh.feed.v1.GetFeedResponse
@@ -109,7 +182,7 @@ export type GetFeedResponse = Message<"feedmesh.feed.v1.GetFeedResponse"> & {
  * Use `create(GetFeedResponseSchema)` to create a new message.
  */
 export const GetFeedResponseSchema: GenMessage<GetFeedResponse> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 1);
+  messageDesc(file_feedmesh_feed_v1_feed, 3);
 
 /**
  * Entries one filter removed from a page's skeleton.
@@ -133,7 +206,7 @@ export type FilterCount = Message<"feedmesh.feed.v1.FilterCount"> & {
  * Use `create(FilterCountSchema)` to create a new message.
  */
 export const FilterCountSchema: GenMessage<FilterCount> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 2);
+  messageDesc(file_feedmesh_feed_v1_feed, 4);
 
 /**
  * Wall time of one pipeline stage.
@@ -166,7 +239,7 @@ export type StageTiming = Message<"feedmesh.feed.v1.StageTiming"> & {
  * Use `create(StageTimingSchema)` to create a new message.
  */
 export const StageTimingSchema: GenMessage<StageTiming> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 3);
+  messageDesc(file_feedmesh_feed_v1_feed, 5);
 
 /**
  * @generated from message feedmesh.feed.v1.FeedDebug
@@ -214,7 +287,7 @@ export type FeedDebug = Message<"feedmesh.feed.v1.FeedDebug"> & {
  * Use `create(FeedDebugSchema)` to create a new message.
  */
 export const FeedDebugSchema: GenMessage<FeedDebug> = /*@__PURE__*/
-  messageDesc(file_feedmesh_feed_v1_feed, 4);
+  messageDesc(file_feedmesh_feed_v1_feed, 6);
 
 /**
  * The public, BFF-facing feed API.
@@ -231,6 +304,17 @@ export const FeedService: GenService<{
     methodKind: "unary";
     input: typeof GetFeedRequestSchema;
     output: typeof GetFeedResponseSchema;
+  },
+  /**
+   * How many items are newer than the paging session a cursor belongs to: the "N new posts" pill.
+   * Cheap: one recall of the feed's sources, no ranking, no render, nothing written.
+   *
+   * @generated from rpc feedmesh.feed.v1.FeedService.CountNewItems
+   */
+  countNewItems: {
+    methodKind: "unary";
+    input: typeof CountNewItemsRequestSchema;
+    output: typeof CountNewItemsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_feedmesh_feed_v1_feed, 0);
