@@ -1,23 +1,22 @@
-// The one runner of declared feed pipelines: session → skeleton (first source that serves the
-// page, then the filters) → hydration → rules → paging → presentation. It times every stage and
-// component (debug), traces each stage as `feed.aggregate.<stage>`, and leaves fail-open
-// decisions to the components that own them (their identifier names the degraded reason).
+// The one runner of declared feed pipelines: session → skeleton (build-skeleton.ts: the first
+// source that serves the page, selectors, filters) → hydration → rules → paging → presentation.
+// It times every stage and component (debug), traces each stage as `feed.aggregate.<stage>`, and
+// leaves fail-open decisions to the components that own them (their identifier names the
+// degraded reason).
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { GetFeedResponseSchema } from '@feedmesh/contracts';
 import type { StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
 import { withUnusedTimeForRender } from '../request/stage-budgets.js';
 import { failureCode } from '../downstream/failure-code.js';
-import { applyFilters } from '../filters/apply-filters.js';
-import { applySelectors } from '../selectors/apply-selectors.js';
 import type { PagingSession } from '../paging/paging-session.js';
 import type { StoredSession, WindowUpdate } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
-import type { FeedPipeline, FeedRun, PageRequest } from './components.js';
+import { buildSkeleton } from './build-skeleton.js';
+import type { FeedPipeline } from './components.js';
 import { presentation } from './presentation.js';
 import { rules } from './rules.js';
 import { runStage } from './run-stage.js';
-import { timed, type StageTimingRecord } from './stage-timing.js';
 
 export interface RunnerSettings {
   /** Ranked entries a fresh ranking keeps for the session's later pages. */
@@ -33,64 +32,8 @@ export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
 export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings) {
   return async function servePage(query: FeedQuery, split: StageBudgets): Promise<FeedResponse> {
     const startedMs = performance.now();
-    const timings: StageTimingRecord[] = [];
-    const run: FeedRun = { query, budgets: split, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
-
-    const session = await runStage('session', async (annotate) => {
-      const resumed = await run.time('session', 0, () => paging.resume(query, run.degradedReasons));
-      annotate(() => ({ 'feed.session_id': resumed.sessionId, 'feed.paging_action': resumed.action, 'feed.first_page': query.cursor === '' }));
-      return resumed;
-    });
-
-    const pageNeed = query.pageSize * (settings.maxTopUps + 1) + 1;
-    const page: PageRequest = { run, session, pageNeed, rankLimit: Math.max(settings.rankWindow, pageNeed) };
-    const seenItems = settings.seenItems;
-    // A newer page (newer_than) shows only what is newer than the session it continues.
-    const newer = session.action === 'open' ? session.newer : undefined;
-    const { skeleton, filtered, selected } = await runStage('skeleton', async (annotate) => {
-      const source = pipeline.sources.find((s) => s.serves(page));
-      if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
-      const selectors = source.ranksAfresh === true && session.action !== 'replay' ? (pipeline.selectors ?? []) : [];
-      // Read beside the skeleton, not after it: the preferences, and for a fresh ranking the seen
-      // set, in one pipeline (one round trip). No fail-open for the preferences: a page that may
-      // show a blocked user's items is worse than no page. The seen set is a hint: unread, the
-      // page is served in ranked order, degraded.
-      const state = run
-        .time('viewer-preferences', 0, () => pipeline.viewerState(query.userId, Date.now(), { seen: selectors.length > 0 }))
-        .catch((error: unknown) => {
-          throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
-        });
-      const [fetched, viewer] = await Promise.all([source.fetch(page), state]);
-      if ('seenError' in viewer && viewer.seenError !== undefined) run.degradedReasons.push(`viewer-seen: ${failureCode(viewer.seenError)}`);
-      let sk = fetched;
-      let picked: ReturnType<typeof applySelectors> | undefined;
-      if (selectors.length > 0 && sk.entries.length > 0) {
-        const context = { preferences: viewer.preferences, seen: viewer.seen, seenItems, minKeep: pageNeed };
-        picked = applySelectors(sk, selectors, context);
-        for (const [stage, ms] of Object.entries(picked.spentMs)) timings.push({ stage, durationMs: Math.round(ms * 100) / 100, budgetMs: 0 });
-        sk = picked.skeleton;
-      }
-      // The served set only matters to a fresh ranking (already loaded for recall's exclusion).
-      const served = sk.window.kind !== 'from-window' && session.action !== 'replay' ? await session.served() : undefined;
-      const result = applyFilters(sk.entries, pipeline.filters, {
-        snapshotMs: session.snapshotMs,
-        served,
-        preferences: viewer.preferences,
-        ...(newer ? { newerThanMs: newer.sinceMs } : {}),
-      });
-      annotate(() => ({
-        'feed.source': source.identifier,
-        'feed.ranked_by': sk.rankedBy,
-        'feed.candidates': sk.candidateCount,
-        'feed.ranked': sk.entries.length,
-        'feed.seen': viewer.seen.size,
-        ...Object.fromEntries(Object.entries(picked?.moved ?? {}).map(([id, moved]) => [`feed.moved.${id}`, moved])),
-        ...Object.fromEntries(Object.entries(picked?.dropped ?? {}).map(([id, dropped]) => [`feed.removed.${id}`, dropped])),
-        ...Object.fromEntries(Object.entries(result.removed).map(([id, removed]) => [`feed.removed.${id}`, removed.length])),
-        'model.version': sk.modelVersion,
-      }));
-      return { skeleton: sk, filtered: result, selected: picked };
-    });
+    const { run, session, skeleton, filtered, selected, newer } = await buildSkeleton(pipeline, paging, settings, query, split);
+    const timings = run.timings;
 
     const pageSize = skeleton.pageSize ?? query.pageSize;
     const budgets = withUnusedTimeForRender(split, performance.now() - startedMs);
