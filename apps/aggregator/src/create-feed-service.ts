@@ -18,6 +18,7 @@ import { feedCatalog } from './feeds/feed-catalog.js';
 import { parseCursorSecrets } from './paging/cursor-secrets.js';
 import { PagingSession } from './paging/paging-session.js';
 import { RedisSessionStore } from './paging/redis-session-store.js';
+import { createItemExplainer } from './explain/explain-feed-item.js';
 import { createNewItemsCounter } from './new-items/count-new-items.js';
 import { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { readModelUsers } from './users/read-model-users.js';
@@ -69,7 +70,11 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
   });
   const feeds = feedCatalog({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
   const settings = { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2, seenItems: env.SEEN_ITEMS };
-  const runners = new Map([...feeds].map(([id, feed]) => [id, { servePage: createPipelineRunner(feed, paging, settings), countNewItems: createNewItemsCounter(feed, paging) }]));
+  const runners = new Map([...feeds].map(([id, feed]) => [id, {
+        servePage: createPipelineRunner(feed, paging, settings),
+        countNewItems: createNewItemsCounter(feed, paging),
+        explainFeedItem: createItemExplainer(feed, paging, settings),
+      },]));
   const impl = feedService(runners, {
     defaultBudgetMs: env.FEED_DEFAULT_BUDGET_MS,
     debugAccess: debugAccessFromSetting(env.FEED_DEBUG),

@@ -2,13 +2,14 @@
 // serve one page of the feed it names (feeds/feed-catalog.ts) through that feed's pipeline runner.
 // Cursors and paging sessions: README.md, "Paging and cursors".
 import type { HandlerContext, ServiceImpl } from '@connectrpc/connect';
-import type { CountNewItemsRequest, FeedService, GetFeedRequest } from '@feedmesh/contracts';
+import type { CountNewItemsRequest, ExplainFeedItemRequest, FeedService, GetFeedRequest } from '@feedmesh/contracts';
 import { deadlineOf } from '@feedmesh/service-kit';
 import type { DebugAccess } from './access/debug-access.js';
+import type { createItemExplainer } from './explain/explain-feed-item.js';
 import type { createNewItemsCounter } from './new-items/count-new-items.js';
 import type { createPipelineRunner } from './pipeline/run-pipeline.js';
 import { stageBudgets } from './request/stage-budgets.js';
-import { validateCountRequest, validateRequest } from './request/validate-request.js';
+import { validateCountRequest, validateExplainRequest, validateRequest } from './request/validate-request.js';
 
 export interface FeedServiceSettings {
   defaultBudgetMs: number;
@@ -19,6 +20,7 @@ export interface FeedServiceSettings {
 export interface FeedRunners {
   servePage: ReturnType<typeof createPipelineRunner>;
   countNewItems: ReturnType<typeof createNewItemsCounter>;
+  explainFeedItem: ReturnType<typeof createItemExplainer>;
 }
 
 /** `feeds`: feed id → the runners of that feed's pipeline. */
@@ -33,6 +35,12 @@ export function feedService(feeds: ReadonlyMap<string, FeedRunners>, settings: F
     async countNewItems(req: CountNewItemsRequest, ctx: HandlerContext) {
       const query = validateCountRequest(req, feedIds);
       return feeds.get(query.feedId)!.countNewItems(query, stageBudgets(deadlineOf(ctx), settings.defaultBudgetMs));
+    },
+    // An explanation spells out the model's weights, as debug output does: the same access rule.
+    async explainFeedItem(req: ExplainFeedItemRequest, ctx: HandlerContext) {
+      const query = validateExplainRequest(req, feedIds);
+      settings.debugAccess.check(ctx);
+      return feeds.get(query.feedId)!.explainFeedItem(query, stageBudgets(deadlineOf(ctx), settings.defaultBudgetMs));
     },
   };
 }

@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
+import { ExplainOutcome, FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
 import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
 import { seed } from '@feedmesh/seed';
 import { createServiceClient, spawnApp, type ServiceClient } from '@feedmesh/service-kit';
@@ -276,6 +276,40 @@ describe('GetFeed', () => {
     expect(noCursor.message).toMatch(/cursor: is required/);
     const otherUser = await errorOf(feed.countNewItems({ userId: otherUserId, cursor: s2.nextCursor }, { timeoutMs }));
     expect(otherUser.code).toBe(Code.FailedPrecondition);
+  });
+
+  it('explains an item in the feed, one filtered by a mute, one served before, and one not recalled (ExplainFeedItem), committing nothing', async () => {
+    const viewer = 'u9';
+    const explain = (itemId: string, cursor = '') => feed.explainFeedItem({ userId: viewer, itemId, cursor, pageSize }, { timeoutMs });
+    const first = await getFeed({ userId: viewer });
+    const kept = first.items[2]!;
+    const inFeed = await explain(kept.id);
+    expect(inFeed).toMatchObject({ outcome: ExplainOutcome.IN_FEED, page: 1, filteredBy: '', rankedBy: 'ranking' });
+    expect(inFeed.position).toBeGreaterThan(0);
+    expect(inFeed.position).toBeLessThanOrEqual(pageSize);
+    expect(inFeed.sources.length).toBeGreaterThan(0);
+    expect(inFeed.breakdown!.features.map((f) => f.feature)).toContain('freshness');
+    expect(inFeed.filters.every((f) => f.kept)).toBe(true);
+    expect(inFeed.summary).toMatch(/^Ranked \d+(st|nd|rd|th) by score.*; on page 1, position \d+\.$/);
+
+    // The page after first's cursor: what first served is already served; the cursor stays usable.
+    expect(await explain(kept.id, first.nextCursor)).toMatchObject({ outcome: ExplainOutcome.FILTERED, filteredBy: 'already-served' });
+    expect((await getFeed({ userId: viewer, cursor: first.nextCursor })).items.length).toBe(pageSize);
+
+    const key = redisKeys.viewerPreferences(viewer);
+    await redis.hset(key, `mute:${kept.authorId}`, '0');
+    try {
+      const muted = await explain(kept.id);
+      expect(muted).toMatchObject({ outcome: ExplainOutcome.FILTERED, filteredBy: 'muted', page: 0, position: 0 });
+      expect(muted.filters.find((f) => f.filter === 'muted')!.kept).toBe(false);
+      expect(muted.summary).toMatch(/removed by the muted filter/);
+    } finally {
+      await redis.del(key);
+    }
+    expect(await explain(randomUUID())).toMatchObject({ outcome: ExplainOutcome.NOT_RECALLED });
+    const bad = await errorOf(explain('not-a-uuid'));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.message).toMatch(/item_id/);
   });
 
   it('applies a mute and a block (either way) from the next page on, to the open session too, counting them in debug', async () => {

@@ -60,6 +60,8 @@ export interface Skeleton {
   sources: SourceStats[];
   breakdowns: ScoreBreakdown[];
   modelVersion: string;
+  /** The candidate block recall answered with (a fresh ranking), for ExplainFeedItem: no copy. */
+  recalled?: Uint8Array;
 }
 
 /** Where a page's ranked entries come from: the first source of the pipeline that `serves` the page runs. */

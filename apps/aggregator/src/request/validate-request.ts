@@ -1,4 +1,4 @@
-import type { CountNewItemsRequest, GetFeedRequest } from '@feedmesh/contracts';
+import type { CountNewItemsRequest, ExplainFeedItemRequest, GetFeedRequest } from '@feedmesh/contracts';
 import { invalidArgument } from '@feedmesh/service-kit';
 
 export const defaultPageSize = 20;
@@ -41,7 +41,7 @@ const userIdCharacters = /^[^\p{C}\p{Z}{}|]+$/u;
  * here is InvalidArgument before anything looks it up, so a lookup failure later is always the
  * store's, never the id's.
  */
-export function validateRequest(req: GetFeedRequest, feedIds: readonly string[]): FeedQuery {
+export function validateRequest(req: Pick<GetFeedRequest, 'userId' | 'pageSize' | 'feedId' | 'cursor' | 'newerThan' | 'debug'>, feedIds: readonly string[]): FeedQuery {
   const userId = checkUserId(req.userId);
   if (req.pageSize > maxPageSize) {
     throw invalidArgument('page_size', `must be within 1..${maxPageSize} (0 means ${defaultPageSize})`);
@@ -56,6 +56,25 @@ export function validateRequest(req: GetFeedRequest, feedIds: readonly string[])
     newerThan: req.newerThan,
     debug: req.debug,
   };
+}
+
+/** An ExplainFeedItem request: one item, against a first page or the page after `cursor`. */
+export interface ExplainQuery {
+  userId: string;
+  feedId: string;
+  itemId: string;
+  cursor: string;
+  pageSize: number;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** ExplainFeedItem: user_id, feed_id, cursor and page_size as GetFeed's, item_id a lower-case UUID. */
+export function validateExplainRequest(req: ExplainFeedItemRequest, feedIds: readonly string[]): ExplainQuery {
+  const { userId, feedId, pageSize, cursor } = validateRequest({ ...req, newerThan: '', debug: true }, feedIds);
+  if (req.itemId === '') throw invalidArgument('item_id', 'is required');
+  if (!uuid.test(req.itemId)) throw invalidArgument('item_id', 'must be a lower-case UUID');
+  return { userId, feedId, itemId: req.itemId, cursor, pageSize };
 }
 
 /** CountNewItems: user_id and feed_id as GetFeed's, cursor required. */

@@ -28,6 +28,7 @@ export function createNewestFirstSource(recall: RecallSource): SkeletonSource {
         rankedBy: newestFirstSelector.identifier,
         candidateCount: candidates.count,
         sources: candidates.sources,
+        recalled: candidates.block,
         breakdowns: [],
         modelVersion: '',
       };

@@ -27,7 +27,7 @@ export function createRecallAndRankSource({ recall, scorer }: RecallAndRankDeps)
       const exclude = session.action === 'replay' ? new Set<string>() : await session.served();
       const candidates = await recall.fetch(run, { userId, snapshotMs: session.snapshotMs, exclude });
       if (candidates.degradedReason) run.degradedReasons.push(candidates.degradedReason);
-      const base = { maxTopUps: 2, candidateCount: candidates.count, sources: candidates.sources };
+      const base = { maxTopUps: 2, candidateCount: candidates.count, sources: candidates.sources, recalled: candidates.block };
       if (candidates.count === 0) {
         return { ...base, entries: [], window: { kind: 'none' }, rankedBy: scorer.identifier, breakdowns: [], modelVersion: '' };
       }

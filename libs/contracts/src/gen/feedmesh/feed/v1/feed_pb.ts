@@ -2,8 +2,8 @@
 // @generated from file feedmesh/feed/v1/feed.proto (package feedmesh.feed.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FeedItem, ScoreBreakdown, SourceStats } from "../../common/v1/common_pb.js";
 import { file_feedmesh_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file feedmesh/feed/v1/feed.proto.
  */
 export const file_feedmesh_feed_v1_feed: GenFile = /*@__PURE__*/
-  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEieAoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIEg8KB2ZlZWRfaWQYBSABKAkSEgoKbmV3ZXJfdGhhbhgGIAEoCSJIChRDb3VudE5ld0l0ZW1zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg8KB2ZlZWRfaWQYAiABKAkSDgoGY3Vyc29yGAMgASgJIjQKFUNvdW50TmV3SXRlbXNSZXNwb25zZRINCgVjb3VudBgBIAEoDRIMCgRtb3JlGAIgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIi4KC0ZpbHRlckNvdW50Eg4KBmZpbHRlchgBIAEoCRIPCgdyZW1vdmVkGAIgASgNIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASL7AQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJEi4KB2ZpbHRlcnMYBiADKAsyHS5mZWVkbWVzaC5mZWVkLnYxLkZpbHRlckNvdW50MskBCgtGZWVkU2VydmljZRJTCgdHZXRGZWVkEiAuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVxdWVzdBohLmZlZWRtZXNoLmZlZWQudjEuR2V0RmVlZFJlc3BvbnNlIgOQAgESZQoNQ291bnROZXdJdGVtcxImLmZlZWRtZXNoLmZlZWQudjEuQ291bnROZXdJdGVtc1JlcXVlc3QaJy5mZWVkbWVzaC5mZWVkLnYxLkNvdW50TmV3SXRlbXNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
+  fileDesc("ChtmZWVkbWVzaC9mZWVkL3YxL2ZlZWQucHJvdG8SEGZlZWRtZXNoLmZlZWQudjEieAoOR2V0RmVlZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SDgoGY3Vyc29yGAMgASgJEg0KBWRlYnVnGAQgASgIEg8KB2ZlZWRfaWQYBSABKAkSEgoKbmV3ZXJfdGhhbhgGIAEoCSJIChRDb3VudE5ld0l0ZW1zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEg8KB2ZlZWRfaWQYAiABKAkSDgoGY3Vyc29yGAMgASgJIjQKFUNvdW50TmV3SXRlbXNSZXNwb25zZRINCgVjb3VudBgBIAEoDRIMCgRtb3JlGAIgASgIIqsBCg9HZXRGZWVkUmVzcG9uc2USKwoFaXRlbXMYASADKAsyHC5mZWVkbWVzaC5jb21tb24udjEuRmVlZEl0ZW0SEwoLbmV4dF9jdXJzb3IYAiABKAkSEAoIZGVncmFkZWQYAyABKAgSGAoQZGVncmFkZWRfcmVhc29ucxgEIAMoCRIqCgVkZWJ1ZxgFIAEoCzIbLmZlZWRtZXNoLmZlZWQudjEuRmVlZERlYnVnIi4KC0ZpbHRlckNvdW50Eg4KBmZpbHRlchgBIAEoCRIPCgdyZW1vdmVkGAIgASgNIkQKC1N0YWdlVGltaW5nEg0KBXN0YWdlGAEgASgJEhMKC2R1cmF0aW9uX21zGAIgASgBEhEKCWJ1ZGdldF9tcxgDIAEoASL7AQoJRmVlZERlYnVnEi0KBnN0YWdlcxgBIAMoCzIdLmZlZWRtZXNoLmZlZWQudjEuU3RhZ2VUaW1pbmcSMAoHc291cmNlcxgCIAMoCzIfLmZlZWRtZXNoLmNvbW1vbi52MS5Tb3VyY2VTdGF0cxIyCgZzY29yZXMYAyADKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SFQoNbW9kZWxfdmVyc2lvbhgEIAEoCRISCgpzZXNzaW9uX2lkGAUgASgJEi4KB2ZpbHRlcnMYBiADKAsyHS5mZWVkbWVzaC5mZWVkLnYxLkZpbHRlckNvdW50Im4KFkV4cGxhaW5GZWVkSXRlbVJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIPCgdpdGVtX2lkGAIgASgJEg8KB2ZlZWRfaWQYAyABKAkSDgoGY3Vyc29yGAQgASgJEhEKCXBhZ2Vfc2l6ZRgFIAEoDSItCg1GaWx0ZXJWZXJkaWN0Eg4KBmZpbHRlchgBIAEoCRIMCgRrZXB0GAIgASgIIuMCChdFeHBsYWluRmVlZEl0ZW1SZXNwb25zZRIxCgdvdXRjb21lGAEgASgOMiAuZmVlZG1lc2guZmVlZC52MS5FeHBsYWluT3V0Y29tZRIPCgdzdW1tYXJ5GAIgASgJEg8KB3NvdXJjZXMYAyADKAkSEwoLZmlsdGVyZWRfYnkYBCABKAkSMAoHZmlsdGVycxgFIAMoCzIfLmZlZWRtZXNoLmZlZWQudjEuRmlsdGVyVmVyZGljdBI1CglicmVha2Rvd24YBiABKAsyIi5mZWVkbWVzaC5jb21tb24udjEuU2NvcmVCcmVha2Rvd24SEgoKc2NvcmVfcmFuaxgHIAEoDRIXCg9yYW5rZWRfcG9zaXRpb24YCCABKA0SEAoIcG9zaXRpb24YCSABKA0SDAoEcGFnZRgKIAEoDRIRCglyYW5rZWRfYnkYCyABKAkSFQoNbW9kZWxfdmVyc2lvbhgMIAEoCSq4AQoORXhwbGFpbk91dGNvbWUSHwobRVhQTEFJTl9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXRVhQTEFJTl9PVVRDT01FX0lOX0ZFRUQQARIcChhFWFBMQUlOX09VVENPTUVfRklMVEVSRUQQAhIoCiRFWFBMQUlOX09VVENPTUVfQkVZT05EX1JBTktFRF9XSU5ET1cQAxIgChxFWFBMQUlOX09VVENPTUVfTk9UX1JFQ0FMTEVEEAQytgIKC0ZlZWRTZXJ2aWNlElMKB0dldEZlZWQSIC5mZWVkbWVzaC5mZWVkLnYxLkdldEZlZWRSZXF1ZXN0GiEuZmVlZG1lc2guZmVlZC52MS5HZXRGZWVkUmVzcG9uc2UiA5ACARJlCg1Db3VudE5ld0l0ZW1zEiYuZmVlZG1lc2guZmVlZC52MS5Db3VudE5ld0l0ZW1zUmVxdWVzdBonLmZlZWRtZXNoLmZlZWQudjEuQ291bnROZXdJdGVtc1Jlc3BvbnNlIgOQAgESawoPRXhwbGFpbkZlZWRJdGVtEiguZmVlZG1lc2guZmVlZC52MS5FeHBsYWluRmVlZEl0ZW1SZXF1ZXN0GikuZmVlZG1lc2guZmVlZC52MS5FeHBsYWluRmVlZEl0ZW1SZXNwb25zZSIDkAIBYgZwcm90bzM", [file_feedmesh_common_v1_common]);
 
 /**
  * @generated from message feedmesh.feed.v1.GetFeedRequest
@@ -290,6 +290,215 @@ export const FeedDebugSchema: GenMessage<FeedDebug> = /*@__PURE__*/
   messageDesc(file_feedmesh_feed_v1_feed, 6);
 
 /**
+ * @generated from message feedmesh.feed.v1.ExplainFeedItemRequest
+ */
+export type ExplainFeedItemRequest = Message<"feedmesh.feed.v1.ExplainFeedItemRequest"> & {
+  /**
+   * Required. The user whose feed it is.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required. The item to explain (a UUID).
+   *
+   * @generated from field: string item_id = 2;
+   */
+  itemId: string;
+
+  /**
+   * The feed; empty means "for-you".
+   *
+   * @generated from field: string feed_id = 3;
+   */
+  feedId: string;
+
+  /**
+   * Empty: explain against a new session's first page. Otherwise the latest cursor of a session:
+   * explain against the page it would serve next (nothing is committed, the cursor stays valid).
+   *
+   * @generated from field: string cursor = 4;
+   */
+  cursor: string;
+
+  /**
+   * The page size positions are counted in, as GetFeed's (0 means 20).
+   *
+   * @generated from field: uint32 page_size = 5;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.ExplainFeedItemRequest.
+ * Use `create(ExplainFeedItemRequestSchema)` to create a new message.
+ */
+export const ExplainFeedItemRequestSchema: GenMessage<ExplainFeedItemRequest> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 7);
+
+/**
+ * @generated from message feedmesh.feed.v1.FilterVerdict
+ */
+export type FilterVerdict = Message<"feedmesh.feed.v1.FilterVerdict"> & {
+  /**
+   * @generated from field: string filter = 1;
+   */
+  filter: string;
+
+  /**
+   * False when this filter refuses the item (every filter is asked, not only up to the first).
+   *
+   * @generated from field: bool kept = 2;
+   */
+  kept: boolean;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.FilterVerdict.
+ * Use `create(FilterVerdictSchema)` to create a new message.
+ */
+export const FilterVerdictSchema: GenMessage<FilterVerdict> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 8);
+
+/**
+ * @generated from message feedmesh.feed.v1.ExplainFeedItemResponse
+ */
+export type ExplainFeedItemResponse = Message<"feedmesh.feed.v1.ExplainFeedItemResponse"> & {
+  /**
+   * @generated from field: feedmesh.feed.v1.ExplainOutcome outcome = 1;
+   */
+  outcome: ExplainOutcome;
+
+  /**
+   * One sentence for a person, e.g. "Ranked 3rd by score, moved to 2nd by in-network; on page 1".
+   *
+   * @generated from field: string summary = 2;
+   */
+  summary: string;
+
+  /**
+   * The recall sources that produced the item (empty when not recalled or not known: a page from
+   * the stored ranking carries the sources of the items in it).
+   *
+   * @generated from field: repeated string sources = 3;
+   */
+  sources: string[];
+
+  /**
+   * The first filter that refuses it ("" when none does).
+   *
+   * @generated from field: string filtered_by = 4;
+   */
+  filteredBy: string;
+
+  /**
+   * @generated from field: repeated feedmesh.feed.v1.FilterVerdict filters = 5;
+   */
+  filters: FilterVerdict[];
+
+  /**
+   * Its score and feature contributions, when ranked.
+   *
+   * @generated from field: feedmesh.common.v1.ScoreBreakdown breakdown = 6;
+   */
+  breakdown?: ScoreBreakdown | undefined;
+
+  /**
+   * 1-based position by score alone among the ranked entries (0: not ranked).
+   *
+   * @generated from field: uint32 score_rank = 7;
+   */
+  scoreRank: number;
+
+  /**
+   * 1-based position in the ranking's answer, after its in-network and diversity selectors.
+   *
+   * @generated from field: uint32 ranked_position = 8;
+   */
+  rankedPosition: number;
+
+  /**
+   * 1-based position after the feed's selectors (seen, show-less) and filters: where it is shown
+   * from this page on (0: not shown).
+   *
+   * @generated from field: uint32 position = 9;
+   */
+  position: number;
+
+  /**
+   * The page (of the session, 1-based) it appears on, at `page_size` items a page (0: not shown).
+   *
+   * @generated from field: uint32 page = 10;
+   */
+  page: number;
+
+  /**
+   * Who ranked the entries ("ranking", "newest-first", "session-window"...), and the model.
+   *
+   * @generated from field: string ranked_by = 11;
+   */
+  rankedBy: string;
+
+  /**
+   * @generated from field: string model_version = 12;
+   */
+  modelVersion: string;
+};
+
+/**
+ * Describes the message feedmesh.feed.v1.ExplainFeedItemResponse.
+ * Use `create(ExplainFeedItemResponseSchema)` to create a new message.
+ */
+export const ExplainFeedItemResponseSchema: GenMessage<ExplainFeedItemResponse> = /*@__PURE__*/
+  messageDesc(file_feedmesh_feed_v1_feed, 9);
+
+/**
+ * @generated from enum feedmesh.feed.v1.ExplainOutcome
+ */
+export enum ExplainOutcome {
+  /**
+   * @generated from enum value: EXPLAIN_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Kept: it is on `page` at `position`.
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_IN_FEED = 1;
+   */
+  IN_FEED = 1,
+
+  /**
+   * Recalled and ranked, then dropped by the filter `filtered_by` (or a selector's drop).
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_FILTERED = 2;
+   */
+  FILTERED = 2,
+
+  /**
+   * Recalled, but ranked beyond the entries the ranking keeps for the session.
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_BEYOND_RANKED_WINDOW = 3;
+   */
+  BEYOND_RANKED_WINDOW = 3,
+
+  /**
+   * No recall source produced it (or, on a page served from the session's stored ranking, it is
+   * not in that ranking).
+   *
+   * @generated from enum value: EXPLAIN_OUTCOME_NOT_RECALLED = 4;
+   */
+  NOT_RECALLED = 4,
+}
+
+/**
+ * Describes the enum feedmesh.feed.v1.ExplainOutcome.
+ */
+export const ExplainOutcomeSchema: GenEnum<ExplainOutcome> = /*@__PURE__*/
+  enumDesc(file_feedmesh_feed_v1_feed, 0);
+
+/**
  * The public, BFF-facing feed API.
  *
  * @generated from service feedmesh.feed.v1.FeedService
@@ -315,6 +524,20 @@ export const FeedService: GenService<{
     methodKind: "unary";
     input: typeof CountNewItemsRequestSchema;
     output: typeof CountNewItemsResponseSchema;
+  },
+  /**
+   * "Why am I seeing this": where one item stands in the user's feed and why — the recall sources
+   * that produced it, each filter's verdict, its score and feature contributions, how the
+   * ranking's selectors and diversity moved it, and its position — or why it is not there (not
+   * recalled, filtered by X, ranked beyond the window). It runs the feed's own pipeline for a
+   * first page (or for the page after `cursor`) with debug on, and commits nothing.
+   *
+   * @generated from rpc feedmesh.feed.v1.FeedService.ExplainFeedItem
+   */
+  explainFeedItem: {
+    methodKind: "unary";
+    input: typeof ExplainFeedItemRequestSchema;
+    output: typeof ExplainFeedItemResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_feedmesh_feed_v1_feed, 0);
