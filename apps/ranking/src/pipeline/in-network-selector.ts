@@ -26,7 +26,7 @@
 // All zeros (share, outOfNetworkShare, freshMinutes) or a block without the source: not active,
 // and rank-candidates runs diversity alone. Array code: one pass over the block's masks and times,
 // one over the prefix, then diversity's O(limit · lookahead) greedy pass.
-import { rankComparator, rankOrder, type CandidateColumns } from '@feedmesh/feed-core';
+import { rankComparator, type CandidateColumns } from '@feedmesh/feed-core';
 import type { DiversitySettings, InNetworkSettings } from '../model/ranking-model.js';
 
 const MINUTE_MS = 60_000;
@@ -37,8 +37,13 @@ export interface InNetworkSelector {
   readonly name: 'in-network';
   /** False when the rule changes nothing (all zeros, or a block without the source): use diversity alone. */
   readonly active: boolean;
-  /** `limit` candidate indexes from `ranked`, the best-first reachable prefix of the score order (limit + lookahead). */
-  select(ranked: Int32Array, limit: number): Int32Array;
+  /**
+   * `limit` candidate indexes. `ranked`: the best-first reachable prefix of the score order
+   * (`reach` = limit + lookahead, capped by the count), or empty: then the selector finds each
+   * class's best `reach` itself in one pass over the block (cheaper than ordering a prefix that
+   * one class may dominate and then refilling the other).
+   */
+  select(ranked: Int32Array, limit: number, reach?: number): Int32Array;
 }
 
 export interface InNetworkInput {
@@ -64,13 +69,19 @@ interface Queue {
   refill(): void;
 }
 
+/** Whether the rule changes anything for this block (it has the source, the settings are not all zeros). */
+export function inNetworkActiveFor(columns: CandidateColumns, settings: InNetworkSettings, source: string): boolean {
+  const bitIndex = columns.sourceNames.indexOf(source);
+  return inNetworkActive(settings) && bitIndex >= 0 && bitIndex <= 31 && columns.count > 0;
+}
+
 export function createInNetworkSelector({ columns, scores, settings, diversity, source, nowMs }: InNetworkInput): InNetworkSelector {
   const bitIndex = columns.sourceNames.indexOf(source);
-  const active = inNetworkActive(settings) && bitIndex >= 0 && bitIndex <= 31 && columns.count > 0;
+  const active = inNetworkActiveFor(columns, settings, source);
   return {
     name: 'in-network',
     active,
-    select(ranked, limit) {
+    select(ranked, limit, reach = ranked.length) {
       if (!active) throw new Error('in-network selector: not active for this block (use diversity alone)');
       const bit = 1 << bitIndex; // compared with `& bit) !== 0`: bit 31 is negative, still non-zero
       const masks = columns.sourceMask;
@@ -79,19 +90,29 @@ export function createInNetworkSelector({ columns, scores, settings, diversity, 
       const compare = rankComparator(scores, created, columns.ids);
       const freshFrom = settings.freshMinutes > 0 ? nowMs - settings.freshMinutes * MINUTE_MS : Infinity;
       const n = columns.count;
-      const need = ranked.length;
+      const need = Math.min(n, Math.max(reach, ranked.length));
 
       // Fresh in-network candidates of the whole block; how many in-network candidates it holds.
-      let freshCount = 0;
+      // Without a whole prefix, the same pass keeps each class's best `need` (heaps of indexes
+      // by the ranking order, worst at the root: a candidate below the root's score is rejected
+      // with one comparison).
+      const ownOrder = ranked.length < need;
+      const freshList: number[] = [];
       let inTotal = 0;
+      const inHeap = new Int32Array(ownOrder ? need : 0);
+      const outHeap = new Int32Array(ownOrder ? need : 0);
+      let inSize = 0;
+      let outSize = 0;
       for (let i = 0; i < n; i++) {
-        if ((masks[i]! & bit) === 0) continue;
-        inTotal++;
-        if (created[i]! >= freshFrom) freshCount++;
+        if ((masks[i]! & bit) !== 0) {
+          inTotal++;
+          if (created[i]! >= freshFrom) freshList.push(i);
+          else if (ownOrder) inSize = offer(inHeap, inSize, need, i, scores, compare);
+        } else if (ownOrder) outSize = offer(outHeap, outSize, need, i, scores, compare);
       }
-      const fresh = new Int32Array(freshCount);
-      if (freshCount > 0) {
-        for (let i = 0, j = 0; i < n; i++) if ((masks[i]! & bit) !== 0 && created[i]! >= freshFrom) fresh[j++] = i;
+      const freshCount = freshList.length;
+      const fresh = Int32Array.from(freshList);
+      if (freshCount > 1) {
         fresh.sort((a, b) => {
           const ta = created[a]!;
           const tb = created[b]!;
@@ -102,30 +123,60 @@ export function createInNetworkSelector({ columns, scores, settings, diversity, 
       /**
        * One class's best `need` candidates of the whole block in score order (not fresh ones),
        * for a queue the prefix ran short of: a page then gets exactly the head of the full
-       * ranking. Rare (a prefix lopsided to one class); one more selection over the block.
+       * ranking. At most once per class and request: a k-sized min-heap pass over the block,
+       * then the few at or above its threshold sorted.
        */
       const classOrder = (inNetwork: boolean): Int32Array => {
-        const masked = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-        let count = 0;
+        const member = (i: number) => ((masks[i]! & bit) !== 0) === inNetwork && !(inNetwork && created[i]! >= freshFrom);
+        // A min-heap of the `need` best scores of the class: its root ends as the threshold.
+        const heap = new Float64Array(need);
+        let size = 0;
         for (let i = 0; i < n; i++) {
-          if (((masks[i]! & bit) !== 0) !== inNetwork || (inNetwork && created[i]! >= freshFrom)) continue;
-          masked[i] = scores[i]!;
-          count++;
+          if (!member(i)) continue;
+          const s = scores[i]!;
+          if (size < need) {
+            heap[size++] = s;
+            if (size === need) for (let h = (need >> 1) - 1; h >= 0; h--) siftDown(heap, h, need);
+          } else if (s > heap[0]!) {
+            heap[0] = s;
+            siftDown(heap, 0, need);
+          }
         }
-        return rankOrder(masked, created, columns.ids, Math.min(need, count));
+        const threshold = size < need ? Number.NEGATIVE_INFINITY : heap[0]!;
+        let count = 0;
+        for (let i = 0; i < n; i++) if (member(i) && scores[i]! >= threshold) count++;
+        const order = new Int32Array(count);
+        for (let i = 0, j = 0; i < n; i++) if (member(i) && scores[i]! >= threshold) order[j++] = i;
+        return order.sort(compare).subarray(0, Math.min(need, count));
       };
 
-      // The prefix split by class (fresh ones are queued already). Restricted to one class, the
-      // prefix of the score order is a prefix of that class's own order.
-      const inItems = new Int32Array(freshCount + need);
-      inItems.set(fresh);
-      let inLength = freshCount;
-      const outItems = new Int32Array(need);
-      let outLength = 0;
-      for (let p = 0; p < need; p++) {
-        const i = ranked[p]!;
-        if ((masks[i]! & bit) === 0) outItems[outLength++] = i;
-        else if (!(created[i]! >= freshFrom)) inItems[inLength++] = i;
+      // The queues: each class's best `need`, fresh ones queued already. From the prefix when it
+      // is given whole (restricted to one class, the prefix of the score order is a prefix of
+      // that class's own order), else from one pass over the block.
+      let inItems: Int32Array;
+      let inLength: number;
+      let outItems: Int32Array;
+      let outLength: number;
+      if (!ownOrder) {
+        inItems = new Int32Array(freshCount + need);
+        inItems.set(fresh);
+        inLength = freshCount;
+        outItems = new Int32Array(need);
+        outLength = 0;
+        for (let p = 0; p < need; p++) {
+          const i = ranked[p]!;
+          if ((masks[i]! & bit) === 0) outItems[outLength++] = i;
+          else if (!(created[i]! >= freshFrom)) inItems[inLength++] = i;
+        }
+      } else {
+        const inTop = inHeap.subarray(0, inSize).sort(compare);
+        const outTop = outHeap.subarray(0, outSize).sort(compare);
+        inItems = new Int32Array(freshCount + inTop.length);
+        inItems.set(fresh);
+        inItems.set(inTop, freshCount);
+        inLength = inItems.length;
+        outItems = outTop;
+        outLength = outTop.length;
       }
       const inQueue: Queue = {
         items: inItems,
@@ -240,4 +291,52 @@ export function createInNetworkSelector({ columns, scores, settings, diversity, 
       return k === limit ? out : out.subarray(0, k);
     },
   };
+}
+
+function siftDown(heap: Float64Array, i: number, size: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) return;
+    const r = l + 1;
+    const m = r < size && heap[r]! < heap[l]! ? r : l;
+    if (!(heap[m]! < heap[i]!)) return;
+    const t = heap[i]!;
+    heap[i] = heap[m]!;
+    heap[m] = t;
+    i = m;
+  }
+}
+
+/**
+ * Offers candidate i to a heap of at most `need` candidate indexes, worst (by the ranking order)
+ * at the root; returns the new size.
+ */
+function offer(heap: Int32Array, size: number, need: number, i: number, scores: Float64Array, compare: (a: number, b: number) => number): number {
+  if (size < need) {
+    // Sift up: the worst moves toward the root.
+    let c = size;
+    while (c > 0) {
+      const parent = (c - 1) >> 1;
+      if (compare(heap[parent]!, i) >= 0) break;
+      heap[c] = heap[parent]!;
+      c = parent;
+    }
+    heap[c] = i;
+    return size + 1;
+  }
+  const root = heap[0]!;
+  if (scores[i]! < scores[root]! || compare(i, root) >= 0) return size;
+  // Sift down from the root: the worse child moves up.
+  let c = 0;
+  for (;;) {
+    const l = 2 * c + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const w = r < size && compare(heap[r]!, heap[l]!) > 0 ? r : l;
+    if (compare(heap[w]!, i) <= 0) break;
+    heap[c] = heap[w]!;
+    c = w;
+  }
+  heap[c] = i;
+  return size;
 }

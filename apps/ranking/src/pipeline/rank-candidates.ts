@@ -8,7 +8,10 @@ import { diversityReach, scoreColumns, type CandidateColumns, type ScoreBreakdow
 import type { RankingModel } from '../model/ranking-model.js';
 import { createDiversitySelector } from './diversity-selector.js';
 import { explainScores } from './explain-scores.js';
-import { createInNetworkSelector } from './in-network-selector.js';
+import { createInNetworkSelector, inNetworkActiveFor } from './in-network-selector.js';
+
+/** Below this share of the block, the in-network selector orders each class itself (as rank-order selects). */
+const OWN_ORDER_BELOW = 0.25;
 
 export interface RankInput {
   columns: CandidateColumns;
@@ -37,10 +40,14 @@ export function rankCandidates(input: RankInput): RankOutput {
   const limit = input.limit === 0 ? total : Math.min(input.limit, total);
 
   const reach = diversityReach(total, limit, model.diversity.lookahead);
-  const { order, scores } = scoreColumns(columns, user, model.scoring, nowMs, { top: reach });
-  // The in-network rule applies diversity's run limits in its own pass; without it, diversity alone.
-  const inNetwork = createInNetworkSelector({ columns, scores, settings: model.inNetwork, diversity: model.diversity, source: model.scoring.inNetworkSource, nowMs });
-  const picked = inNetwork.active ? inNetwork.select(order, limit) : createDiversitySelector(columns, model.diversity).select(order, limit);
+  // The in-network rule applies diversity's run limits in its own pass (without it, diversity
+  // alone) and, for a page, finds each class's best `reach` itself: no global order then.
+  const inNetworkApplies = inNetworkActiveFor(columns, model.inNetwork, model.scoring.inNetworkSource);
+  const ownOrder = inNetworkApplies && reach < total * OWN_ORDER_BELOW;
+  const { order, scores } = scoreColumns(columns, user, model.scoring, nowMs, { top: ownOrder ? 0 : reach });
+  const picked = inNetworkApplies
+    ? createInNetworkSelector({ columns, scores, settings: model.inNetwork, diversity: model.diversity, source: model.scoring.inNetworkSource, nowMs }).select(order, limit, reach)
+    : createDiversitySelector(columns, model.diversity).select(order, limit);
 
   const output: RankOutput = { picked, scores };
   if (debug) output.breakdowns = explainScores(picked, columns, scores, user, model.scoring, nowMs, input.itemIdOf);

@@ -19,10 +19,10 @@ export function authorAffinityTable(columns: CandidateColumns, user: UserFeature
   return table;
 }
 
-/** The sourceMask bit of `source` in the block, or 0 when the block has no such source. */
-export function sourceBitOf(columns: CandidateColumns, source: string): number {
+/** The sourceMask bit index of `source` in the block, or -1 when the block has no such source. */
+export function sourceBitIndexOf(columns: CandidateColumns, source: string): number {
   const bit = columns.sourceNames.indexOf(source);
-  return bit < 0 || bit > 31 ? 0 : (1 << bit) >>> 0;
+  return bit > 31 ? -1 : bit;
 }
 
 export const authorAffinity: FeatureDefinition = {
@@ -36,21 +36,24 @@ export const authorAffinity: FeatureDefinition = {
         const table = authorAffinityTable(c, user);
         const authorIndex = c.authorIndex;
         const n = c.count;
-        const bit = floor > 0 ? sourceBitOf(c, source) : 0;
-        if (bit === 0) {
+        const bit = floor > 0 ? sourceBitIndexOf(c, source) : -1;
+        if (bit < 0) {
           for (let i = 0; i < n; i++) out[i] = table[authorIndex[i]!]!;
           return;
         }
-        const masks = c.sourceMask;
-        for (let i = 0; i < n; i++) {
-          const a = table[authorIndex[i]!]!;
-          out[i] = (masks[i]! & bit) !== 0 && a < floor ? floor : a;
+        // Branch-free: entry 2a is author a's affinity, 2a + 1 the same with the follow floor.
+        const pair = new Float64Array(2 * table.length);
+        for (let a = 0; a < table.length; a++) {
+          pair[2 * a] = table[a]!;
+          pair[2 * a + 1] = table[a]! < floor ? floor : table[a]!;
         }
+        const masks = c.sourceMask;
+        for (let i = 0; i < n; i++) out[i] = pair[(authorIndex[i]! << 1) | ((masks[i]! >>> bit) & 1)]!;
       },
       value(c, i, user) {
         const a = affinityOf(user, c.authors[c.authorIndex[i]!]);
-        const bit = floor > 0 ? sourceBitOf(c, source) : 0;
-        return bit !== 0 && (c.sourceMask[i]! & bit) !== 0 && a < floor ? floor : a;
+        const bit = floor > 0 ? sourceBitIndexOf(c, source) : -1;
+        return bit >= 0 && ((c.sourceMask[i]! >>> bit) & 1) === 1 && a < floor ? floor : a;
       },
     };
   },
