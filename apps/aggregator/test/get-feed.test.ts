@@ -81,11 +81,24 @@ const ids = (r: GetFeedResponse) => r.items.map((i) => i.id);
 
 /**
  * What ranking's greedy diversity guarantees within a page (a page is a slice of one ranking's
- * diversified order, fresh or stored with the session):
- * an item placed after a higher-scored one was there because the higher one would have broken
- * a run limit at that slot (3 of a kind, 2 by one author — ranking's defaults).
+ * diversified order, fresh or stored with the session): the ranking's in-network selector merges
+ * the in-network queue (recalled by "following": its fresh posts first, newest first, then by
+ * score) with the out-of-network queue (by score) by quota, so within each queue an item placed
+ * after a better one was there because the better one would have broken a run limit at that slot
+ * (3 of a kind, 2 by one author — ranking's defaults).
  */
-function expectDiversifiedOrder(items: readonly FeedItem[], before: readonly FeedItem[] = []) {
+function expectDiversifiedOrder(items: readonly FeedItem[], before: readonly FeedItem[] = [], nowMs = Date.now()) {
+  const freshMs = 60 * 60_000; // the shipped model's inNetwork.freshMinutes
+  const queue = (item: FeedItem) =>
+    !item.sources.includes('following') ? 'out' : nowMs - timestampMs(item.createdAt!) <= freshMs ? 'in-fresh' : 'in';
+  // Queue order: fresh in-network posts before the other in-network ones, newest first among them.
+  const better = (a: FeedItem, b: FeedItem) => {
+    const qa = queue(a);
+    const qb = queue(b);
+    if (qa === 'out' || qb === 'out') return qa === qb && a.score > b.score;
+    if (qa !== qb) return qa === 'in-fresh';
+    return qa === 'in-fresh' ? timestampMs(a.createdAt!) > timestampMs(b.createdAt!) : a.score > b.score;
+  };
   // The runs at the page's first slot continue those of the items before it in the same ranking.
   const all = [...before, ...items];
   let kindRun = 0;
@@ -94,7 +107,7 @@ function expectDiversifiedOrder(items: readonly FeedItem[], before: readonly Fee
     const prev = all[i - 1];
     if (i >= before.length) {
       for (let j = i + 1; j < all.length; j++) {
-        if (all[j]!.score <= all[i]!.score) continue;
+        if (!better(all[j]!, all[i]!)) continue;
         const blocked = prev !== undefined && ((kindRun >= 3 && all[j]!.kind === prev.kind) || (authorRun >= 2 && all[j]!.authorId === prev.authorId));
         expect(blocked, `item ${j} (score ${all[j]!.score}) outranks item ${i} (score ${all[i]!.score}) without a run limit in the way`).toBe(true);
       }
