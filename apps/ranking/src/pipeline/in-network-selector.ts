@@ -20,9 +20,12 @@
 //   satisfiable); with share > 0 position 0 is the newest fresh in-network candidate (or, with none
 //   fresh, the best-scored in-network one); a run limit is broken only when no candidate of the
 //   slot's queue within the lookahead fits (as diversity alone: nothing is dropped).
-// A page is the head of the full ranking: it reads at most `ranked.length` (limit + lookahead)
-// candidates of each queue, the same the whole block's queues give; when the prefix runs short of one class while
-// the block has more, that class's queue is refilled by one more selection over the block.
+// A page is the head of the full ranking: a slot reads at most limit + lookahead candidates of
+// each queue, and each queue holds its class's best that many. For a page (limit + lookahead
+// under a quarter of the block) the selector keeps them itself: two heaps of indexes in its one
+// pass over the block (the fresh scan), and scoring orders no global prefix. For larger limits it
+// splits the global prefix (restricted to a class, a prefix of the score order is a prefix of that
+// class's order) and refills a class that prefix ran short of with one more pass.
 // All zeros (share, outOfNetworkShare, freshMinutes) or a block without the source: not active,
 // and rank-candidates runs diversity alone. Array code: one pass over the block's masks and times,
 // one over the prefix, then diversity's O(limit · lookahead) greedy pass.
