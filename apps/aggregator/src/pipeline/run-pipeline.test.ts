@@ -70,8 +70,15 @@ function fakeMesh(count: number) {
   return { downstreams, calls, setRankingDown: (down: boolean) => (rankingDown = down) };
 }
 
-function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), rankWindow = 100, viewer: { preferences: () => Promise<ViewerPreferences> } = { preferences: async () => NO_PREFERENCES }) {
-  const paging = new PagingSession({ users: { exists: async () => true }, sessions: store, secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
+interface RunnerOptions {
+  preferences?: () => Promise<ViewerPreferences>;
+  viewerState?: FeedPipeline['viewerState'];
+  selectors?: FeedPipeline['selectors'];
+  seenItems?: 'demote' | 'drop';
+}
+
+function runner(downstreams: FeedDownstreams, options: RunnerOptions = {}) {
+  const paging = new PagingSession({ users: { exists: async () => true }, sessions: new MemorySessionStore(), secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
   const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
   const recall = createRecallSource({ downstreams, recallLimit: 500, fallback });
   const pipeline: FeedPipeline = {
@@ -79,10 +86,12 @@ function runner(downstreams: FeedDownstreams, store = new MemorySessionStore(), 
     recall,
     sources: [createReplaySource(paging), sessionWindowSource, createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) })],
     filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
-    viewerState: async () => ({ preferences: await viewer.preferences(), seen: new Set<string>() }),
+    ...(options.selectors ? { selectors: options.selectors } : {}),
+    // Read at each call: a test changes the viewer's preferences between pages.
+    viewerState: options.viewerState ?? (async () => ({ preferences: await (options.preferences?.() ?? NO_PREFERENCES), seen: new Set<string>() })),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };
-  const serve = createPipelineRunner(pipeline, paging, { rankWindow, maxTopUps: 2, seenItems: 'demote' });
+  const serve = createPipelineRunner(pipeline, paging, { rankWindow: 100, maxTopUps: 2, seenItems: options.seenItems ?? 'demote' });
   return (cursor: string, debug = false, budgets = splitBudget(1_000)) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, newerThan: '', debug }, budgets);
 }
 
@@ -92,7 +101,7 @@ describe('the pipeline runner', () => {
   it('applies a mute and a block from the next page on, to entries already in the ranked window, and counts them in debug', async () => {
     const { downstreams, calls } = fakeMesh(300);
     const viewer = { preferences: async () => NO_PREFERENCES };
-    const serve = runner(downstreams, new MemorySessionStore(), 100, viewer);
+    const serve = runner(downstreams, viewer);
     const p1 = await serve('', true);
     expect(new Set(p1.items!.map((i) => i.id!)).size).toBe(10);
     viewer.preferences = async () => parseViewerPreferences({ 'mute:a1': '0', 'blocked-by:a2': '0' }, NOW);
@@ -111,7 +120,7 @@ describe('the pipeline runner', () => {
 
   it('fails Unavailable, not open, when the viewer preferences cannot be read', async () => {
     const { downstreams } = fakeMesh(50);
-    const serve = runner(downstreams, new MemorySessionStore(), 100, { preferences: async () => Promise.reject(new Error('redis down')) });
+    const serve = runner(downstreams, { preferences: async () => Promise.reject(new Error('redis down')) });
     await expect(serve('')).rejects.toMatchObject({ code: Code.Unavailable });
   });
 
@@ -207,20 +216,11 @@ describe('the pipeline runner', () => {
 
 describe('the pipeline runner with viewer-state selectors', () => {
   function stateRunner(downstreams: FeedDownstreams, viewer: { state: ViewerState; reads: ViewerStateWants[] }, seenItems: 'demote' | 'drop' = 'demote') {
-    const paging = new PagingSession({ users: { exists: async () => true }, sessions: new MemorySessionStore(), secrets: ['0123456789abcdef-secret'], clock: new HybridLogicalClock(), maxPages: 50, now: () => NOW });
-    const fallback = { identifier: 'home-timeline-fallback', fetch: async () => ({ block: new Uint8Array(), count: 0 }) };
-    const recall = createRecallSource({ downstreams, recallLimit: 500, fallback });
-    const pipeline: FeedPipeline = {
-      identifier: 'test',
-      recall,
-      sources: [createReplaySource(paging), sessionWindowSource, createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) })],
-      filters: [afterSnapshotFilter, blockedFilter, mutedFilter, alreadyServedFilter],
+    return runner(downstreams, {
       selectors: [shownLessAuthorSelector, unseenFirstSelector],
+      seenItems,
       viewerState: async (_userId, _nowMs, wants) => (viewer.reads.push(wants), wants.seen ? viewer.state : { ...viewer.state, seen: new Set() }),
-      hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
-    };
-    const serve = createPipelineRunner(pipeline, paging, { rankWindow: 100, maxTopUps: 2, seenItems });
-    return (cursor: string, debug = false) => serve({ userId: 'u1', feedId: 'for-you', pageSize: 10, cursor, newerThan: '', debug }, splitBudget(1_000));
+    });
   }
 
   it('a fresh ranking puts seen items behind unseen ones; later pages continue from the stored (reordered) window; one state read per page', async () => {
