@@ -3,10 +3,11 @@
 // Engagement goes in through ingest's RecordEngagement; feeds come out of GetFeed.
 import { randomBytes } from 'node:crypto';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { EngagementType, FeedService, IngestService, type GetFeedResponse } from '@feedmesh/contracts';
+import { EngagementType, FeedService, IngestService, ShowLessScope, type GetFeedResponse } from '@feedmesh/contracts';
 import { seed } from '@feedmesh/seed';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
+import { createPgPool, decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
+import type { Pool } from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonEnv, entryOf, startMesh, type Mesh } from './feed-mesh.js';
@@ -23,6 +24,7 @@ let ingestApp: SpawnedApp;
 let feed: ServiceClient<typeof FeedService>;
 let ingest: ServiceClient<typeof IngestService>;
 let redis: Redis;
+let pool: Pool;
 /** Seeded users, longest home timeline first. */
 let users: string[];
 
@@ -32,6 +34,7 @@ beforeAll(async () => {
   await seed({ databaseUrl, redisUrl, users: 30, items: 1_500, seed: 23, days: 2, timelineLength: 400, nowMs: Date.now() - 60_000 });
   const sizes = await Promise.all(Array.from({ length: 30 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
   users = sizes.sort((a, b) => b[1] - a[1]).map(([u]) => u);
+  pool = createPgPool({ connectionString: databaseUrl, max: 2 });
   collector = await startOtlpCollector();
   const env = { databaseUrl, redisUrl, otlpEndpoint: collector.endpoint };
   [mesh, ingestApp] = await Promise.all([
@@ -47,6 +50,7 @@ afterAll(async () => {
   ingest?.close();
   await Promise.all([mesh?.stopAll(), ingestApp?.stop()]);
   await collector?.close();
+  await pool?.end();
   if (redis) await deleteFeedmeshKeys(redis);
   redis?.disconnect();
   await dropDatabase(databaseUrl);
@@ -114,5 +118,33 @@ describe('show less, per viewer', () => {
     const otherFresh = await getFeed(other, { pageSize: 50 });
     expect(ids(otherFresh)).toContain(target);
     expect(await redis.hget(redisKeys.viewerPreferences(other), `less-item:${target}`)).toBeNull();
+  });
+
+  it("a ShowLess of a topic moves that topic's items down for that viewer only", async () => {
+    const [viewer, other] = [users[3]!, users[4]!];
+    const before = await getFeed(viewer, { pageSize: 50 });
+    const target = before.items[0]!;
+    const { rows } = await pool.query<{ topics: string[] }>('SELECT topics FROM items WHERE id = $1', [target.id]);
+    const topic = rows[0]!.topics[0]!;
+    expect(topic, 'the top item has a topic').toBeDefined();
+    const inTopic = new Set((await redis.zrevrange(redisKeys.topicRecent(topic), 0, -1)).map((m) => decodeTimelineMember(m).id));
+    expect(inTopic.has(target.id)).toBe(true);
+    const otherBefore = ids(await getFeed(other, { pageSize: 50 }));
+
+    await ingest.showLess({ userId: viewer, itemId: target.id, scope: ShowLessScope.TOPIC, topic, requestId: '' });
+
+    const after = await getFeed(viewer, { pageSize: 50 });
+    expect(after.degraded, after.degradedReasons.join(', ')).toBe(false);
+    expect(after.debug!.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['viewer-topics', 'shown-less-topic']));
+    expect(inTopic.has(after.items[0]!.id), 'a topic item still opens the page').toBe(false);
+    // Each topic item of the old page that is still there sits further down (the others close up).
+    const mean = (list: string[]) => {
+      const at = list.flatMap((id, i) => (inTopic.has(id) ? [i] : []));
+      return at.reduce((a, b) => a + b, 0) / Math.max(1, at.length);
+    };
+    expect(mean(ids(after))).toBeGreaterThan(mean(ids(before)));
+    expect(ids(after).indexOf(target.id) === -1 || ids(after).indexOf(target.id) >= 10).toBe(true);
+    // Another viewer's feed does not move.
+    expect(ids(await getFeed(other, { pageSize: 50 })).slice(0, 10)).toEqual(otherBefore.slice(0, 10));
   });
 });

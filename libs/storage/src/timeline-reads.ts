@@ -2,6 +2,7 @@
 // writes: members pack `itemId|kind|authorId` (timeline-member.ts).
 import { decodeTimelineMember, type TimelineMember } from './timeline-member.js';
 import type { RedisClient } from './redis.js';
+import { redisKeys } from './keys.js';
 import { Cluster } from 'ioredis';
 
 export interface ZsetEntry {
@@ -54,4 +55,13 @@ export function parseWithScores(reply: readonly string[]): ZsetEntry[] {
     if (Number.isFinite(score)) entries.push({ member, score });
   }
   return entries;
+}
+
+/**
+ * The ids of the items in the topics' recent zsets (the newest `perTopic` of each): how a read
+ * path that carries no topics tells which of its entries belong to a topic. One round trip.
+ */
+export async function readTopicItemIds(redis: RedisClient, topics: Iterable<string>, perTopic: number): Promise<Set<string>> {
+  const lists = await readTopEntriesOfKeys(redis, [...topics].map((topic) => ({ key: redisKeys.topicRecent(topic), count: perTopic })));
+  return new Set(lists.flatMap((entries) => entries.map((e) => e.member.id)));
 }

@@ -17,8 +17,9 @@ import { createRecallSource } from '../sources/recall-source.js';
 import { createReplaySource } from '../sources/replay-source.js';
 import { sessionWindowSource } from '../sources/session-window-source.js';
 import { shownLessAuthorSelector } from '../selectors/shown-less-author-selector.js';
+import { shownLessTopicSelector } from '../selectors/shown-less-topic-selector.js';
 import { unseenFirstSelector } from '../selectors/unseen-first-selector.js';
-import { readViewerState } from '@feedmesh/storage';
+import { readTopicItemIds, readViewerState, TOPIC_RECENT_MAX } from '@feedmesh/storage';
 import type { FeedDeps } from './feed-catalog.js';
 
 /** Every recall source, ranked for the viewer; later pages from the ranking stored with the session. */
@@ -33,7 +34,8 @@ export function forYouFeed({ downstreams, redis, paging, recallLimit }: FeedDeps
       createRecallAndRankSource({ recall, scorer: createRankingScorer(downstreams) }),
     ],
     filters: [afterSnapshotFilter, newerThanFilter, blockedFilter, mutedFilter, shownLessFilter, alreadyServedFilter],
-    selectors: [shownLessAuthorSelector, unseenFirstSelector],
+    selectors: [shownLessAuthorSelector, shownLessTopicSelector, unseenFirstSelector],
+    topicItems: (topics) => readTopicItemIds(redis, topics, TOPIC_RECENT_MAX),
     viewerState: (userId, nowMs, wants) => readViewerState(redis, userId, nowMs, wants),
     hydrator: (run) => hydrator(downstreams, run.query.userId, run.budgets.renderMs),
   };

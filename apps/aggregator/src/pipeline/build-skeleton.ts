@@ -13,6 +13,8 @@ import type { RunnerSettings } from './run-pipeline.js';
 import { runStage } from './run-stage.js';
 import { timed, type StageTimingRecord } from './stage-timing.js';
 
+const NO_ITEMS: ReadonlySet<string> = new Set();
+
 export async function buildSkeleton(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings, query: FeedQuery, split: StageBudgets) {
   const timings: StageTimingRecord[] = [];
   const run: FeedRun = { query, budgets: split, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
@@ -40,12 +42,22 @@ export async function buildSkeleton(pipeline: FeedPipeline, paging: PagingSessio
       .catch((error: unknown) => {
         throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
       });
-    const [fetched, viewer] = await Promise.all([source.fetch(page), state]);
+    // A viewer with "show less" topics: those topics' items, read as soon as the marks are known
+    // (beside the ranking, not after it). A hint like the seen set: unread, nothing moves.
+    const topicItems = state.then((viewer) => {
+      const topics = viewer.preferences.lessTopics;
+      if (selectors.length === 0 || topics.size === 0 || pipeline.topicItems === undefined) return NO_ITEMS;
+      return run.time('viewer-topics', 0, () => pipeline.topicItems!(topics)).catch((error: unknown) => {
+        run.degradedReasons.push(`viewer-topics: ${failureCode(error)}`);
+        return NO_ITEMS;
+      });
+    });
+    const [fetched, viewer, lessTopicItems] = await Promise.all([source.fetch(page), state, topicItems]);
     if ('seenError' in viewer && viewer.seenError !== undefined) run.degradedReasons.push(`viewer-seen: ${failureCode(viewer.seenError)}`);
     let sk = fetched;
     let picked: ReturnType<typeof applySelectors> | undefined;
     if (selectors.length > 0 && sk.entries.length > 0) {
-      picked = applySelectors(sk, selectors, { preferences: viewer.preferences, seen: viewer.seen, seenItems: settings.seenItems, minKeep: pageNeed });
+      picked = applySelectors(sk, selectors, { preferences: viewer.preferences, seen: viewer.seen, lessTopicItems, seenItems: settings.seenItems, minKeep: pageNeed });
       for (const [stage, ms] of Object.entries(picked.spentMs)) timings.push({ stage, durationMs: Math.round(ms * 100) / 100, budgetMs: 0 });
       sk = picked.skeleton;
     }

@@ -92,6 +92,8 @@ export interface SelectorContext {
   preferences: ViewerPreferences;
   /** Items the viewer saw (VIEW) whose mark is in effect. */
   seen: ReadonlySet<string>;
+  /** Items of the topics the viewer marked "show less" (their recent zsets; read only when marked). */
+  lessTopicItems: ReadonlySet<string>;
   /** SEEN_ITEMS: seen entries go behind the unseen ones (demote) or out (drop, down to `minKeep`). */
   seenItems: 'demote' | 'drop';
   /** Entries a page needs: a selector that drops keeps at least this many. */
@@ -122,6 +124,8 @@ export interface FeedPipeline {
   readonly recall: RecallSource;
   /** Run in order over a fresh ranking (sources with `ranksAfresh`), before its window is stored. */
   readonly selectors?: readonly EntrySelector[];
+  /** The items of these topics, for the selectors' topic marks (a hint: unread, nothing moves). */
+  topicItems?(topics: ReadonlySet<string>): Promise<ReadonlySet<string>>;
   /** Ids → cards for one request (render). */
   hydrator(run: FeedRun): Hydrate;
 }

@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest';
 import type { SelectorContext, Skeleton } from '../pipeline/components.js';
 import { toSkeletonEntries } from '../pipeline/skeleton-entry.js';
 import { applySelectors } from './apply-selectors.js';
-import { SHOWN_LESS_AUTHOR_SHIFT, shownLessAuthorSelector } from './shown-less-author-selector.js';
+import { SHOWN_LESS_SHIFT, shownLessAuthorSelector } from './shown-less-author-selector.js';
+import { shownLessTopicSelector } from './shown-less-topic-selector.js';
 import { unseenFirstSelector } from './unseen-first-selector.js';
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const rows = (n: number, author = (i: number) => `a${i % 3}`) => Array.from({ length: n }, (_, i) => ({ id: id(i), authorId: author(i) }));
-const context = (fields: Partial<SelectorContext> = {}): SelectorContext => ({ preferences: NO_PREFERENCES, seen: new Set(), seenItems: 'demote', minKeep: 3, ...fields });
+const context = (fields: Partial<SelectorContext> = {}): SelectorContext => ({ preferences: NO_PREFERENCES, seen: new Set(), lessTopicItems: new Set(), seenItems: 'demote', minKeep: 3, ...fields });
 
 describe('unseenFirstSelector', () => {
   it('moves seen entries behind unseen ones, keeping the ranked order within each (stable)', () => {
@@ -31,12 +32,12 @@ describe('unseenFirstSelector', () => {
 });
 
 describe('shownLessAuthorSelector', () => {
-  it(`moves a "show less" author's entries ${SHOWN_LESS_AUTHOR_SHIFT} places down, the others keep their order`, () => {
+  it(`moves a "show less" author's entries ${SHOWN_LESS_SHIFT} places down, the others keep their order`, () => {
     const entries = rows(30, (i) => (i === 0 || i === 25 ? 'less' : 'other'));
     const prefs = parseViewerPreferences({ 'less-author:less': '0' }, 1);
     const order = shownLessAuthorSelector.order(entries, context({ preferences: prefs }))!;
     expect(order.length).toBe(30);
-    expect(order.indexOf(0)).toBe(SHOWN_LESS_AUTHOR_SHIFT);
+    expect(order.indexOf(0)).toBe(SHOWN_LESS_SHIFT);
     expect(order.at(-1)).toBe(25);
     expect(order.filter((i) => i !== 0 && i !== 25)).toEqual(Array.from({ length: 30 }, (_, i) => i).filter((i) => i !== 0 && i !== 25));
   });
@@ -44,6 +45,16 @@ describe('shownLessAuthorSelector', () => {
   it('moves nothing without a matching mark', () => {
     expect(shownLessAuthorSelector.order(rows(5), context())).toBeUndefined();
     expect(shownLessAuthorSelector.order(rows(5), context({ preferences: parseViewerPreferences({ 'less-author:zz': '0' }, 1) }))).toBeUndefined();
+  });
+});
+
+describe('shownLessTopicSelector', () => {
+  it(`moves the entries of a "show less" topic (its recent items) ${SHOWN_LESS_SHIFT} places down`, () => {
+    const order = shownLessTopicSelector.order(rows(25), context({ lessTopicItems: new Set([id(1), id(24)]) }))!;
+    expect(order.indexOf(1)).toBe(SHOWN_LESS_SHIFT);
+    expect(order.at(-1)).toBe(24);
+    expect(order.slice(0, 3)).toEqual([0, 2, 3]);
+    expect(shownLessTopicSelector.order(rows(5), context())).toBeUndefined();
   });
 });
 
