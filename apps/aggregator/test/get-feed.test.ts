@@ -4,52 +4,44 @@ import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ExplainOutcome, FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
 import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
-import { seed } from '@feedmesh/seed';
-import { createServiceClient, spawnApp, type ServiceClient } from '@feedmesh/service-kit';
-import { createPgPool, deleteFeedmeshKeys, dropDatabase, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
-import { Redis } from 'ioredis';
-import type { Pool } from 'pg';
+import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
+import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commonEnv, cursorSecret, entryOf, startMesh, type Mesh } from './feed-mesh.js';
+import { commonEnv, cursorSecret, entryOf, type Mesh } from './feed-mesh.js';
 import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
+import { startTestWorld, type TestWorld } from './test-world.js';
 
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_agg_${randomBytes(4).toString('hex')}`;
-const redisUrl = 'redis://127.0.0.1:6379/10';
 const pageSize = 20;
 /** Generous: these tests check behaviour, not speed, and the first calls warm up the apps. */
 const timeoutMs = 5_000;
 
 let collector: OtlpCollector;
+let world: TestWorld;
+let databaseUrl: string;
+let redisUrl: string;
 let mesh: Mesh;
-let feed: ServiceClient<typeof FeedService>;
-let redis: Redis;
-let pool: Pool;
+let feed: TestWorld['feed'];
+let redis: TestWorld['redis'];
+let pool: TestWorld['pool'];
+/** The reader with the longest home timeline, and someone else. */
 let userId: string;
 let otherUserId: string;
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl);
-  await deleteFeedmeshKeys(redis);
-  await seed({ databaseUrl, redisUrl, users: 40, items: 3_000, seed: 11, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 });
-  pool = createPgPool({ connectionString: databaseUrl, max: 2 });
-  // The reader with the longest home timeline, and someone else.
-  const sizes = await Promise.all(Array.from({ length: 40 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
-  sizes.sort((a, b) => b[1] - a[1]);
-  userId = sizes[0]![0];
-  otherUserId = sizes[1]![0];
   collector = await startOtlpCollector();
-  mesh = await startMesh({ databaseUrl, redisUrl, otlpEndpoint: collector.endpoint });
-  feed = createServiceClient(FeedService, { address: mesh.aggregator.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+  world = await startTestWorld({
+    name: 'agg',
+    redisDb: 10,
+    seed: { users: 40, items: 3_000, seed: 11, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 },
+    otlpEndpoint: collector.endpoint,
+  });
+  ({ databaseUrl, redisUrl, mesh, feed, redis, pool } = world);
+  [userId, otherUserId] = world.users as [string, string];
 });
 
 afterAll(async () => {
-  feed?.close();
-  await mesh?.stopAll();
+  await world?.close();
   await collector?.close();
-  await pool?.end();
-  if (redis) await deleteFeedmeshKeys(redis);
-  redis?.disconnect();
-  await dropDatabase(databaseUrl);
 });
 
 const getFeed = (init: { userId?: string; cursor?: string; pageSize?: number; debug?: boolean; feedId?: string }) =>

@@ -16,17 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FeedService, IngestService, type FeedItem } from '@feedmesh/contracts';
-import { seed } from '@feedmesh/seed';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { createPgPool, deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
-import { Redis } from 'ioredis';
-import type { Pool } from 'pg';
+import type { FeedItem } from '@feedmesh/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commonEnv, entryOf, startMesh, type Mesh } from './feed-mesh.js';
+import { startTestWorld, type TestWorld } from './test-world.js';
 
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_innet_${randomBytes(4).toString('hex')}`;
-const redisUrl = 'redis://127.0.0.1:6379/12';
 /** Authors with more followers than this are pulled at read time (ingest and recall). */
 const pullThreshold = '2';
 const timeoutMs = 5_000;
@@ -45,45 +38,32 @@ const pulled = 'innet-pulled';
 const others = ['innet-a', 'innet-b', 'innet-c', 'innet-d'];
 const extraFollowers = ['innet-f1', 'innet-f2', 'innet-f3'];
 
-let mesh: Mesh;
-let ingestApp: SpawnedApp;
-let feed: ServiceClient<typeof FeedService>;
-let ingest: ServiceClient<typeof IngestService>;
-let redis: Redis;
-let pool: Pool;
+let world: TestWorld;
+let feed: TestWorld['feed'];
+let ingest: NonNullable<TestWorld['ingest']>;
 let reader: string;
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl);
-  await deleteFeedmeshKeys(redis);
-  await seed({ databaseUrl, redisUrl, users: 40, items: 3_000, seed: 12, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 });
-  pool = createPgPool({ connectionString: databaseUrl, max: 2 });
+  world = await startTestWorld({
+    name: 'innet',
+    redisDb: 12,
+    seed: { users: 40, items: 3_000, seed: 12, days: 3, timelineLength: 800, nowMs: Date.now() - 60_000 },
+    mesh: { recallEnv: { FANOUT_PULL_THRESHOLD: pullThreshold } },
+    ingestEnv: { FANOUT_PULL_THRESHOLD: pullThreshold },
+    // New authors (no followers, no history with the reader) and three followers of the pulled one.
+    prepare: async ({ pool }) => {
+      await pool.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id`, [[pushed, pulled, ...others, ...extraFollowers]]);
+    },
+  });
+  feed = world.feed;
+  ingest = world.ingest!;
   // The reader with the longest home timeline: the most older in-network items to sink a new post.
-  const sizes = await Promise.all(Array.from({ length: 40 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
-  sizes.sort((a, b) => b[1] - a[1]);
-  reader = sizes[0]![0];
-  // New authors (no followers, no history with the reader) and three followers of the pulled one.
-  const ids = [pushed, pulled, ...others, ...extraFollowers];
-  await pool.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id`, [ids]);
-
-  const env = { ...commonEnv({ databaseUrl, redisUrl, otlpEndpoint: '' }), FANOUT_PULL_THRESHOLD: pullThreshold };
-  [mesh, ingestApp] = await Promise.all([
-    startMesh({ databaseUrl, redisUrl, otlpEndpoint: '' }, { recallEnv: { FANOUT_PULL_THRESHOLD: pullThreshold } }),
-    spawnApp(entryOf('ingest'), env, { name: 'ingest', timeoutMs: 30_000 }),
-  ]);
-  feed = createServiceClient(FeedService, { address: mesh.aggregator.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
-  ingest = createServiceClient(IngestService, { address: ingestApp.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+  reader = world.users[0]!;
   for (const follower of extraFollowers) await ingest.follow({ followerId: follower, followeeId: pulled });
 }, 120_000);
 
 afterAll(async () => {
-  feed?.close();
-  ingest?.close();
-  await Promise.all([mesh?.stopAll(), ingestApp?.stop()]);
-  await pool?.end();
-  if (redis) await deleteFeedmeshKeys(redis);
-  redis?.disconnect();
-  await dropDatabase(databaseUrl);
+  await world?.close();
 });
 
 /** A first page: no cursor, so a new session and a fresh ranking every time. */

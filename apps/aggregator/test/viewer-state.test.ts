@@ -1,59 +1,36 @@
 // Seen across sessions and per-viewer "show less", end to end: the four read-path apps and
 // ingest spawned from dist, real Postgres (a database of this file's own) and Redis (db 13).
 // Engagement goes in through ingest's RecordEngagement; feeds come out of GetFeed.
-import { randomBytes } from 'node:crypto';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { EngagementType, FeedService, IngestService, ShowLessScope, type GetFeedResponse } from '@feedmesh/contracts';
-import { seed } from '@feedmesh/seed';
-import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { createPgPool, decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
-import type { Pool } from 'pg';
-import { Redis } from 'ioredis';
+import { EngagementType, ShowLessScope, type GetFeedResponse } from '@feedmesh/contracts';
+import { decodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commonEnv, entryOf, startMesh, type Mesh } from './feed-mesh.js';
-import { startOtlpCollector, type OtlpCollector } from './otlp-collector.js';
+import { startTestWorld, type TestWorld } from './test-world.js';
 
-const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_vs_${randomBytes(4).toString('hex')}`;
-const redisUrl = 'redis://127.0.0.1:6379/13';
 const pageSize = 20;
 const timeoutMs = 5_000;
 
-let collector: OtlpCollector;
-let mesh: Mesh;
-let ingestApp: SpawnedApp;
-let feed: ServiceClient<typeof FeedService>;
-let ingest: ServiceClient<typeof IngestService>;
-let redis: Redis;
-let pool: Pool;
+let world: TestWorld;
+let feed: TestWorld['feed'];
+let ingest: NonNullable<TestWorld['ingest']>;
+let redis: TestWorld['redis'];
+let pool: TestWorld['pool'];
 /** Seeded users, longest home timeline first. */
 let users: string[];
 
 beforeAll(async () => {
-  redis = new Redis(redisUrl);
-  await deleteFeedmeshKeys(redis);
-  await seed({ databaseUrl, redisUrl, users: 30, items: 1_500, seed: 23, days: 2, timelineLength: 400, nowMs: Date.now() - 60_000 });
-  const sizes = await Promise.all(Array.from({ length: 30 }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
-  users = sizes.sort((a, b) => b[1] - a[1]).map(([u]) => u);
-  pool = createPgPool({ connectionString: databaseUrl, max: 2 });
-  collector = await startOtlpCollector();
-  const env = { databaseUrl, redisUrl, otlpEndpoint: collector.endpoint };
-  [mesh, ingestApp] = await Promise.all([
-    startMesh(env),
-    spawnApp(entryOf('ingest'), { ...commonEnv(env), MIGRATE_ON_START: 'true', INGEST_RUN_WORKER: 'false' }, { name: 'ingest', timeoutMs: 30_000 }),
-  ]);
-  feed = createServiceClient(FeedService, { address: mesh.aggregator.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
-  ingest = createServiceClient(IngestService, { address: ingestApp.address, defaultTimeoutMs: timeoutMs, maxRetries: 0 });
+  world = await startTestWorld({
+    name: 'vs',
+    redisDb: 13,
+    seed: { users: 30, items: 1_500, seed: 23, days: 2, timelineLength: 400, nowMs: Date.now() - 60_000 },
+    ingestEnv: { MIGRATE_ON_START: 'true', INGEST_RUN_WORKER: 'false' },
+  });
+  ({ feed, redis, pool, users } = world);
+  ingest = world.ingest!;
 });
 
 afterAll(async () => {
-  feed?.close();
-  ingest?.close();
-  await Promise.all([mesh?.stopAll(), ingestApp?.stop()]);
-  await collector?.close();
-  await pool?.end();
-  if (redis) await deleteFeedmeshKeys(redis);
-  redis?.disconnect();
-  await dropDatabase(databaseUrl);
+  await world?.close();
 });
 
 /** A page of the for-you feed; no cursor: a new session. */
