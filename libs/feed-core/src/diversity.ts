@@ -110,6 +110,26 @@ export function diversifyRuns(
 }
 
 /**
+ * Candidate i's author as a small integer, compared by name (two dictionary entries with one
+ * name are one author), interned once per dictionary entry on first use.
+ */
+export function authorIdsOf(columns: CandidateColumns): (i: number) => number {
+  const byEntry = new Int32Array(columns.authors.length).fill(-1);
+  const byName = new Map<string, number>();
+  return (i) => {
+    const entry = columns.authorIndex[i]!;
+    let id = byEntry[entry]!;
+    if (id < 0) {
+      const name = columns.authors[entry]!;
+      id = byName.get(name) ?? byName.size;
+      byName.set(name, id);
+      byEntry[entry] = id;
+    }
+    return id;
+  };
+}
+
+/**
  * Re-ranks candidates of a columnar block: `ranked` holds candidate indexes, best first (at least
  * the reachable prefix; more is not read). Kinds are the block's bytes; authors are compared by
  * name (two dictionary entries with one name are one author), interned once per dictionary entry
@@ -120,20 +140,11 @@ export function diversifyColumns(columns: CandidateColumns, ranked: Int32Array, 
   const m = diversityReach(ranked.length, limit, lookahead);
   const kinds = new Uint8Array(m);
   const authors = new Int32Array(m);
-  const authorIds = new Map<string, number>();
-  const byEntry = new Int32Array(columns.authors.length).fill(-1);
+  const authorOf = authorIdsOf(columns);
   for (let p = 0; p < m; p++) {
     const i = ranked[p]!;
     kinds[p] = columns.kinds[i]!;
-    const entry = columns.authorIndex[i]!;
-    let id = byEntry[entry]!;
-    if (id < 0) {
-      const name = columns.authors[entry]!;
-      id = authorIds.get(name) ?? authorIds.size;
-      authorIds.set(name, id);
-      byEntry[entry] = id;
-    }
-    authors[p] = id;
+    authors[p] = authorOf(i);
   }
   const positions = diversifyRuns(kinds, authors, rules, { limit, lookahead });
   const picked = new Int32Array(positions.length);

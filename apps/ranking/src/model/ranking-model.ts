@@ -62,22 +62,31 @@ export function parseRankingModel(
   return { scoring, inNetwork, diversity, featureCount: Object.keys(scoring.weights).length };
 }
 
-function readInNetwork(raw: unknown, defaults: InNetworkSettings, problems: string[]): InNetworkSettings {
+/**
+ * One object section of the model file (`inNetwork`, `diversity`): its known keys over the
+ * defaults, each value checked by `problem` (the reason it is bad, or undefined).
+ */
+function readSection<T extends { [K in keyof T]: number }>(name: string, known: readonly (keyof T & string)[], raw: unknown, defaults: T, problem: (key: keyof T & string, value: unknown) => string | undefined, problems: string[]): T {
   if (raw === undefined) return { ...defaults };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push('inNetwork must be an object');
+    problems.push(`${name} must be an object`);
     return { ...defaults };
   }
-  const out = { ...defaults };
+  const out = { ...defaults } as Record<string, number>;
   for (const [key, value] of Object.entries(raw)) {
-    if (!(inNetworkKeys as readonly string[]).includes(key)) {
-      problems.push(`inNetwork: unknown key "${key}" (known: ${inNetworkKeys.join(', ')})`);
-    } else if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (key !== 'freshMinutes' && value > 1)) {
-      problems.push(`inNetwork.${key} must be ${key === 'freshMinutes' ? 'a finite number >= 0' : 'a number in [0, 1]'}, got ${JSON.stringify(value)}`);
-    } else {
-      out[key as keyof InNetworkSettings] = value;
-    }
+    const isKnown = (known as readonly string[]).includes(key);
+    const bad = isKnown ? problem(key as keyof T & string, value) : `unknown key "${key}" (known: ${known.join(', ')})`;
+    if (bad === undefined) out[key] = value as number;
+    else problems.push(isKnown ? `${name}.${key} ${bad}, got ${JSON.stringify(value)}` : `${name}: ${bad}`);
   }
+  return out as unknown as T;
+}
+
+function readInNetwork(raw: unknown, defaults: InNetworkSettings, problems: string[]): InNetworkSettings {
+  const out = readSection('inNetwork', inNetworkKeys, raw, defaults, (key, value) => {
+    const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && (key === 'freshMinutes' || value <= 1);
+    return ok ? undefined : `must be ${key === 'freshMinutes' ? 'a finite number >= 0' : 'a number in [0, 1]'}`;
+  }, problems);
   if (out.share + out.outOfNetworkShare > 1) {
     problems.push(`inNetwork.share + inNetwork.outOfNetworkShare must be <= 1, got ${out.share} + ${out.outOfNetworkShare}`);
   }
@@ -85,20 +94,5 @@ function readInNetwork(raw: unknown, defaults: InNetworkSettings, problems: stri
 }
 
 function readDiversity(raw: unknown, defaults: DiversitySettings, problems: string[]): DiversitySettings {
-  if (raw === undefined) return { ...defaults };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push('diversity must be an object');
-    return { ...defaults };
-  }
-  const out = { ...defaults };
-  for (const [key, value] of Object.entries(raw)) {
-    if (!(diversityKeys as readonly string[]).includes(key)) {
-      problems.push(`diversity: unknown key "${key}" (known: ${diversityKeys.join(', ')})`);
-    } else if (!Number.isInteger(value) || (value as number) < 1) {
-      problems.push(`diversity.${key} must be an integer >= 1, got ${JSON.stringify(value)}`);
-    } else {
-      out[key as keyof DiversitySettings] = value as number;
-    }
-  }
-  return out;
+  return readSection('diversity', diversityKeys, raw, defaults, (_key, value) => (Number.isInteger(value) && (value as number) >= 1 ? undefined : 'must be an integer >= 1'), problems);
 }

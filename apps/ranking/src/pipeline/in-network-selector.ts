@@ -29,7 +29,7 @@
 // All zeros (share, outOfNetworkShare, freshMinutes) or a block without the source: not active,
 // and rank-candidates runs diversity alone. Array code: one pass over the block's masks and times,
 // one over the prefix, then diversity's O(limit · lookahead) greedy pass.
-import { rankComparator, type CandidateColumns } from '@feedmesh/feed-core';
+import { authorIdsOf, rankComparator, type CandidateColumns } from '@feedmesh/feed-core';
 import type { DiversitySettings, InNetworkSettings } from '../model/ranking-model.js';
 
 const MINUTE_MS = 60_000;
@@ -208,20 +208,7 @@ export function createInNetworkSelector({ columns, scores, settings, diversity, 
         },
       };
 
-      // Authors compared by name (two dictionary entries with one name are one author).
-      const authorOfEntry = new Int32Array(columns.authors.length).fill(-1);
-      const authorIds = new Map<string, number>();
-      const authorOf = (i: number): number => {
-        const entry = columns.authorIndex[i]!;
-        let id = authorOfEntry[entry]!;
-        if (id < 0) {
-          const name = columns.authors[entry]!;
-          id = authorIds.get(name) ?? authorIds.size;
-          authorIds.set(name, id);
-          authorOfEntry[entry] = id;
-        }
-        return id;
-      };
+      const authorOf = authorIdsOf(columns);
 
       const picked = new Uint8Array(n);
       const { maxSameKindRun, maxSameAuthorRun, lookahead } = diversity;
