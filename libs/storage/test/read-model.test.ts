@@ -7,6 +7,7 @@ import {
   ensureDatabase,
   itemDeletionsEnd,
   itemRecordShard,
+  itemDeletionsKey,
   itemRecordsKey,
   laterStreamId,
   markItemsDeleted,
@@ -47,8 +48,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  // Only what this test wrote: the prefix may be shared with a developer's data.
-  await redis.del(userReadModelKey('v'), userReadModelKey('w'));
+  // Only what this test wrote (the run's own key prefix: vitest.config.mts), the deletions stream too.
+  await redis.del(userReadModelKey('v'), userReadModelKey('w'), itemDeletionsKey());
   if (itemId) await redis.hdel(itemRecordsKey(itemRecordShard(itemId)), itemId);
   redis.disconnect();
   await pool?.end();
