@@ -5,11 +5,10 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { CandidateBlockSchema } from '@feedmesh/contracts';
 import { candidateColumns, type StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
-import { failureCode } from '../downstream/failure-code.js';
 import { applyFilters } from '../filters/apply-filters.js';
 import type { PagingSession } from '../paging/paging-session.js';
-import type { FeedPipeline, FeedRun } from '../pipeline/components.js';
-import { timed, type StageTimingRecord } from '../pipeline/stage-timing.js';
+import { newFeedRun, readViewer } from '../pipeline/build-skeleton.js';
+import type { FeedPipeline } from '../pipeline/components.js';
 import type { CountQuery } from '../request/validate-request.js';
 import { newestFirstSelector } from '../selectors/newest-first-selector.js';
 
@@ -19,21 +18,9 @@ export const maxNewItemsCount = 100;
 export function createNewItemsCounter(pipeline: FeedPipeline, paging: PagingSession) {
   return async function countNewItems(query: CountQuery, budgets: StageBudgets): Promise<{ count: number; more: boolean }> {
     const session = await paging.peek(query, query.cursor, 'cursor');
-    const timings: StageTimingRecord[] = [];
-    const run: FeedRun = {
-      query: { userId: query.userId, feedId: query.feedId, pageSize: 0, cursor: query.cursor, newerThan: '', debug: false },
-      budgets,
-      timings,
-      degradedReasons: [],
-      time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn),
-    };
+    const run = newFeedRun({ userId: query.userId, feedId: query.feedId, pageSize: 0, cursor: query.cursor, newerThan: '', debug: false }, budgets);
     const nowMs = Date.now();
-    const [served, viewer] = await Promise.all([
-      paging.servedIds(session.sessionId),
-      pipeline.viewerState(query.userId, nowMs, { seen: false }).catch((error: unknown) => {
-        throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
-      }),
-    ]);
+    const [served, viewer] = await Promise.all([paging.servedIds(session.sessionId), readViewer(pipeline, run, { seen: false })]);
     const candidates = await pipeline.recall.fetch(run, { userId: query.userId, snapshotMs: nowMs, exclude: served });
     // A count from the fallback (recall down) would only be a guess: say so rather than mislead.
     if (candidates.degradedReason !== undefined) throw unavailable(`${candidates.degradedReason}; new items cannot be counted`, { component: 'recall' });

@@ -5,6 +5,7 @@ import type { StageBudgets } from '@feedmesh/feed-core';
 import { unavailable } from '@feedmesh/service-kit';
 import { failureCode } from '../downstream/failure-code.js';
 import { applyFilters } from '../filters/apply-filters.js';
+import type { ViewerState, ViewerStateWants } from '@feedmesh/storage';
 import type { PagingSession } from '../paging/paging-session.js';
 import type { FeedQuery } from '../request/validate-request.js';
 import { applySelectors } from '../selectors/apply-selectors.js';
@@ -15,9 +16,25 @@ import { timed, type StageTimingRecord } from './stage-timing.js';
 
 const NO_ITEMS: ReadonlySet<string> = new Set();
 
-export async function buildSkeleton(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings, query: FeedQuery, split: StageBudgets) {
+/** One request's run: its query, budgets, stage timings and degraded reasons. */
+export function newFeedRun(query: FeedQuery, budgets: StageBudgets): FeedRun {
   const timings: StageTimingRecord[] = [];
-  const run: FeedRun = { query, budgets: split, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
+  return { query, budgets, timings, degradedReasons: [], time: (identifier, budgetMs, fn) => timed(timings, identifier, budgetMs, fn) };
+}
+
+/**
+ * The viewer's state (timed as `viewer-preferences`). No fail-open: a page that may show a
+ * blocked user's items is worse than no page, so a failed read is Unavailable.
+ */
+export function readViewer(pipeline: FeedPipeline, run: FeedRun, wants: ViewerStateWants): Promise<ViewerState> {
+  return run.time('viewer-preferences', 0, () => pipeline.viewerState(run.query.userId, Date.now(), wants)).catch((error: unknown) => {
+    throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
+  });
+}
+
+export async function buildSkeleton(pipeline: FeedPipeline, paging: PagingSession, settings: RunnerSettings, query: FeedQuery, split: StageBudgets) {
+  const run = newFeedRun(query, split);
+  const timings = run.timings;
 
   const session = await runStage('session', async (annotate) => {
     const resumed = await run.time('session', 0, () => paging.resume(query, run.degradedReasons));
@@ -34,14 +51,9 @@ export async function buildSkeleton(pipeline: FeedPipeline, paging: PagingSessio
     if (source === undefined) throw new Error(`no source of pipeline ${pipeline.identifier} serves this page`);
     const selectors = source.ranksAfresh === true && session.action !== 'replay' ? (pipeline.selectors ?? []) : [];
     // Read beside the skeleton, not after it: the preferences, and for a fresh ranking the seen
-    // set, in one pipeline (one round trip). No fail-open for the preferences: a page that may
-    // show a blocked user's items is worse than no page. The seen set is a hint: unread, the
-    // page is served in ranked order, degraded.
-    const state = run
-      .time('viewer-preferences', 0, () => pipeline.viewerState(query.userId, Date.now(), { seen: selectors.length > 0 }))
-      .catch((error: unknown) => {
-        throw unavailable(`viewer-preferences: ${failureCode(error)}; blocks and mutes cannot be applied`, { component: 'viewer-preferences', cause: error });
-      });
+    // set, in one pipeline (one round trip). The seen set is a hint: unread, the page is served
+    // in ranked order, degraded.
+    const state = readViewer(pipeline, run, { seen: selectors.length > 0 });
     // A viewer with "show less" topics: those topics' items, read as soon as the marks are known
     // (beside the ranking, not after it). A hint like the seen set: unread, nothing moves.
     const topicItems = state.then((viewer) => {
