@@ -2,6 +2,7 @@ import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
 import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { openStorage, prepareDatabase, readModelLookupCounter } from '@feedmesh/storage';
+import { feedActingUsers } from './access/acting-users.js';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnvSpec } from './env.js';
 
@@ -26,7 +27,7 @@ export const aggregatorApp = {
     });
 
     return {
-      services: [service(FeedService, feed.impl)],
+      services: [service(FeedService, feed.impl, { edge: feedActingUsers })],
       // Redis only: without it no page can be served (sessions). Postgres is the users check's
       // fallback for ids Redis does not know; while it is down pages are served degraded, so it
       // must not take every replica out of the load balancer.

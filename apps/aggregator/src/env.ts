@@ -13,15 +13,14 @@ export const aggregatorEnvSpec = {
   RECALL_ADDR: str({ default: '127.0.0.1:8081', desc: 'host:port of recall' }),
   RANKING_ADDR: str({ default: '127.0.0.1:8082', desc: 'host:port of ranking' }),
   RENDER_ADDR: str({ default: '127.0.0.1:8083', desc: 'host:port of render' }),
-  NODE_ENV: str({ default: '', desc: '"production": CURSOR_SECRETS is required and debug output is denied unless FEED_DEBUG=allow' }),
+  NODE_ENV: str({ default: '', desc: '"production": CURSOR_SECRETS is required and debug output is for service callers unless FEED_DEBUG says otherwise' }),
   CURSOR_SECRETS: str({
     default: '',
     desc: 'Comma-separated cursor HMAC secrets (>= 16 bytes each); the first signs, all verify. Required in production; elsewhere unset means a random key per process start',
   }),
-  // Debug output holds the ranking's score breakdowns (the model's weights). Until callers are
-  // authenticated it is one setting for everyone; envalid's devDefault applies only when NODE_ENV
-  // names a non-production mode, so an unset NODE_ENV denies too.
-  FEED_DEBUG: str({ choices: ['allow', 'deny'], default: 'deny', devDefault: 'allow', desc: 'Whether GetFeed answers debug requests (deny: PermissionDenied naming debug)' }),
+  // Debug output spells out the model's weights. envalid's devDefault applies only when NODE_ENV
+  // names a non-production mode, so an unset NODE_ENV gets the production default: service callers.
+  FEED_DEBUG: str({ choices: ['allow', 'service', 'deny'], default: 'service', devDefault: 'allow', desc: 'Who gets debug output and ExplainFeedItem: everyone (allow), callers with a service token (service), nobody (deny); others get PermissionDenied naming debug' }),
   FEED_DEFAULT_BUDGET_MS: num({ default: defaultBudgetPolicy.defaultTotalMs, desc: 'Total time budget of a page when the caller sets no deadline' }),
   FEED_RECALL_LIMIT: num({ default: DEFAULT_RECALL_LIMIT, desc: 'Candidates asked of recall per page (default: what recall returns for limit 0)' }),
   FEED_RANK_WINDOW: num({ default: 200, desc: 'Ranked entries a fresh ranking keeps for the session\'s later pages (at least a page and its top-up reserve)' }),

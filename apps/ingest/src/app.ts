@@ -10,7 +10,7 @@ export const ingestApp = {
   name: 'ingest',
   defaultPort: 8084,
   env: ingestEnvSpec,
-  async setup({ env, logger, metrics }) {
+  async setup({ env, logger, metrics, identity }) {
     await prepareIngestDatabase(env);
     const storage = await openStorage(env, {
       postgres: { applicationName: 'feedmesh-ingest', max: env.PG_POOL_MAX, statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS },
@@ -36,7 +36,7 @@ export const ingestApp = {
     return {
       services: [createIngestService(deps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).
-      httpRoutes: [createEngagementRoute({ ...deps, maxBodyBytes: env.MAX_MESSAGE_BYTES })],
+      httpRoutes: [createEngagementRoute({ ...deps, maxBodyBytes: env.MAX_MESSAGE_BYTES, gate: identity.edge })],
       // Redis is not a readiness dependency: ingest keeps accepting writes without it.
       readiness: { postgres: storage.ping.postgres },
       pools: () => ({ postgres: storage.poolStats() }),

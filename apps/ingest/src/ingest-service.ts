@@ -10,6 +10,7 @@ import { deleteItem } from './items/delete-item.js';
 import { editItem } from './items/edit-item.js';
 import { block, mute, showLess, unblock, unmute } from './preferences/viewer-preferences.js';
 import { publishItem } from './publish/publish-item.js';
+import { ingestActingUsers } from './request/acting-users.js';
 import { storeFailure } from './store-errors.js';
 
 export interface IngestServiceDeps extends RecordEngagementDeps {
@@ -86,5 +87,5 @@ export function createIngestService(deps: IngestServiceDeps) {
     const method = methods[name]!;
     methods[name] = (...args) => guarded(() => method(...args));
   }
-  return service(IngestService, impl);
+  return service(IngestService, impl, { edge: ingestActingUsers });
 }

@@ -50,6 +50,7 @@ export const rankingApp = {
         service(
           RankingService,
           createRankingService({ models, userFeatures, userFeaturesTimeoutMs: env.USER_FEATURES_TIMEOUT_MS, metrics: rankingMetrics, logger }),
+          'mesh',
         ),
       ],
       // Redis and Postgres only feed optional features, but a ranking without them for every user

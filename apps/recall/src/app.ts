@@ -83,7 +83,7 @@ export const recallApp = {
     const handler = createRecallService({ sources, readModel, hydrateTimeoutMs: env.RECALL_HYDRATE_TIMEOUT_MS, metrics, logger });
     await warmUp(handler, storage.users, logger);
     return {
-      services: [service(RecallService, handler)],
+      services: [service(RecallService, handler, 'mesh')],
       readiness: storage.ping,
       pools: () => ({ postgres: storage.poolStats() }),
       close: () => storage.close(),

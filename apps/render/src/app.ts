@@ -62,7 +62,7 @@ export const renderApp = {
       logger,
     });
     return {
-      services: [service(RenderService, { render })],
+      services: [service(RenderService, { render }, 'mesh')],
       // Redis is left out of readiness on purpose: render serves without it.
       readiness: { postgres: storage.ping.postgres },
       pools: () => ({ postgres: storage.poolStats() }),

@@ -1,4 +1,5 @@
 import type { DescMethod } from '@bufbuild/protobuf';
+import { checkActingUsers, type Caller, type Gate, type NamedUsers } from '@feedmesh/identity';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Logger } from '@feedmesh/telemetry';
 import type { Admission, RefusalReason } from './admission.js';
@@ -7,6 +8,7 @@ import { invalidArgument, logFailure, toPublicError } from './errors.js';
 import { compileMessageChecks } from './message-checks.js';
 import type { MethodLatency, ServiceMetrics } from './metrics.js';
 import { messageTooLarge, overloaded } from './request-limits.js';
+import { actingUserRule, type ServiceRegistration } from './service-registration.js';
 
 export type Protocol = 'grpc' | 'connect';
 
@@ -20,6 +22,10 @@ export interface CallPolicyOptions {
   maxDeadlineMs: number;
   /** Bounded in-flight work, one for both protocols. */
   admission: Admission;
+  /** The services served, for who may call each (`access`). */
+  registrations: readonly ServiceRegistration[];
+  /** The auth step's gates: edge services' callers, mesh services' callers. */
+  gates: { edge: Gate; mesh: Gate };
 }
 
 /**
@@ -33,9 +39,12 @@ export interface CallPolicyOptions {
  *    @feedmesh/otel-connect), started before admission so refusals are traced too;
  * 4. metrics: `started` / `ended` (latency and code by method and protocol), `refused` (shed);
  * 5. errors: what a handler threw becomes what the caller reads, its detail logged (`publicError`);
- * 6. (auth: the place for it, once there is any: after the deadline, before validation);
- * 7. validation: the decoded message against the contract's rules (`invalid`);
- * then the handler, inside the call scope (the deadline handed to downstream calls).
+ * 6. auth: who is calling, by the service's gate (`authenticate`: Unauthenticated, PermissionDenied),
+ *    before validation, so a stranger learns nothing of the contract;
+ * 7. validation: the decoded message against the contract's rules (`invalid`), then the request
+ *    acts only as its caller (`checkActingUsers`, edge services: PermissionDenied naming the field);
+ * then the handler, inside the call scope (the deadline handed to downstream calls), with the
+ * caller on its context (`callerOf(ctx)`).
  */
 export class CallPolicy {
   readonly admission: Admission;
@@ -79,6 +88,8 @@ export class MethodPolicy {
   private readonly check: ReturnType<typeof compileMessageChecks>;
   private readonly metrics: ServiceMetrics;
   private readonly logger: Logger;
+  private readonly gate: Gate;
+  private readonly actingUsers: ((request: unknown) => NamedUsers) | undefined;
 
   constructor(
     readonly method: DescMethod,
@@ -89,6 +100,20 @@ export class MethodPolicy {
     this.logger = options.logger;
     this.latency = options.metrics.serverLatency(method.parent.typeName, method.name, protocol);
     this.check = compileMessageChecks(method.input, { rejectUnknownFields: options.rejectUnknownFields });
+    const registration = options.registrations.find((r) => r.service.typeName === method.parent.typeName);
+    if (!registration) throw new Error(`${method.parent.typeName} is not served here`);
+    this.gate = registration.access === 'mesh' ? options.gates.mesh : options.gates.edge;
+    this.actingUsers = actingUserRule(registration, method.localName);
+  }
+
+  /** Who is calling, from the call's `authorization` header: the caller, or a ConnectError thrown (or rejected). */
+  authenticate(authorization: string | undefined): Caller | Promise<Caller> {
+    return this.gate.authenticate(authorization);
+  }
+
+  /** PermissionDenied naming the field when a valid request names a user other than its caller. */
+  checkActingUsers(caller: Caller, message: unknown): void {
+    if (this.actingUsers && caller.kind !== 'anonymous') checkActingUsers(caller, this.actingUsers(message));
   }
 
   /** A refused call (never started): counted as shed; what the caller gets. Abandoned calls get nothing. */

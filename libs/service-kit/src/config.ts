@@ -1,3 +1,4 @@
+import { identityEnvSpec } from '@feedmesh/identity';
 import { bool, cleanEnv, makeValidator, num, str, type CleanedEnv, type ValidatorSpec } from 'envalid';
 
 /** Environment variables as envalid validators by name: the kit's, an app's, or both composed. */
@@ -31,6 +32,7 @@ export const kitEnvSpec = {
   FIRST_BYTE_TIMEOUT_MS: num({ default: 10_000, desc: 'A new connection that sends nothing for this long is closed' }),
   HTTP_KEEPALIVE_TIMEOUT_MS: num({ default: 65_000, desc: 'An idle HTTP/1.1 keep-alive connection is closed after this long' }),
   GRPC_IDLE_TIMEOUT_MS: num({ default: 300_000, desc: 'An HTTP/2 connection with no call for this long is closed (GOAWAY)' }),
+  ...identityEnvSpec,
 };
 
 /** The kit's settings, validated. */

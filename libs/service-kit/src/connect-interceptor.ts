@@ -1,6 +1,7 @@
 import { Code, ConnectError, createContextKey, type Interceptor } from '@connectrpc/connect';
 import type { CallPolicy } from './call-policy.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
+import { callerKey } from './caller-context.js';
 import { deadlineKey } from './deadline.js';
 
 /**
@@ -50,8 +51,8 @@ export const connectCallStateKey = createContextKey<ConnectCallState | undefined
 
 /**
  * The call policy's steps on the Connect path once connect-es decoded the message (the adapter,
- * connect-adapter.ts, did admission, size and the deadline cap before): metrics, the deadline's
- * call scope, validation and error masking, as the gRPC adapter does them.
+ * connect-adapter.ts, did admission, size and the deadline cap before): metrics, auth, validation
+ * and the acting user, the deadline's call scope and error masking, as the gRPC adapter does them.
  */
 export function createKitInterceptor(kit: CallPolicy): Interceptor {
   return (next) => async (req) => {
@@ -62,8 +63,11 @@ export function createKitInterceptor(kit: CallPolicy): Interceptor {
     policy.started();
     let code = 0;
     try {
+      const caller = await policy.authenticate(req.header.get('authorization') ?? undefined);
+      req.contextValues.set(callerKey, caller);
       const invalid = req.stream ? undefined : policy.invalid(req.message);
       if (invalid) throw invalid;
+      if (!req.stream) policy.checkActingUsers(caller, req.message);
       // The adapter capped the timeout (queue wait taken off) before connect-es read it.
       const timeout = Number(req.header.get('connect-timeout-ms') ?? NaN);
       const deadlineMs = Number.isFinite(timeout) ? Date.now() + timeout : Infinity;

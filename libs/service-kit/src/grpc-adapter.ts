@@ -1,5 +1,6 @@
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
+import type { Caller } from '@feedmesh/identity';
 import * as grpc from '@grpc/grpc-js';
 import { type Context, context, trace } from '@opentelemetry/api';
 import type { AdmissionWaiter, RefusalReason } from './admission.js';
@@ -125,10 +126,34 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
     } catch (error) {
       return this.fail(new ConnectError(`malformed ${m.method.input.typeName}: ${(error as Error).message}`, Code.InvalidArgument));
     }
+    let caller: Caller | Promise<Caller>;
+    try {
+      caller = m.policy.authenticate(authorizationOf(call.metadata));
+    } catch (error) {
+      return this.failWith(error);
+    }
+    // A token seen before is answered at once; a new one is verified first (a JWKS may be fetched).
+    if (caller instanceof Promise) {
+      caller.then(
+        (known) => this.run(request, known),
+        (error: unknown) => this.failWith(error),
+      );
+    } else this.run(request, caller);
+  }
+
+  /** Steps 7 and on, for an authenticated caller: validation, the acting user, then the handler. */
+  private run(request: Record<string, unknown>, caller: Caller): void {
+    if (this.finished) return;
+    const { m, call } = this;
     const invalid = m.policy.invalid(request);
     if (invalid) return this.fail(invalid);
+    try {
+      m.policy.checkActingUsers(caller, request);
+    } catch (error) {
+      return this.failWith(error);
+    }
 
-    const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this);
+    const handlerContext = new GrpcHandlerContext(m.service, m.method, call.metadata, this, caller);
     this.handlerContext = handlerContext;
     // When MAX_DEADLINE_MS cut the caller's deadline, the call expires here, or a handler without
     // downstream calls would run on past the cap. (Otherwise grpc-js's own deadline timer ends it.)
@@ -235,4 +260,9 @@ function errorMetadata(error: ConnectError): grpc.Metadata | undefined {
     (md ??= new grpc.Metadata()).set(key, value);
   });
   return md;
+}
+
+function authorizationOf(metadata: grpc.Metadata): string | undefined {
+  const [value] = metadata.get('authorization');
+  return typeof value === 'string' ? value : undefined;
 }

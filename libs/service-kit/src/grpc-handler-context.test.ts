@@ -8,7 +8,7 @@ function handlerContext(deadlineMs = Infinity) {
   const watcher = Object.assign(new CancellableScope(deadlineMs), { watched: 0, watchCancellation: () => void watcher.watched++ });
   const metadata = new Metadata();
   metadata.set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
-  const context = new GrpcHandlerContext(RankingService, RankingService.method.rank, metadata, watcher);
+  const context = new GrpcHandlerContext(RankingService, RankingService.method.rank, metadata, watcher, { kind: 'anonymous' });
   return { context, watcher };
 }
 

@@ -1,6 +1,8 @@
 import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import { type ContextValues, type HandlerContext, createContextValues } from '@connectrpc/connect';
+import type { Caller } from '@feedmesh/identity';
 import type { Metadata } from '@grpc/grpc-js';
+import { callerKey } from './caller-context.js';
 import type { Deadline } from './deadline.js';
 
 /**
@@ -26,6 +28,8 @@ export class GrpcHandlerContext implements HandlerContext {
     private readonly metadata: Metadata,
     /** The served call: its deadline (for `deadlineOf`), told when the signal is first asked for; the call's cancellation then arrives as `abort()`. */
     readonly deadline: Deadline & { watchCancellation(): void },
+    /** Who is calling (the kit's auth step), for `callerOf(ctx)`. */
+    private readonly caller: Caller,
   ) {}
 
   get url(): string {
@@ -66,7 +70,7 @@ export class GrpcHandlerContext implements HandlerContext {
   }
 
   get values(): ContextValues {
-    return (this.lazyValues ??= createContextValues());
+    return (this.lazyValues ??= createContextValues().set(callerKey, this.caller));
   }
 
   /** Headers the handler set, if any, to send back as metadata. */

@@ -65,6 +65,7 @@ beforeAll(async () => {
         modelVersion: JSON.stringify({ traceparent: ctx.requestHeader.get('traceparent'), baggage: ctx.requestHeader.get('baggage') }),
       }),
     } as never,
+    access: 'mesh',
   };
   leaf = await runApp({ name: 'leaf', defaultPort: 0, setup: () => ({ services: [leafService] }) }, { env: quiet, handleSignals: false });
   ranking = createServiceClient(RankingService, { address: leaf.address });
@@ -77,6 +78,7 @@ beforeAll(async () => {
         return { degradedReasons: [ranked.modelVersion] };
       },
     } as never,
+    access: 'mesh',
   };
   edge = await runApp({ name: 'edge', defaultPort: 0, setup: () => ({ services: [edgeService] }) }, { env: quiet, handleSignals: false });
   caller = new grpc.Client(edge.address, grpc.credentials.createInsecure());

@@ -1,5 +1,6 @@
 import { create, fromBinary, isMessage, type DescMessage, type DescMethodUnary, type MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type Transport, type UnaryResponse } from '@connectrpc/connect';
+import { meshAuthorization } from '@feedmesh/identity';
 import * as grpc from '@grpc/grpc-js';
 import { currentCallScope, type CallScope } from './call-scope.js';
 import { endSpan, methodSpan, startClientSpan, type MethodSpan } from './grpc-tracing.js';
@@ -182,6 +183,9 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
 
     const message = isMessage(input, method.input) ? input : create(method.input, input);
     const metadata = new grpc.Metadata();
+    // With MESH_AUTH=token this app proves who it is to the app it calls (a header the caller set wins).
+    const authorization = meshAuthorization();
+    if (authorization) metadata.set('authorization', authorization);
     if (header) new Headers(header).forEach((value, key) => metadata.set(key, value));
 
     const codec = codecFor(method as DescMethodUnary);

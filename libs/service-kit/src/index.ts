@@ -1,5 +1,7 @@
 export { runApp, type AppDefinition, type AppParts, type HttpRoute, type RunningApp, type SetupContext } from './run-app.js';
-export { service, type ServiceRegistration } from './service-registration.js';
+export { service, type ActingUserRules, type ServiceAccess, type ServiceRegistration } from './service-registration.js';
+export { callerOf, callerKey } from './caller-context.js';
+export { checkActingUsers, type Caller, type Gate, type Identity } from '@feedmesh/identity';
 export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { runInCallScope } from './call-scope.js';

@@ -1,5 +1,7 @@
 import { createRegistry, toBinary, type DescFile, type DescService } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import { ConnectError } from '@connectrpc/connect';
+import type { Gate } from '@feedmesh/identity';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
@@ -29,7 +31,7 @@ function collectFiles(file: DescFile, into: Map<string, DescFile>): void {
  * (@grpc/reflection re-encodes descriptors through protobufjs and loses their imports, which
  * buf curl then cannot link; this is the part of it we need, done right.)
  */
-export function addReflection(server: grpc.Server, services: DescService[]): void {
+export function addReflection(server: grpc.Server, services: DescService[], gate: Gate): void {
   const files = new Map<string, DescFile>();
   for (const service of services) collectFiles(service.file, files);
   const registry = createRegistry(...files.values());
@@ -80,8 +82,15 @@ export function addReflection(server: grpc.Server, services: DescService[]): voi
     const serviceDefinition = definition[`grpc.reflection.${version}.ServerReflection`] as grpc.ServiceDefinition;
     server.addService(serviceDefinition, {
       ServerReflectionInfo: (call: grpc.ServerDuplexStream<ReflectionRequest, unknown>) => {
-        call.on('data', (request: ReflectionRequest) => call.write(answer(request)));
-        call.on('end', () => call.end());
+        // REFLECTION_ACCESS=service: the stream is answered once its caller proved to be a service.
+        const [authorization] = call.metadata.get('authorization');
+        const admitted = Promise.resolve().then(() => gate.authenticate(typeof authorization === 'string' ? authorization : undefined));
+        admitted.catch((error: unknown) => {
+          const refusal = ConnectError.from(error);
+          call.emit('error', { code: refusal.code as number as grpc.status, details: refusal.rawMessage });
+        });
+        call.on('data', (request: ReflectionRequest) => void admitted.then(() => call.write(answer(request)), () => undefined));
+        call.on('end', () => void admitted.then(() => call.end(), () => undefined));
         call.on('error', () => call.end());
       },
     });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServerTracingInterceptor } from '@feedmesh/otel-connect';
+import { createIdentity, type Identity } from '@feedmesh/identity';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { Admission } from './admission.js';
@@ -21,6 +22,8 @@ export interface SetupContext<Env> {
   env: Env;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Who may call: the gates the kit checks every RPC with, for the app's own HTTP routes to use too. */
+  identity: Identity;
 }
 
 /** What an app's setup returns: what it serves, how to tell it is ready, how to close it. */
@@ -87,12 +90,15 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   const logger = createLogger(definition.name, { level: env.LOG_LEVEL });
   const metrics = new ServiceMetrics(definition.name);
   setProcessMetrics(metrics);
-  const parts = await definition.setup({ env: appEnv, logger, metrics });
+  const identity = await createIdentity(env, { appName: definition.name });
+  const parts = await definition.setup({ env: appEnv, logger, metrics, identity });
   if (parts.pools) metrics.registerPools(parts.pools);
+  if (parts.services.some((s) => s.access !== 'mesh')) identity.requireEdgeKeys();
+  logger.info({ auth: env.AUTH_MODE, meshAuth: env.MESH_AUTH, reflection: env.REFLECTION_ACCESS }, 'who may call');
 
-  const policy = createCallPolicy(env, logger, metrics);
+  const policy = createCallPolicy(env, logger, metrics, parts.services, identity);
   const services = parts.services.map((s) => s.service);
-  const { grpcServer, health } = grpcSide(parts.services, policy, env);
+  const { grpcServer, health } = grpcSide(parts.services, policy, env, identity);
   let serving = true;
   const http1 = http1Side(parts, policy, env, () => serving, metrics, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
@@ -114,14 +120,17 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
     listener,
     grpcServer,
     http1,
-    close: parts.close,
+    close: async () => {
+      await parts.close?.();
+      identity.close();
+    },
   });
   if (options.handleSignals ?? true) exitOnSignals(shutdown, logger);
   return { port, address: `127.0.0.1:${port}`, logger, shutdown };
 }
 
 /** One policy for both protocols; its admission bound is one for both too (health, readiness, metrics and reflection are served outside it, so an overloaded app still answers its probes). */
-function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics): CallPolicy {
+function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics, registrations: ServiceRegistration[], identity: Identity): CallPolicy {
   const admission = new Admission({
     maxConcurrent: env.MAX_CONCURRENT_CALLS,
     adaptive: env.ADAPTIVE_CONCURRENCY,
@@ -137,11 +146,13 @@ function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics)
     rejectUnknownFields: env.REJECT_UNKNOWN_FIELDS,
     maxDeadlineMs: env.MAX_DEADLINE_MS,
     admission,
+    registrations,
+    gates: identity,
   });
 }
 
 /** gRPC over HTTP/2 (grpc-js): the app's services, health and reflection. */
-function grpcSide(registrations: ServiceRegistration[], policy: CallPolicy, env: BaseEnv): { grpcServer: grpc.Server; health: GrpcHealth } {
+function grpcSide(registrations: ServiceRegistration[], policy: CallPolicy, env: BaseEnv, identity: Identity): { grpcServer: grpc.Server; health: GrpcHealth } {
   // grpc-js enforces a hard cap above our limit so that oversized-but-sane messages reach the
   // handler and get InvalidArgument naming the limit, as on the Connect path.
   const grpcServer = new grpc.Server({
@@ -153,7 +164,7 @@ function grpcSide(registrations: ServiceRegistration[], policy: CallPolicy, env:
   for (const registration of registrations) addGrpcService(grpcServer, registration, policy);
   const services = registrations.map((s) => s.service);
   const health = new GrpcHealth(grpcServer, services);
-  addReflection(grpcServer, services);
+  if (identity.reflection !== 'off') addReflection(grpcServer, services, identity.reflection);
   return { grpcServer, health };
 }
 

@@ -40,6 +40,7 @@ const behaviours: Record<string, (req: RankRequest, ctx: Parameters<typeof deadl
 const testService: ServiceRegistration = {
   service: RankingService,
   impl: { rank: async (req: RankRequest, ctx: never) => ({ modelVersion: await behaviours[req.userId]!(req, ctx) }) } as never,
+  access: 'mesh',
 };
 
 const provider = new TracerProvider();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
-import { readLimitedBody } from '@feedmesh/service-kit';
+import { checkActingUsers, readLimitedBody, type Gate } from '@feedmesh/service-kit';
 import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
 import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
@@ -9,6 +9,8 @@ import { validateJsonEvents } from './validate-json-events.js';
 export interface EngagementRouteDeps extends RecordEngagementDeps {
   /** Largest body accepted (the kit's MAX_MESSAGE_BYTES). */
   maxBodyBytes: number;
+  /** Who may record: the kit's edge gate, as on the RPC (`authorization: Bearer …`). */
+  gate: Gate;
 }
 
 /** A plain HTTP/1.1 route the service kit mounts beside the Connect routes. */
@@ -45,9 +47,12 @@ class BodyError extends Error {
  * errors: [{index, field, reason}]}` when at least one record was valid (stored or duplicate),
  * 400 with the same counts plus `code`/`message` when none was, and 400/415 for a body that
  * is not a JSON object with 1..5000 events or is over MAX_MESSAGE_BYTES (as on the Connect routes).
+ * Identity as on the RPC: 401 without a valid token, 403 when an event names a user other than
+ * the token's (`field` names it), and nothing of the batch is stored.
  */
 export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const caller = await deps.gate.authenticate(req.headers.authorization);
     const contentType = req.headers['content-type'] ?? '';
     if (!/^application\/json\b/i.test(contentType)) throw new BodyError(415, 'content-type must be application/json');
     let text: string;
@@ -69,6 +74,7 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
     const events = (body as { events?: unknown }).events;
     if (!Array.isArray(events)) throw new BodyError(400, 'events: must be an array');
     if (events.length < 1 || events.length > MAX_EVENTS_PER_BATCH) throw new BodyError(400, `events: must hold 1..${MAX_EVENTS_PER_BATCH} events, got ${events.length}`);
+    checkActingUsers(caller, namedUsers(events));
     const { records, rejections } = validateJsonEvents(events, Date.now());
     const outcome = await recordEngagement(deps, records, rejections);
     if (outcome.accepted + outcome.duplicates === 0) {
@@ -88,6 +94,11 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
           req.resume();
           return;
         }
+        if (error instanceof ConnectError && error.code in identityStatus) {
+          send(res, identityStatus[error.code]!, { code: Code[error.code].replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c.toLowerCase()), message: error.rawMessage, field: error.metadata.get('x-field-violation') ?? undefined });
+          req.resume();
+          return;
+        }
         const failure = storeFailure(error);
         if (failure) {
           // Both mean "retry the same batch": nothing of it was stored.
@@ -101,4 +112,15 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
       });
     },
   };
+}
+
+/** What the identity step refuses with, as HTTP statuses (an unreachable JWKS is Unavailable). */
+const identityStatus: Partial<Record<Code, number>> = { [Code.Unauthenticated]: 401, [Code.PermissionDenied]: 403, [Code.Unavailable]: 503 };
+
+/** The users the batch's events name, for the acting-user rule (records without a string user_id are rejected by validation). */
+function* namedUsers(events: unknown[]): Generator<readonly [string, string]> {
+  for (let i = 0; i < events.length; i++) {
+    const userId = (events[i] as { user_id?: unknown } | null)?.user_id;
+    if (typeof userId === 'string') yield [`events[${i}].user_id`, userId];
+  }
 }

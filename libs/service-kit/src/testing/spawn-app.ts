@@ -15,12 +15,13 @@ export interface SpawnedApp {
 /**
  * Forks an app's built entry point (e.g. `apps/recall/dist/main.js`) on an ephemeral port with the
  * same Node binary as the caller, and resolves when it reports that it is listening. The drain
- * delay is 0 unless `env` sets SHUTDOWN_DELAY_MS: it waits for load balancers, which tests lack.
+ * delay is 0 unless `env` sets SHUTDOWN_DELAY_MS: it waits for load balancers, which tests lack;
+ * authentication is off unless `env` sets AUTH_MODE (the identity tests do).
  */
 export function spawnApp(entry: string, env: Record<string, string> = {}, options: { name?: string; timeoutMs?: number } = {}): Promise<SpawnedApp> {
   const name = options.name ?? entry;
   const child = fork(entry, [], {
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', ...env },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_DELAY_MS: '0', AUTH_MODE: 'off', ...env },
     execPath: process.execPath,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

@@ -41,7 +41,7 @@ async function main(): Promise<number> {
         name: 'hop-bench',
         defaultPort: 0,
         setup: () => ({
-          services: [service(RankingService, { rank: () => tiny as never, rankBlock: () => tiny as never }), service(RenderService, { render: () => feed as never })],
+          services: [service(RankingService, { rank: () => tiny as never, rankBlock: () => tiny as never }, 'mesh'), service(RenderService, { render: () => feed as never }, 'mesh')],
         }),
       },
       { env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' } },
