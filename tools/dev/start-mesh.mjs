@@ -3,17 +3,26 @@
 // Creates the database, applies migrations and seeds a small demo data set when it is empty
 // (or when Redis lost its keys), then starts the five apps on their default ports and stops
 // them gracefully on Ctrl-C. It refuses to start on Redis keys of another data set (the
-// benchmark's, seeded into the same Redis). The apps must be built first (the npm script does that).
+// benchmark's, seeded into the same Redis). Callers authenticate as in production: a development
+// key is generated at first start (tools/dev/dev-keys.mjs) and demo tokens are printed. The apps
+// must be built first (the npm script does that).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { devKeys, devKeysFile, identity } from './dev-keys.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(join(root, 'package.json'));
 
+const keys = devKeys();
 const env = {
+  // Authentication on, as in production: end users and services at the edge, peer tokens inside.
+  AUTH_MODE: 'jwt',
+  AUTH_TOKEN_SECRET: keys.authTokenSecret,
+  MESH_AUTH: 'token',
+  MESH_TOKEN_SECRET: keys.meshTokenSecret,
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedmesh',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -104,11 +113,11 @@ function startApp({ name, port }) {
 
 // A cold process JIT-compiles on its first requests; a few feeds before announcing the mesh keep
 // the first real request inside the default 250 ms budget.
-async function warmUp() {
+async function warmUp(serviceToken) {
   for (let i = 1; i <= 20; i++) {
     await fetch('http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'connect-timeout-ms': '5000' },
+      headers: { 'content-type': 'application/json', 'connect-timeout-ms': '5000', authorization: `Bearer ${serviceToken}` },
       body: JSON.stringify({ userId: `u${i}`, pageSize: 20 }),
     }).catch(() => undefined);
   }
@@ -148,14 +157,27 @@ try {
       }
     });
   }
-  await warmUp();
+  // Demo tokens, valid a week: u1's own, and a service's that may act for any user.
+  const { mintServiceToken, mintUserToken } = identity();
+  const secret = env.AUTH_TOKEN_SECRET;
+  const [userToken, serviceToken] = await Promise.all([mintUserToken(secret, 'u1', { ttlSeconds: 7 * 86_400 }), mintServiceToken(secret, 'demo-bff', undefined, { ttlSeconds: 7 * 86_400 })]);
+  await warmUp(serviceToken);
   console.log(`
 [start] feedmesh is up:
   aggregator  http://127.0.0.1:8080   (FeedService: gRPC and Connect JSON)
   recall 8081 · ranking 8082 · render 8083 · ingest 8084   (/healthz /readyz /metrics on each)
 
+  Every call needs a token (development key: ${keys.created ? 'created now in ' : ''}${devKeysFile}).
+  u1, valid 7 days:
+    export U1_TOKEN=${userToken}
+  demo-bff, a service that may act for any user (scope act_as_user), valid 7 days:
+    export SERVICE_TOKEN=${serviceToken}
+  More: npm run token -- u42 · npm run token -- --service loadgen
+
   curl -s -X POST http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed \\
-       -H 'content-type: application/json' -d '{"userId":"u1","pageSize":5}'
+       -H 'content-type: application/json' -H "authorization: Bearer $U1_TOKEN" -d '{"userId":"u1","pageSize":5}'
+  npx buf curl --protocol grpc --http2-prior-knowledge --schema proto -H "authorization: Bearer $U1_TOKEN" \\
+       -d '{"userId":"u1","pageSize":5}' http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed
 Ctrl-C stops everything.`);
 } catch (error) {
   console.error(`[start] ${error.message}`);
