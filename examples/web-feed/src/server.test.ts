@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
-import { Code, ConnectError, createRouterTransport } from '@connectrpc/connect';
-import { createFeedmeshClientFromTransports } from '@feedmesh/client';
+import { Code, ConnectError, createRouterTransport, type ConnectRouter, type Interceptor } from '@connectrpc/connect';
 import { FeedItemSchema, FeedService, IngestService, ItemKind, type GetFeedRequest, type PublishRequest, type RecordEngagementRequest } from '@feedmesh/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
@@ -19,6 +18,8 @@ interface Calls {
   getFeed: GetFeedRequest[];
   publish: PublishRequest[];
   engagement: RecordEngagementRequest[];
+  /** The authorization header of every call, in order. */
+  authorization: (string | null)[];
 }
 
 let server: WebFeedServer | undefined;
@@ -27,32 +28,38 @@ afterEach(async () => {
   server = undefined;
 });
 
-function start(getFeed: (req: GetFeedRequest) => object = () => ({ items: [article(itemId)], nextCursor: 'c2' })) {
-  const calls: Calls = { getFeed: [], publish: [], engagement: [] };
-  const feed = createRouterTransport(({ service }) =>
-    service(FeedService, {
-      getFeed: (req) => {
+function start(getFeed: (req: GetFeedRequest) => object = () => ({ items: [article(itemId)], nextCursor: 'c2' }), env: Record<string, string> = {}) {
+  const calls: Calls = { getFeed: [], publish: [], engagement: [], authorization: [] };
+  const feedRoutes = (router: ConnectRouter) =>
+    router.service(FeedService, {
+      getFeed: (req, ctx) => {
+        calls.authorization.push(ctx.requestHeader.get('authorization'));
         calls.getFeed.push(req);
         return getFeed(req);
       },
-    }),
-  );
-  const ingest = createRouterTransport(({ service }) =>
-    service(IngestService, {
-      publish: (req) => {
+    });
+  const ingestRoutes = (router: ConnectRouter) =>
+    router.service(IngestService, {
+      publish: (req, ctx) => {
+        calls.authorization.push(ctx.requestHeader.get('authorization'));
         calls.publish.push(req);
         return { itemId: 'new-item', replay: false };
       },
-      recordEngagement: (req) => {
+      recordEngagement: (req, ctx) => {
+        calls.authorization.push(ctx.requestHeader.get('authorization'));
         calls.engagement.push(req);
         return { accepted: req.events.length };
       },
-    }),
-  );
+    });
   const publicDir = mkdtempSync(path.join(tmpdir(), 'web-feed-'));
   writeFileSync(path.join(publicDir, 'index.html'), '<!doctype html><title>feed</title>');
-  const config = { ...loadConfig({ DEMO_USERS: '5', COOKIE_SECRET: 'x'.repeat(32) }), engagementMaxDelayMs: 60_000 };
-  server = createWebFeedServer(config, { logger: false, publicDir, client: createFeedmeshClientFromTransports({ feed, ingest }) });
+  const config = { ...loadConfig({ DEMO_USERS: '5', COOKIE_SECRET: 'x'.repeat(32), ...env }), engagementMaxDelayMs: 60_000 };
+  // The server's own client over the fake transports, with the interceptors it would use (auth).
+  const transports = (interceptors: Interceptor[]) => ({
+    feed: createRouterTransport(feedRoutes, { transport: { interceptors } }),
+    ingest: createRouterTransport(ingestRoutes, { transport: { interceptors } }),
+  });
+  server = createWebFeedServer(config, { logger: false, publicDir, transports });
   return { app: server.app, calls };
 }
 
@@ -149,6 +156,21 @@ describe('web-feed BFF', () => {
     expect(response.json()).toEqual({ itemId: 'new-item', replay: false });
     expect(calls.publish).toHaveLength(1);
     expect(calls.publish[0]).toMatchObject({ requestId: 'req-12345678', authorId: 'u5', payload: { case: 'article', value: { title: 'Hi', body: 'There' } } });
+  });
+
+  it('FEEDMESH_TOKEN goes as a bearer token on every call to the mesh; without it, no authorization header', async () => {
+    const withToken = start(undefined, { FEEDMESH_TOKEN: 'svc-token' });
+    let cookie = await login(withToken.app, 'u2');
+    await withToken.app.inject({ url: '/api/feed', headers: { cookie } });
+    await withToken.app.inject({ method: 'POST', url: '/api/engagement', headers: { cookie }, payload: { events: [{ itemId, type: 'LIKE' }] } });
+    await withToken.app.inject({ method: 'POST', url: '/api/publish', headers: { cookie }, payload: { requestId: 'req-12345678', title: 'Hi', body: 'There' } });
+    expect(withToken.calls.authorization).toEqual(['Bearer svc-token', 'Bearer svc-token', 'Bearer svc-token']);
+    await server!.close();
+
+    const without = start();
+    cookie = await login(without.app, 'u2');
+    await without.app.inject({ url: '/api/feed', headers: { cookie } });
+    expect(without.calls.authorization).toEqual([null]);
   });
 
   it('serves the page at /', async () => {

@@ -3,7 +3,18 @@
 // (IngestService) through @feedmesh/client, as the logged-in user.
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import { Code, ConnectError, createFeedmeshClient, type EngagementReporter, type FeedmeshClient, type FeedPage } from '@feedmesh/client';
+import {
+  clientInterceptors,
+  Code,
+  ConnectError,
+  createFeedmeshClient,
+  createFeedmeshClientFromTransports,
+  type EngagementReporter,
+  type FeedmeshClient,
+  type FeedmeshTransports,
+  type FeedPage,
+  type Interceptor,
+} from '@feedmesh/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { FeedPageJson } from './api-types.js';
 import type { WebFeedConfig } from './config.js';
@@ -26,24 +37,28 @@ export interface ServerOptions {
   publicDir?: string;
   /** Fastify's logger: true (info, JSON lines), false, or pino options. */
   logger?: boolean | { level: string };
-  /** A client of your own (tests); default one built from the config. */
-  client?: FeedmeshClient;
+  /**
+   * Transports of your own (tests: router transports), given the interceptors the server's calls
+   * need (the bearer token); default: gRPC to AGGREGATOR_URL / INGEST_URL.
+   */
+  transports?: (interceptors: Interceptor[]) => FeedmeshTransports;
 }
 
 export function createWebFeedServer(config: WebFeedConfig, options: ServerOptions = {}): WebFeedServer {
   const app = Fastify({ logger: options.logger ?? { level: 'info' }, bodyLimit: 64 * 1024 });
-  const client =
-    options.client ??
-    createFeedmeshClient({
-      baseUrl: config.aggregatorUrl,
-      ingestBaseUrl: config.ingestUrl,
-      protocol: 'grpc',
-      timeoutMs: config.timeoutMs,
-      // A service token allowed to act for the user named in each request (scope act_as_user).
-      auth: config.token || undefined,
-      // Flushed by close() on SIGTERM instead.
-      flushOnExit: false,
-    });
+  // A service token allowed to act for the user named in each request (scope act_as_user).
+  const auth = config.token || undefined;
+  const client = options.transports
+    ? createFeedmeshClientFromTransports(options.transports(clientInterceptors({ auth, tracing: false })))
+    : createFeedmeshClient({
+        baseUrl: config.aggregatorUrl,
+        ingestBaseUrl: config.ingestUrl,
+        protocol: 'grpc',
+        timeoutMs: config.timeoutMs,
+        auth,
+        // Flushed by close() on SIGTERM instead.
+        flushOnExit: false,
+      });
   const users = demoUserIds(config.demoUsers);
   const files = loadStaticFiles(options.publicDir ?? path.join(__dirname, 'public'));
   const reporters = new Map<string, EngagementReporter>();

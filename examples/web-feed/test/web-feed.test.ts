@@ -4,7 +4,7 @@
 // Debian's Chromium driven by playwright-core. Screenshots land in test-output/screenshots/
 // (CI keeps that folder as artifacts).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { seed } from '@feedmesh/seed';
@@ -58,6 +58,7 @@ let browser: Browser;
 let users: string[];
 
 beforeAll(async () => {
+  if (!existsSync(chromiumPath)) throw new Error(`no Chromium at ${chromiumPath}: apt-get install chromium (Debian's package), or set CHROMIUM_PATH`);
   mkdirSync(screenshotDir, { recursive: true });
   redis = new Redis(redisUrl);
   await deleteFeedmeshKeys(redis);
