@@ -45,11 +45,13 @@ export interface MeshOptions {
   recallEnv?: Record<string, string>;
   /** Replaces the aggregator's test settings (e.g. the breaker's), on top of the common ones. */
   aggregatorEnvSpec?: Record<string, string>;
+  /** Settings every app of the mesh gets (e.g. identity's AUTH_* and MESH_*). */
+  everyApp?: Record<string, string>;
 }
 
 /** The read path; by default the aggregator's breaker opens early and stays open for a minute. */
-export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnvSpec }: MeshOptions = {}): Promise<Mesh> {
-  const base = commonEnv(env);
+export async function startMesh(env: MeshEnv, { recallEnv = {}, aggregatorEnvSpec, everyApp = {} }: MeshOptions = {}): Promise<Mesh> {
+  const base = { ...commonEnv(env), ...everyApp };
   const leafEnv: Record<Leaf, Record<string, string>> = { recall: { ...base, ...recallEnv }, ranking: base, render: base };
   const spawnLeaf = (leaf: Leaf, extra: Record<string, string> = {}) => spawnApp(entryOf(leaf), { ...leafEnv[leaf], ...extra }, { name: leaf, timeoutMs: 30_000 });
   const [recall, ranking, render] = await Promise.all([spawnLeaf('recall'), spawnLeaf('ranking'), spawnLeaf('render')]);
