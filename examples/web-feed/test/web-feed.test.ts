@@ -167,6 +167,8 @@ describe('web-feed in Chromium', () => {
     const kinds = await page.locator('#feed > li.card').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-kind')!));
     expect(kinds.length).toBeGreaterThanOrEqual(20);
     expect(new Set(kinds).size, kinds.join(',')).toBeGreaterThanOrEqual(2);
+    // Drawn as what the BFF served, in its order.
+    expect(kinds.slice(0, feedPages[0]!.cards.length)).toEqual(feedPages[0]!.cards.map((c) => c.kind));
     expect(await page.locator('#degraded').isVisible()).toBe(false);
     expect(feedPages[0]!.degraded, feedPages[0]!.degradedReasons.join(', ')).toBe(false);
 

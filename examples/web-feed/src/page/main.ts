@@ -102,7 +102,6 @@ function showFeed(user: string): void {
         list.append(li);
         visibility.observe(li);
       }
-      list.dataset.pages = String(Number(list.dataset.pages ?? 0) + 1);
       cursor = page.nextCursor;
       ended = cursor === '';
       status.textContent = ended ? 'You are all caught up.' : '';
