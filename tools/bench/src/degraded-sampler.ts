@@ -10,7 +10,7 @@ export interface DegradedSample {
   degraded: number;
 }
 
-export function startDegradedSampler(options: { address: string; intervalMs: number; users: number; pageSize: number; timeoutMs: number }) {
+export function startDegradedSampler(options: { address: string; intervalMs: number; users: number; pageSize: number; timeoutMs: number; headers?: Record<string, string> }) {
   const client = createServiceClient(FeedService, { address: options.address, defaultTimeoutMs: options.timeoutMs, maxRetries: 0 });
   const sample: DegradedSample = { calls: 0, ok: 0, degraded: 0 };
   let running = true;
@@ -20,7 +20,7 @@ export function startDegradedSampler(options: { address: string; intervalMs: num
       if (!running) break;
       sample.calls++;
       try {
-        const page = await client.getFeed({ userId: `u${1 + Math.floor(Math.random() * options.users)}`, pageSize: options.pageSize });
+        const page = await client.getFeed({ userId: `u${1 + Math.floor(Math.random() * options.users)}`, pageSize: options.pageSize }, { headers: options.headers });
         sample.ok++;
         if (page.degraded) sample.degraded++;
       } catch {

@@ -39,6 +39,7 @@ import { BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_USERS, checkBenchData } from
 import { loadAverage, parseDurationMs, runAsProcess } from './bench-flags.js';
 import { startDegradedSampler } from './degraded-sampler.js';
 import { openSessions, runLaterPages } from './later-pages.js';
+import { benchAuth, type BenchAuth } from './bench-auth.js';
 import { MESH_APPS, startMesh, type MeshAppName, type RunningMesh } from './mesh-apps.js';
 import { pageCosts, perPage, topCommandsPerPage, type PageCosts } from './page-costs.js';
 import { processCpuUs } from './proc-cpu.js';
@@ -69,6 +70,8 @@ export interface GetFeedMeshOptions {
   users?: number;
   /** Run the apps of another checkout (its `apps/<name>/dist/main.js`), e.g. an older commit's, with this harness. */
   appsRoot?: string;
+  /** Authentication on, as in production (bench-auth.ts): every call carries a service token, every hop a peer token. */
+  auth?: boolean;
   /** Idle time before each pg_stat_database reading so that Postgres has published every count (default 11 s; 0: none). */
   pgSettleMs?: number;
 }
@@ -144,8 +147,10 @@ export async function runGetFeedMesh(options: GetFeedMeshOptions = {}): Promise<
   await checkBenchData(databaseUrl, redisUrl, options.users ?? BENCH_USERS);
   const probes = await openServerProbes(databaseUrl, redisUrl);
   let mesh: RunningMesh;
+  let auth: BenchAuth;
   try {
-    mesh = await startMesh({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, { cpuProfileDir: options.cpuProfileDir, appsRoot: options.appsRoot });
+    auth = await benchAuth(options.auth ?? false);
+    mesh = await startMesh({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, { cpuProfileDir: options.cpuProfileDir, appsRoot: options.appsRoot, env: auth.env });
   } catch (error) {
     await probes.close();
     throw error;
@@ -158,7 +163,7 @@ export async function runGetFeedMesh(options: GetFeedMeshOptions = {}): Promise<
           `redis ${idle.redisCpuUsPerS} µs/s, ${idle.pgXactsPerS} pg xacts/s, ${idle.redisCommandsPerS} redis cmds/s`,
       );
     }
-    const context: PhaseContext = { mesh, probes, settleMs, idle, users: options.users ?? BENCH_USERS };
+    const context: PhaseContext = { mesh, probes, settleMs, idle, users: options.users ?? BENCH_USERS, headers: auth.headers };
     const phases: MeshPhase[] = [];
     const specs = options.phases ?? [{ kind: 'closed', concurrency: 1 }, { kind: 'closed', concurrency: 16 }, { kind: 'closed', concurrency: 64 }, { kind: 'auto' }];
     for (const spec of specs) {
@@ -209,6 +214,8 @@ interface PhaseContext {
   settleMs: number;
   idle: IdleRates | null;
   users: number;
+  /** Sent with every benchmark call. */
+  headers: Record<string, string>;
 }
 
 const appPids = (mesh: RunningMesh) => MESH_APPS.map((name) => mesh.apps[name].child.pid!);
@@ -254,19 +261,20 @@ async function runPhase(context: PhaseContext, spec: Exclude<MeshPhaseSpec, { ki
     method: 'feedmesh.feed.v1.FeedService/GetFeed',
     body: JSON.stringify({ userId: '{{user}}', pageSize }),
     variables: [`user=range:u1..u${context.users}`],
+    metadata: Object.entries(context.headers),
     timeoutMs,
     ...(spec.kind === 'open' ? { rate: spec.rate, maxInflight: 1000 } : { concurrency: spec.concurrency }),
   };
   // Warm-up as a run of its own, so the CPU window below covers measured calls only.
   await runLoad({ ...load, durationMs: options.warmupMs ?? 3_000 });
-  const laterOptions = { address: mesh.address, concurrency: spec.kind === 'later' ? spec.concurrency : 0, durationMs: options.durationMs ?? 15_000, timeoutMs, users: context.users, pageSize };
+  const laterOptions = { address: mesh.address, concurrency: spec.kind === 'later' ? spec.concurrency : 0, durationMs: options.durationMs ?? 15_000, timeoutMs, users: context.users, pageSize, headers: context.headers };
   const sessions = spec.kind === 'later' ? await openSessions(laterOptions) : [];
   // Until Postgres has published the warm-up's transactions.
   if (settleMs > 0) await sleep(settleMs);
   const serversBefore = await probes.start();
   const pids = Object.fromEntries(MESH_APPS.map((name) => [name, mesh.apps[name].child.pid!])) as Record<MeshAppName, number>;
   const cpuBefore = Object.fromEntries(MESH_APPS.map((name) => [name, processCpuUs(pids[name])])) as Record<MeshAppName, number | undefined>;
-  const sampler = startDegradedSampler({ address: mesh.address, intervalMs: options.sampleIntervalMs ?? 250, users: context.users, pageSize, timeoutMs });
+  const sampler = startDegradedSampler({ address: mesh.address, intervalMs: options.sampleIntervalMs ?? 250, users: context.users, pageSize, timeoutMs, headers: context.headers });
   const report = spec.kind === 'later' ? await runLaterPages(laterOptions, sessions) : await runLoad({ ...load, durationMs: options.durationMs ?? 15_000 });
   const sample = await sampler.stop();
   const requests = report.requests.completed + sample.calls;
@@ -396,6 +404,7 @@ export async function main(argv: string[]): Promise<number> {
       'redis-url': { type: 'string' },
       users: { type: 'string' },
       'apps-root': { type: 'string' },
+      auth: { type: 'boolean', default: false },
     },
   });
   const users = values.users === undefined ? undefined : Number(values.users);
@@ -411,6 +420,7 @@ export async function main(argv: string[]): Promise<number> {
     redisUrl: values['redis-url'],
     users,
     appsRoot: values['apps-root'],
+    auth: values.auth,
   });
   console.log(formatMesh(result));
   const json = JSON.stringify(result);

@@ -14,6 +14,8 @@ export interface LaterPagesOptions {
   timeoutMs: number;
   users: number;
   pageSize: number;
+  /** Sent with every call (bench-auth.ts's token). */
+  headers?: Record<string, string>;
   /** Pages per session, the first included (default 6: pages 2..6 are measured). */
   depth?: number;
   /** Sessions opened before the window (default enough for 1,500 later pages/s)... */
@@ -56,7 +58,7 @@ export async function openSessions(options: LaterPagesOptions): Promise<OpenSess
       Array.from({ length: 16 }, async () => {
         while (next < wanted && performance.now() < until) {
           const userId = `u${1 + ((next++ * 7919) % options.users)}`;
-          const page = await client.getFeed({ userId, pageSize: options.pageSize }).catch(() => undefined);
+          const page = await client.getFeed({ userId, pageSize: options.pageSize }, { headers: options.headers }).catch(() => undefined);
           if (page?.nextCursor) sessions.push({ userId, cursor: page.nextCursor, page: 1 });
         }
       }),
@@ -88,7 +90,7 @@ export async function runLaterPages(options: LaterPagesOptions, sessions: OpenSe
           const { userId } = session;
           const sent = performance.now();
           try {
-            const page = await client.getFeed({ userId, pageSize: options.pageSize, cursor: session.cursor });
+            const page = await client.getFeed({ userId, pageSize: options.pageSize, cursor: session.cursor }, { headers: options.headers });
             latencies.push(performance.now() - sent);
             session.page++;
             if (page.nextCursor === '') ended++;

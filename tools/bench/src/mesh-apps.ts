@@ -19,10 +19,12 @@ export interface MeshOptions {
   cpuProfileDir?: string;
   /** The `apps/` folder to run (default: this checkout's), e.g. an older commit's worktree for an old-vs-new run. */
   appsRoot?: string;
+  /** Settings every app gets (e.g. bench-auth.ts's identity settings). */
+  env?: Record<string, string>;
 }
 
 export async function startMesh(env: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL?: string }, options: MeshOptions = {}): Promise<RunningMesh> {
-  const common = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'error', MIGRATE_ON_START: 'false' };
+  const common = { ...env, LOG_LEVEL: env.LOG_LEVEL ?? 'error', MIGRATE_ON_START: 'false', ...options.env };
   const started: SpawnedApp[] = [];
   const profiling = (name: MeshAppName): Record<string, string> =>
     options.cpuProfileDir === undefined
