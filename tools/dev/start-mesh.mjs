@@ -88,9 +88,9 @@ async function seedDemoData() {
   }
 }
 
-function startApp({ name, port }) {
+function startApp({ name, port, entry = join(root, 'apps', name, 'dist', 'main.js'), extraEnv = {} }) {
   return new Promise((resolve, reject) => {
-    const child = fork(join(root, 'apps', name, 'dist', 'main.js'), [], {
+    const child = fork(entry, [], {
       env: {
         ...env,
         PORT: String(port),
@@ -98,6 +98,7 @@ function startApp({ name, port }) {
         RANKING_ADDR: '127.0.0.1:8082',
         RENDER_ADDR: '127.0.0.1:8083',
         MIGRATE_ON_START: 'false',
+        ...extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -162,10 +163,19 @@ try {
   const secret = env.AUTH_TOKEN_SECRET;
   const [userToken, serviceToken] = await Promise.all([mintUserToken(secret, 'u1', { ttlSeconds: 7 * 86_400 }), mintServiceToken(secret, 'demo-bff', undefined, { ttlSeconds: 7 * 86_400 })]);
   await warmUp(serviceToken);
+  // The example BFF and web page (examples/web-feed), acting for its logged-in users with a service token of its own.
+  const webFeed = { name: 'web-feed', port: 3000, entry: join(root, 'examples', 'web-feed', 'dist', 'main.js') };
+  webFeed.extraEnv = { FEEDMESH_TOKEN: await mintServiceToken(secret, 'web-feed', undefined, { ttlSeconds: 30 * 86_400 }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
+  const webFeedChild = await startApp(webFeed);
+  children.push(webFeedChild);
+  webFeedChild.once('exit', (code) => {
+    if (!stopping) console.error(`[start] web-feed exited with ${code}; the mesh keeps running`);
+  });
   console.log(`
 [start] feedmesh is up:
   aggregator  http://127.0.0.1:8080   (FeedService: gRPC and Connect JSON)
   recall 8081 · ranking 8082 · render 8083 · ingest 8084   (/healthz /readyz /metrics on each)
+  web-feed    http://127.0.0.1:3000/  (the example BFF and page: log in as any of u1…u20)
 
   Every call needs a token (development key: ${keys.created ? 'created now in ' : ''}${devKeysFile}).
   u1, valid 7 days:
