@@ -1,12 +1,14 @@
 // The example end to end in a real browser: recall, ranking, render, aggregator and ingest (its
-// outbox worker on, so a publish fans out) spawned from their dist against a database of this
-// file's own and Redis db 3 (this run's key prefix), the BFF from its dist beside them, and
-// Debian's Chromium driven by playwright-core. Screenshots land in test-output/screenshots/
+// outbox worker on, so a publish fans out) spawned from their dist with authentication on, as
+// npm start runs them, against a database of this file's own and Redis db 3 (this run's key
+// prefix); the BFF from its dist beside them with a service token; Debian's Chromium driven by
+// playwright-core. Screenshots land in test-output/screenshots/
 // (CI keeps that folder as artifacts).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ACT_AS_USER_SCOPE, mintServiceToken } from '@feedmesh/identity';
 import { seed } from '@feedmesh/seed';
 import { spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
 import { createPgPool, deleteFeedmeshKeys, dropDatabase, redisKeys } from '@feedmesh/storage';
@@ -32,10 +34,17 @@ const HIDE = 4;
 const VIEW = 1;
 
 /**
- * The BFF's environment: the one place a test setting for it goes (e.g. FEEDMESH_TOKEN once the
- * aggregator and ingest require one).
+ * Authentication on, as `npm start` runs the mesh: the aggregator and ingest verify JWTs signed
+ * with the edge secret, the apps prove themselves to each other with peer tokens.
  */
-function bffEnv(aggregator: SpawnedApp, ingest: SpawnedApp): Record<string, string> {
+const authSecret = randomBytes(32).toString('hex');
+const identityEnv = { AUTH_MODE: 'jwt', AUTH_TOKEN_SECRET: authSecret, MESH_AUTH: 'token', MESH_TOKEN_SECRET: randomBytes(32).toString('hex') };
+
+/**
+ * The BFF's environment, the one place a test setting for it goes. Its FEEDMESH_TOKEN is a
+ * service token with scope act_as_user: it acts for the logged-in user in every request.
+ */
+async function bffEnv(aggregator: SpawnedApp, ingest: SpawnedApp): Promise<Record<string, string>> {
   return {
     AGGREGATOR_URL: `http://${aggregator.address}`,
     INGEST_URL: `http://${ingest.address}`,
@@ -43,7 +52,7 @@ function bffEnv(aggregator: SpawnedApp, ingest: SpawnedApp): Record<string, stri
     DEMO_USERS: String(userCount),
     ENGAGEMENT_MAX_DELAY_MS: '200',
     LOG_LEVEL: 'warn',
-    ...(process.env.FEEDMESH_TOKEN ? { FEEDMESH_TOKEN: process.env.FEEDMESH_TOKEN } : {}),
+    FEEDMESH_TOKEN: await mintServiceToken(authSecret, 'web-feed', [ACT_AS_USER_SCOPE]),
   };
 }
 
@@ -66,7 +75,7 @@ beforeAll(async () => {
   const sizes = await Promise.all(Array.from({ length: userCount }, async (_, i) => [`u${i + 1}`, await redis.zcard(redisKeys.homeTimeline(`u${i + 1}`))] as const));
   users = sizes.sort((a, b) => b[1] - a[1]).map(([u]) => u);
   pool = createPgPool({ connectionString: databaseUrl, max: 2 });
-  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none' };
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none', ...identityEnv };
   const spawn = (app: string, extra: Record<string, string> = {}) => spawnApp(entryOf(app), { ...env, ...extra }, { name: app, timeoutMs: 30_000 });
   const [recall, rankingApp, render] = await Promise.all([spawn('recall'), spawn('ranking'), spawn('render')]);
   ranking = rankingApp;
@@ -76,17 +85,23 @@ beforeAll(async () => {
     spawn('ingest', { INGEST_RUN_WORKER: 'true' }),
   ]);
   apps.push(aggregator, ingest);
-  bff = await spawnApp(bffEntry, bffEnv(aggregator, ingest), { name: 'web-feed', timeoutMs: 15_000 });
+  bff = await spawnApp(bffEntry, await bffEnv(aggregator, ingest), { name: 'web-feed', timeoutMs: 15_000 });
   apps.push(bff);
   baseUrl = `http://${bff.address}`;
   // Cold processes compile on their first requests: warm the read path so the pages the browser
   // asks for are inside the aggregator's budget (as npm start does).
-  for (let i = 0; i < 20; i++) {
-    await fetch(`http://${aggregator.address}/feedmesh.feed.v1.FeedService/GetFeed`, {
+  const getFeed = (headers: Record<string, string>, userId: string) =>
+    fetch(`http://${aggregator.address}/feedmesh.feed.v1.FeedService/GetFeed`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'connect-timeout-ms': '5000' },
-      body: JSON.stringify({ userId: users[userCount - 1 - (i % 8)], pageSize: 20 }),
+      headers: { 'content-type': 'application/json', 'connect-timeout-ms': '5000', ...headers },
+      body: JSON.stringify({ userId, pageSize: 20 }),
     });
+  // Authentication is on: without a token, the aggregator refuses (so the BFF's token is what lets it in).
+  expect((await getFeed({}, users[0]!)).status).toBe(401);
+  const warmUpToken = await mintServiceToken(authSecret, 'warm-up', [ACT_AS_USER_SCOPE]);
+  for (let i = 0; i < 20; i++) {
+    const response = await getFeed({ authorization: `Bearer ${warmUpToken}` }, users[userCount - 1 - (i % 8)]!);
+    expect(response.status, await response.text()).toBe(200);
   }
   browser = await chromium.launch({
     executablePath: chromiumPath,
