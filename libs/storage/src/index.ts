@@ -13,7 +13,7 @@ export { bindDataset, checkDatasetBinding, readDatasetBinding, describeDataset, 
 export { encodeTimelineMember, decodeTimelineMember, type TimelineMember } from './timeline-member.js';
 export { trendingScore, weightedEngagement, TRENDING_WEIGHTS, type TrendingCounts } from './trending-score.js';
 export type { EngagementCounts, StoredEngagementCounts } from './engagement-counts.js';
-export { storeFailureKind, sqlStateOf, DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION } from './store-failure.js';
+export { isConnectionLoss, storeFailureKind, sqlStateOf, DEADLOCK_DETECTED, FOREIGN_KEY_VIOLATION } from './store-failure.js';
 export {
   TIMELINE_MAX_LENGTH,
   AUTHOR_RECENT_MAX,

@@ -21,6 +21,18 @@ export function sqlStateOf(error: unknown): string | undefined {
 }
 
 /**
+ * Whether a failure is the connection to Postgres going away (terminated, shut down, reset,
+ * refused): nothing about the statement itself, so it may run again as soon as Postgres
+ * answers. Narrower than `storeFailureKind`'s unavailable (no statement timeouts, no busy pool).
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = sqlStateOf(error);
+  if (code !== undefined && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE')) return true;
+  return /^(Connection terminated|Client has encountered a connection error)/.test(error.message);
+}
+
+/**
  * Whether a Postgres failure is one of the store's availability (`unavailable`: the store
  * cannot serve now; `aborted`: the statement collided with a concurrent one and was rolled
  * back), or undefined for any other error. Callers map it to their protocol's error.

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPgPool, createRepositories, type RedisClient } from '@feedmesh/storage';
+import { createPgPool, createRepositories, isConnectionLoss, type RedisClient } from '@feedmesh/storage';
 import type { Logger as PinoLogger } from '@feedmesh/telemetry';
 import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
@@ -69,6 +69,8 @@ const RUNNER_PRESET = { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 5_000;
 const SHUTDOWN_WAIT_MS = 2_000;
+/** After a job failed on an unreachable Postgres: when its failed jobs are made due again (one reschedule per second at most). */
+const RETRY_AFTER_STORE_FAILURE_MS = 1_000;
 
 /**
  * Drains the outbox: graphile-worker picks jobs up as soon as they commit (LISTEN/NOTIFY, with
@@ -123,6 +125,12 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
     // (seen under connection kills: "Graceful shutdown complete", then no restart for 30 s and
     // jobs left undrained).
     events.on('pool:gracefulShutdown', ({ message }) => ended(new Error(message)));
+    // A job that failed because Postgres went away waits out graphile-worker's backoff (e^attempts
+    // s: after a few connection kills, longer than a minute) although nothing is wrong with it:
+    // once Postgres answers again, failed jobs are due at once, as after a Redis outage.
+    events.on('job:error', ({ error }) => {
+      if (isConnectionLoss(error)) retryFailedJobsSoon();
+    });
     events.on('pool:forcefulShutdown', ({ message }) => ended(new Error(message)));
     const runner = await run({
       pgPool: pool,
@@ -161,6 +169,7 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
           () => {
             restartDelayMs = RESTART_MIN_MS;
             logger.info('outbox worker pool restarted');
+            retryFailedJobs();
           },
           (error: unknown) => {
             restartDelayMs = Math.min(restartDelayMs * 2, RESTART_MAX_MS);
@@ -186,6 +195,13 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
       .finally(() => (retrying = false));
   };
   options.redis.on('ready', retryFailedJobs);
+  let retrySoonTimer: NodeJS.Timeout | undefined;
+  const retryFailedJobsSoon = () => {
+    retrySoonTimer ??= setTimeout(() => {
+      retrySoonTimer = undefined;
+      retryFailedJobs();
+    }, RETRY_AFTER_STORE_FAILURE_MS);
+  };
 
   await startRunner();
   leases.start();
@@ -195,6 +211,7 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
       stopping = true;
       options.redis.off('ready', retryFailedJobs);
       clearTimeout(restartTimer);
+      clearTimeout(retrySoonTimer);
       await current?.stop();
       await leases.stop();
       await pool.end();
