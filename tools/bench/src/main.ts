@@ -30,6 +30,10 @@ const benchmarks: Record<string, Benchmark> = {
     describe: "what a first page costs recall: RecallBlock CPU (recall + redis-server + postgres) per call [--apps-root old,new] [--rounds 4]",
     run: (argv) => (require('./recall-block.js') as typeof import('./recall-block.js')).main(argv),
   },
+  'token-verify': {
+    describe: 'what identity costs a call: bearer-token verification, cached / new HS256 / new ES256 via JWKS [--tokens 5000] [--rounds 5]',
+    run: (argv) => (require('./token-verify.js') as typeof import('./token-verify.js')).main(argv),
+  },
   'getfeed-in-process': {
     describe: 'the same GetFeed pipeline in one process [--concurrency 1,16,64] [--mesh-json file]',
     run: (argv) => (require('./getfeed-in-process.js') as typeof import('./getfeed-in-process.js')).main(argv),
