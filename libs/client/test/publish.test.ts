@@ -71,12 +71,14 @@ describe('the packages a BFF installs', () => {
     expect(packed['@feedmesh/client'].files).toEqual(expect.arrayContaining(['dist/browser.js', 'dist/browser.d.ts']));
   });
 
-  it('work from outside the repository: require, import, and the browser entry by export condition', () => {
+  it('work from outside the repository: require, import, the browser entry by export condition, the impressions subpath', () => {
     expect(node(['-e', "const c = require('@feedmesh/client'); console.log(typeof c.createFeedmeshClient, typeof c.toCard)"])).toBe('function function');
     expect(node(['--input-type=module', '-e', "import { createFeedmeshClient } from '@feedmesh/client'; console.log(typeof createFeedmeshClient)"])).toBe('function');
     expect(node(['-e', "console.log(require.resolve('@feedmesh/client').split('node_modules').pop())"])).toBe(path.join('/@feedmesh', 'client', 'dist', 'index.js'));
     expect(node(['--conditions=browser', '-e', "console.log(require.resolve('@feedmesh/client').split('node_modules').pop())"])).toBe(path.join('/@feedmesh', 'client', 'dist', 'browser.js'));
     expect(node(['-e', "console.log(require('@feedmesh/contracts').FeedService.typeName)"])).toBe('feedmesh.feed.v1.FeedService');
+    // The impression tracker alone, for pages that talk to their own BFF.
+    expect(node(['-e', "console.log(typeof require('@feedmesh/client/impressions').createImpressionTracker)"])).toBe('function');
   });
 
   it("type-check in a consumer's TypeScript project (the declarations are complete)", () => {

@@ -150,7 +150,7 @@ function listServices(address: string, headers: Record<string, string>): Promise
   for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   return new Promise((resolve, reject) => {
     const call = (client as never as { serverReflectionInfo(m: grpc.Metadata): grpc.ClientDuplexStream<unknown, { listServicesResponse?: { service: { name: string }[] } }> }).serverReflectionInfo(metadata);
-    call.on('data', (answer) => {
+    call.on('data', (answer: { listServicesResponse?: { service: { name: string }[] } }) => {
       resolve(answer.listServicesResponse?.service.map((s) => s.name) ?? []);
       call.end();
     });

@@ -1,6 +1,8 @@
 // The page: log in as a demo user, then the feed with infinite scroll, like / hide, impressions
 // (a card ≥ 50 % visible for ≥ 1 s is one VIEW) and a publish form.
-import { createImpressionTracker, type Card } from '@feedmesh/client/browser';
+import type { Card } from '@feedmesh/client/browser';
+// The tracker alone: the page talks to its BFF, not to the mesh, so it needs none of the client's transports.
+import { createImpressionTracker } from '@feedmesh/client/impressions';
 import { EngagementQueue } from '../engagement-queue.js';
 import { FeedList } from '../feed-list.js';
 import { api, HttpError } from './api.js';
