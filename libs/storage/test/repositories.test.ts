@@ -15,6 +15,7 @@ import {
   redisKeys,
   readItemRecords,
   storeFailureKind,
+  TIMELINE_MAX_LENGTH,
   userFields,
   userReadModelKey,
   userReadModelPresent,
@@ -300,6 +301,27 @@ describe('TimelinesRepository', () => {
     await timelines.removeFromHomes(['h1', 'h2'], [member]);
     expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([other]);
     await timelines.pushToHomes([], [{ member, score: 1 }]);
+  });
+
+  it('pushes to more timelines than one script holds, and more entries than one unpack, each timeline trimmed to its bound keeping the newest', async () => {
+    const { timelines, redis } = storage;
+    // 1,200 followers: three ZADD_MANY calls; each gets the entry.
+    const followers = Array.from({ length: 1_200 }, (_, i) => `fan${i}`);
+    await timelines.pushToHomes(followers, [{ member, score: 5 }]);
+    const pipeline = redis.pipeline();
+    for (const follower of followers) pipeline.zscore(redisKeys.homeTimeline(follower), member);
+    expect((await pipeline.exec())!.filter(([, score]) => score === '5')).toHaveLength(followers.length);
+    // A backfill of TIMELINE_MAX_LENGTH + 400 entries into one timeline: more pairs than one
+    // unpack takes, and over the bound, so only the newest TIMELINE_MAX_LENGTH stay.
+    const entries = Array.from({ length: TIMELINE_MAX_LENGTH + 400 }, (_, i) => ({ member: `m${i}`, score: i }));
+    await timelines.pushToHomes(['backfilled'], entries);
+    const key = redisKeys.homeTimeline('backfilled');
+    expect(await redis.zcard(key)).toBe(TIMELINE_MAX_LENGTH);
+    expect(await redis.zrange(key, '0', '0')).toEqual(['m400']);
+    expect(await redis.zrevrange(key, '0', '0')).toEqual([`m${TIMELINE_MAX_LENGTH + 399}`]);
+    // Under the bound nothing is trimmed.
+    await timelines.pushToHomes(['fan0'], [{ member: memberOf({ id: '00000000-0000-4000-8000-0000000000b3', kind: 2, authorId: 'tb' }), score: 6 }]);
+    expect(await redis.zcard(redisKeys.homeTimeline('fan0'))).toBe(2);
   });
 
   it('rescores trending items by kind', async () => {

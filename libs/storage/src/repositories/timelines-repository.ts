@@ -1,6 +1,7 @@
 // The timeline zsets in Redis (keys.ts): users' home timelines, authors' and topics' recent
 // items, the trending zsets per kind and the fresh-items zset. Members are timeline members
 // (timeline-member.ts); every zset is trimmed to its bound (feed-limits.ts) where it is written.
+import { Cluster } from 'ioredis';
 import type { EngagementCounts } from '../engagement-counts.js';
 import { AUTHOR_RECENT_MAX, FRESH_ITEMS_MAX, TIMELINE_MAX_LENGTH, TOPIC_RECENT_MAX, TRENDING_MAX_LENGTH } from '../feed-limits.js';
 import { KeyedPipeline } from '../keyed-pipeline.js';
@@ -42,22 +43,53 @@ export function trimToLength(max: number): [number, number] {
   return [0, -(max + 1)];
 }
 
+// ZADD of the same score/member pairs into every key, each zset then trimmed to the bound
+// ARGV[1] (only when over it: ZCARD is O(1), a trim is not). Pairs are unpacked 500 at a time:
+// Lua's unpack has a stack limit.
+const ZADD_MANY = `
+local keep = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  local a = 2
+  while a <= #ARGV do
+    local upto = math.min(a + 999, #ARGV)
+    redis.call('ZADD', KEYS[i], unpack(ARGV, a, upto))
+    a = upto + 1
+  end
+  if redis.call('ZCARD', KEYS[i]) > keep then redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(keep + 1)) end
+end
+return #KEYS`;
+
+/** Timelines per ZADD_MANY call: each call holds Redis for about a millisecond. */
+const TIMELINES_PER_SCRIPT = 500;
+
 export class TimelinesRepository {
   constructor(private readonly redis: RedisClient) {}
 
   /**
-   * Adds entries to the home timelines of many users in one pipeline (one round trip per batch;
-   * on a Cluster one per slot, sent concurrently), each timeline trimmed to TIMELINE_MAX_LENGTH.
+   * Adds entries to the home timelines of many users, each timeline trimmed to
+   * TIMELINE_MAX_LENGTH. A fan-out batch is a thousand timelines: as two commands each, the
+   * client's per-command work was most of a fan-out's cost, so a single Redis gets them as a few
+   * scripts of TIMELINES_PER_SCRIPT timelines (ZADD_MANY); on a Cluster every user's timeline is
+   * in its own slot, so there they go as commands in per-slot pipelines (KeyedPipeline).
    */
   async pushToHomes(userIds: readonly string[], entries: readonly TimelineEntry[]): Promise<void> {
     if (userIds.length === 0 || entries.length === 0) return;
     const scoreMembers = entries.flatMap((e) => [e.score, e.member]);
-    const batch = new KeyedPipeline(this.redis);
-    for (const userId of userIds) {
-      const key = redisKeys.homeTimeline(userId);
-      batch.add(key, (p) => p.zadd(key, ...scoreMembers).zremrangebyrank(key, ...trimToLength(TIMELINE_MAX_LENGTH)));
+    if (this.redis instanceof Cluster) {
+      const batch = new KeyedPipeline(this.redis);
+      for (const userId of userIds) {
+        const key = redisKeys.homeTimeline(userId);
+        batch.add(key, (p) => p.zadd(key, ...scoreMembers).zremrangebyrank(key, ...trimToLength(TIMELINE_MAX_LENGTH)));
+      }
+      await batch.exec();
+      return;
     }
-    await batch.exec();
+    const calls: Array<Promise<unknown>> = [];
+    for (let start = 0; start < userIds.length; start += TIMELINES_PER_SCRIPT) {
+      const keys = userIds.slice(start, start + TIMELINES_PER_SCRIPT).map((userId) => redisKeys.homeTimeline(userId));
+      calls.push(this.redis.eval(ZADD_MANY, keys.length, ...keys, TIMELINE_MAX_LENGTH, ...scoreMembers));
+    }
+    await Promise.all(calls);
   }
 
   async removeFromHomes(userIds: readonly string[], members: readonly string[]): Promise<void> {
