@@ -4,6 +4,7 @@ import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
 import { createIngestService } from './ingest-service.js';
 import { ReadModelWriteFailures } from './read-model/write-failures.js';
+import { EngagementSpool } from './spool/engagement-spool.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
 export const ingestApp = {
@@ -33,14 +34,22 @@ export const ingestApp = {
       showLessPeriodMs: env.SHOW_LESS_PERIOD_HOURS * 3_600_000,
       seenItems: { maxItems: env.SEEN_ITEMS_MAX, ttlMs: env.SEEN_TTL_HOURS * 3_600_000 },
     };
+    // Engagement accepted while Postgres is unreachable waits here, on disk, and is replayed.
+    const spool =
+      env.INGEST_SPOOL_MAX_BYTES > 0
+        ? await EngagementSpool.open(deps, { root: env.INGEST_SPOOL_DIR, maxBytes: env.INGEST_SPOOL_MAX_BYTES, segmentBytes: env.INGEST_SPOOL_SEGMENT_BYTES, databaseUrl: env.DATABASE_URL }, metrics.registry)
+        : undefined;
+    const engagementDeps = { ...deps, recordEngagementBatch: spool?.record };
     return {
-      services: [createIngestService(deps)],
+      services: [createIngestService(engagementDeps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).
-      httpRoutes: [createEngagementRoute({ ...deps, maxBodyBytes: env.MAX_MESSAGE_BYTES, gate: identity.edge })],
+      httpRoutes: [createEngagementRoute({ ...engagementDeps, maxBodyBytes: env.MAX_MESSAGE_BYTES, gate: identity.edge })],
       // Redis is not a readiness dependency: ingest keeps accepting writes without it.
       readiness: { postgres: storage.ping.postgres },
       pools: () => ({ postgres: storage.poolStats() }),
       close: async () => {
+        // In-flight calls are done: stop replaying, let queued appends finish, release the spool.
+        await spool?.close();
         await workers?.stop();
         await storage.close();
       },

@@ -3,7 +3,7 @@ import { IngestService, RecordEngagementRequestSchema } from '@feedmesh/contract
 import { invalidArgument, service, validatedPerRecord } from '@feedmesh/service-kit';
 import type { Repositories } from '@feedmesh/storage';
 import { MAX_EVENTS_PER_BATCH } from './engagement/engagement-record.js';
-import { describeRejections, recordEngagement, type RecordEngagementDeps } from './engagement/record-engagement.js';
+import { describeRejections, type RecordEngagementDeps } from './engagement/record-engagement.js';
 import { validateProtoEvents } from './engagement/validate-proto-events.js';
 import { changeFollow } from './follows/follow-edge.js';
 import { deleteItem } from './items/delete-item.js';
@@ -11,6 +11,7 @@ import { editItem } from './items/edit-item.js';
 import { block, mute, showLess, unblock, unmute } from './preferences/viewer-preferences.js';
 import { publishItem } from './publish/publish-item.js';
 import { ingestActingUsers } from './request/acting-users.js';
+import { directRecorder, type EngagementRecorder } from './spool/engagement-spool.js';
 import { storeFailure } from './store-errors.js';
 
 export interface IngestServiceDeps extends RecordEngagementDeps {
@@ -19,6 +20,8 @@ export interface IngestServiceDeps extends RecordEngagementDeps {
   pullThreshold: number;
   /** How long a ShowLess lasts, in ms (SHOW_LESS_PERIOD_HOURS). */
   showLessPeriodMs: number;
+  /** Where a validated engagement batch goes: the store, or the spool while the store is unavailable (spool/engagement-spool.ts); the store alone unless set. */
+  recordEngagementBatch?: EngagementRecorder;
 }
 
 /** Runs a method, answering a failure of Postgres' availability as Unavailable (store-errors.ts). */
@@ -33,6 +36,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 /** feedmesh.ingest.v1.IngestService: each method is one module; this file only wires them. */
 export function createIngestService(deps: IngestServiceDeps) {
   const { storage, pullThreshold } = deps;
+  const recordBatch = deps.recordEngagementBatch ?? directRecorder(deps);
   // "Invalid records are rejected one by one": the kit's message checks leave the events to
   // validateProtoEvents, which applies the same rules per record.
   validatedPerRecord(RecordEngagementRequestSchema.field.events);
@@ -58,7 +62,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       const count = request.events.length;
       if (count < 1 || count > MAX_EVENTS_PER_BATCH) throw invalidArgument('events', `must hold 1..${MAX_EVENTS_PER_BATCH} events, got ${count}`);
       const { records, rejections } = validateProtoEvents(request.events, Date.now());
-      const outcome = await recordEngagement(deps, records, rejections);
+      const outcome = await recordBatch(records, rejections);
       // A batch without one valid record is a bad request as a whole: say which record and field.
       if (outcome.accepted + outcome.duplicates === 0) {
         const { field, message } = describeRejections(outcome.errors);

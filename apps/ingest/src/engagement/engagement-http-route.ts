@@ -3,7 +3,8 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import { checkActingUsers, readLimitedBody, type Gate } from '@feedmesh/service-kit';
 import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
-import { describeRejections, recordEngagement, type RecordEngagementDeps } from './record-engagement.js';
+import { directRecorder, type EngagementRecorder } from '../spool/engagement-spool.js';
+import { describeRejections, type RecordEngagementDeps } from './record-engagement.js';
 import { validateJsonEvents } from './validate-json-events.js';
 
 export interface EngagementRouteDeps extends RecordEngagementDeps {
@@ -11,6 +12,8 @@ export interface EngagementRouteDeps extends RecordEngagementDeps {
   maxBodyBytes: number;
   /** Who may record: the kit's edge gate, as on the RPC (`authorization: Bearer …`). */
   gate: Gate;
+  /** As on the RPC (IngestServiceDeps.recordEngagementBatch): the store, or the spool while it is unavailable. */
+  recordEngagementBatch?: EngagementRecorder;
 }
 
 /** A plain HTTP/1.1 route the service kit mounts beside the Connect routes. */
@@ -44,13 +47,16 @@ class BodyError extends Error {
  * Why a raw route: the Connect JSON route decodes with protobuf JSON rules, which accept "123"
  * for a number and fail the WHOLE batch on one undecodable record. Here each record is checked
  * with exact JSON types and rejected alone. Answers 200 `{accepted, rejected, duplicates,
- * errors: [{index, field, reason}]}` when at least one record was valid (stored or duplicate),
- * 400 with the same counts plus `code`/`message` when none was, and 400/415 for a body that
+ * errors: [{index, field, reason}], spooled: false}` when at least one record was valid (stored or
+ * duplicate); 202 with `spooled: true` when the store was unavailable and the valid records went
+ * to the spool instead (durably; written to the store when it is back; 503 `unavailable` when the
+ * spool is full); 400 with the counts plus `code`/`message` when none was, and 400/415 for a body that
  * is not a JSON object with 1..5000 events or is over MAX_MESSAGE_BYTES (as on the Connect routes).
  * Identity as on the RPC: 401 without a valid token, 403 when an event names a user other than
  * the token's (`field` names it), and nothing of the batch is stored.
  */
 export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
+  const recordBatch = deps.recordEngagementBatch ?? directRecorder(deps);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const caller = await deps.gate.authenticate(req.headers.authorization);
     const contentType = req.headers['content-type'] ?? '';
@@ -76,13 +82,14 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
     if (events.length < 1 || events.length > MAX_EVENTS_PER_BATCH) throw new BodyError(400, `events: must hold 1..${MAX_EVENTS_PER_BATCH} events, got ${events.length}`);
     checkActingUsers(caller, namedUsers(events));
     const { records, rejections } = validateJsonEvents(events, Date.now());
-    const outcome = await recordEngagement(deps, records, rejections);
+    const outcome = await recordBatch(records, rejections);
     if (outcome.accepted + outcome.duplicates === 0) {
       const { field, message } = describeRejections(outcome.errors);
-      send(res, 400, { code: 'invalid_argument', message, field, ...outcome });
+      const { spooled: _spooled, ...counts } = outcome;
+      send(res, 400, { code: 'invalid_argument', message, field, ...counts });
       return;
     }
-    send(res, 200, outcome);
+    send(res, outcome.spooled ? 202 : 200, outcome);
   };
   return {
     method: 'POST',
