@@ -234,8 +234,8 @@ describe('engagement while Postgres is unreachable', () => {
   it('survives a SIGKILL of ingest: the restarted process replays the spool, every record once', async () => {
     await proxy.cut();
     const spooled: Event[] = [];
-    for (let i = 0; i < 10; i++) {
-      const events = batch(6);
+    for (let i = 0; i < 40; i++) {
+      const events = batch(50);
       expect(await client.recordEngagement(request(events))).toMatchObject({ spooled: true });
       spooled.push(...events);
     }
@@ -250,13 +250,16 @@ describe('engagement while Postgres is unreachable', () => {
     await ingest.app.stop('SIGKILL');
 
     await proxy.restore();
+    const restarted = Date.now();
     ingest = await startProxied({}, 'ingest-restarted');
     client = ingest.client;
     expect(ingest.app.logs.some((line) => line.includes('engagement spool holds batches from before'))).toBe(true);
     const expected = expectedCounts(acknowledged);
     expect(await waitFor(async () => (await storedCounts()).rows >= expected.rows, 20_000, 100)).toBe(true);
+    const storedAfterMs = Date.now() - restarted;
     expect(await waitFor(async () => (await metric(ingest, 'ingest_spool_pending_records')) === 0, 5_000, 100)).toBe(true);
     expect(await storedCounts()).toEqual(expected);
+    console.log(`spool: ${spooled.length} events in ${40 + concurrent.length} spooled batches stored ${storedAfterMs} ms after the restart began (start-up included)`);
     // The dead process' slot was adopted, not a new one started beside it; replayed segments are gone.
     expect(await readdir(path.join(spoolRoot, databaseDir!))).toEqual(['slot-0']);
     expect((await readdir(path.join(spoolRoot, databaseDir!, 'slot-0'))).filter((name) => name.endsWith('.log'))).toEqual([]);
