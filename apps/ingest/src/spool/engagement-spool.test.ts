@@ -27,13 +27,13 @@ const logger = { debug: noop, info: noop, warn: noop, error: noop } as unknown a
 
 /** A store that is down while `down` is true and holds its replays while `gate` is closed. */
 function fakeStore() {
-  const state = { down: false, stored: [] as string[], calls: 0, gate: Promise.resolve() as Promise<void> };
+  const state = { down: false, stored: [] as string[], calls: 0, gate: Promise.resolve() as Promise<void>, gated: (_records: EngagementRecord[]) => true };
   const deps: RecordEngagementDeps = {
     storage: {
       engagement: {
         store: async (records: EngagementRecord[]): Promise<StoredBatch> => {
           state.calls++;
-          await state.gate;
+          if (state.gated(records)) await state.gate;
           if (state.down) throw refused();
           state.stored.push(...records.map((r) => r.userId));
           return { accepted: records.length, duplicates: 0, rejections: [], stats: [], authorAffinities: [], kindAffinities: [] };
@@ -92,6 +92,16 @@ describe('EngagementSpool', () => {
     state.down = true; // replay keeps failing too
     expect(await spool.record([record(1)], [])).toMatchObject({ spooled: true });
     await expect(spool.record([record(2), record(3)], [])).rejects.toMatchObject({ code: 14, rawMessage: 'the engagement spool is unavailable' });
+    // The store is back while replay still holds the spool full: a refused batch goes to the store.
+    let open!: () => void;
+    state.gate = new Promise((resolve) => (open = resolve));
+    state.gated = (records) => records.some((r) => r.userId === 'u1');
+    state.down = false;
+    expect(await spool.record([record(2), record(3)], [])).toMatchObject({ accepted: 2, spooled: false });
+    expect(state.stored).toEqual(['u2', 'u3']);
+    open();
+    await until(() => spool.backlog === 0);
+    expect(state.stored).toEqual(['u2', 'u3', 'u1']);
     await spool.close();
 
     const other = fakeStore();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ConnectError } from '@connectrpc/connect';
 import { unavailable } from '@feedmesh/service-kit';
 import { storeFailureKind } from '@feedmesh/storage';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -106,7 +107,9 @@ function collector(spool: () => DiskSpool | undefined, value: (spool: DiskSpool)
  * the store: answers stay fast during an outage (no connect timeout per call), and replay order is
  * arrival order. The replayer writes the spool to the store through the same recordEngagement
  * (dedupe on the natural key makes a replayed batch harmless) and the spool drains; then batches
- * go to the store directly again. A full spool refuses with Unavailable, nothing of it written.
+ * go to the store directly again. A full spool refuses with Unavailable, nothing of it written;
+ * while replay catches up, a batch the full spool refuses tries the store instead (engagement
+ * does not depend on order), Unavailable only if that fails too.
  */
 export class EngagementSpool {
   private spool: DiskSpool | undefined;
@@ -166,15 +169,30 @@ export class EngagementSpool {
   readonly record: EngagementRecorder = async (records, rejections) => {
     // Nothing valid: no store call, the caller gets InvalidArgument.
     if (records.length === 0 || this.spool === undefined) return { ...(await recordEngagement(this.deps, records, rejections)), spooled: false };
-    if (this.spool.backlog > 0) return this.toSpool(records, rejections);
+    if (this.spool.backlog > 0) {
+      try {
+        return await this.toSpool(records, rejections);
+      } catch (error) {
+        // Full (or its disk failing) while replay catches up: the store may be back already, and
+        // engagement does not depend on order (counters add up, duplicates are skipped), so try it.
+        if (!(error instanceof ConnectError)) throw error;
+        return this.direct(records, rejections, error);
+      }
+    }
+    return this.direct(records, rejections);
+  };
+
+  /** The store; the spool when it is unavailable (unless the spool just refused: then Unavailable). */
+  private async direct(records: EngagementRecord[], rejections: RecordRejection[], spoolRefusal?: ConnectError): Promise<RecordedEngagement> {
     try {
       return { ...(await recordEngagement(this.deps, records, rejections)), spooled: false };
     } catch (error) {
       if (storeFailureKind(error) !== 'unavailable') throw error;
+      if (spoolRefusal) throw spoolRefusal;
       this.logOutage(error);
       return this.toSpool(records, rejections, error);
     }
-  };
+  }
 
   /** Stops replaying (after the store call in progress), waits for queued appends, releases the slot (removing it when empty). */
   async close(): Promise<void> {
