@@ -24,7 +24,7 @@ export const ingestEnvSpec = {
   SEEN_TTL_HOURS: num({ default: SEEN_ITEMS_DEFAULTS.ttlMs / 3_600_000, desc: 'How long a VIEW marks its item seen for the viewer (from the event time)' }),
   INGEST_SPOOL_DIR: str({
     default: '',
-    desc: 'Root of the engagement spool: batches accepted while Postgres is unreachable, replayed when it is back. Each process takes a slot of its own in a directory per database below it, and a restarted one adopts the slot a dead one left. Empty = feedmesh-ingest-spool under the OS temp directory (survives a crash or restart of the process, not of a host that empties /tmp: point it at a persistent volume in production)',
+    desc: 'Root of the engagement spool: batches accepted while Postgres is unreachable, replayed when it is back. Each process takes a slot of its own in a directory per database below it, and a restarted one adopts the slot a dead one left. Empty = feedmesh-ingest-spool-{uid} under the OS temp directory (survives a crash or restart of the process, not of a host that empties /tmp: point it at a persistent volume in production). Directories below it must be this user\'s alone',
   }),
   INGEST_SPOOL_MAX_BYTES: num({ default: 256 * 1024 * 1024, desc: 'Disk the spool may take; past it RecordEngagement answers Unavailable while Postgres is unreachable. 0 = no spool (Unavailable at once)' }),
   INGEST_SPOOL_SEGMENT_BYTES: num({ default: 8 * 1024 * 1024, desc: 'Size at which the spool starts a new segment file (a segment is deleted once replayed)' }),

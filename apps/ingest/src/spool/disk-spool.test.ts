@@ -212,6 +212,20 @@ describe('DiskSpool', () => {
     await reopened.close();
   });
 
+  it('an unreadable position file: everything left is replayed from the start (a repeat is harmless), reported', async () => {
+    const spool = await openSpool();
+    for (let n = 0; n < 4; n++) await spool.append(payload(n));
+    const read = (await spool.read(2, MiB))!;
+    await spool.commit(read);
+    await spool.close();
+    await writeFile(path.join(dir, 'position'), '{"segm');
+    const damage: SpoolDamage[] = [];
+    const reopened = await openSpool({ onDamage: (d) => damage.push(d) });
+    expect(damage).toMatchObject([{ kind: 'corrupt', segment: 'position' }]);
+    expect(await drain(reopened)).toEqual([0, 1, 2, 3]);
+    await reopened.close();
+  });
+
   it('reads a record larger than maxBytes whole', async () => {
     const spool = await openSpool();
     await spool.append(Buffer.from(JSON.stringify({ n: 7, pad: 'y'.repeat(10_000) })));

@@ -123,7 +123,7 @@ export class DiskSpool {
   }
 
   static async open(options: DiskSpoolOptions): Promise<DiskSpool> {
-    await mkdir(options.dir, { recursive: true });
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
     const spool = new DiskSpool(options);
     await spool.load();
     return spool;
@@ -225,7 +225,14 @@ export class DiskSpool {
 
   private async load(): Promise<void> {
     const { dir } = this.options;
-    this.position = await readPosition(path.join(dir, POSITION_FILE));
+    const positionFile = path.join(dir, POSITION_FILE);
+    const position = await readPosition(positionFile);
+    if (position === undefined) {
+      // Unreadable (it is replaced atomically, so only outside damage does this): replay all that
+      // is left from the start; storing a batch twice is harmless.
+      this.options.onDamage?.({ kind: 'corrupt', segment: POSITION_FILE, reason: 'unreadable replay position; replaying from the first segment' });
+    }
+    this.position = position ?? { segment: 0, offset: 0 };
     const seqs = (await readdir(dir))
       .map((name) => SEGMENT_NAME.exec(name))
       .filter((match) => match !== null)
@@ -351,7 +358,7 @@ export class DiskSpool {
   private async newSegment(): Promise<Segment> {
     const seq = this.nextSeq++;
     const file = path.join(this.options.dir, segmentName(seq));
-    const handle = await open(file, 'wx');
+    const handle = await open(file, 'wx', 0o600);
     await syncDirectory(this.options.dir);
     const segment: Segment = { seq, file, size: 0, records: 0, consumed: 0, handle };
     this.segments.push(segment);
@@ -401,7 +408,7 @@ export class DiskSpool {
   private async writePosition(): Promise<void> {
     const file = path.join(this.options.dir, POSITION_FILE);
     const temporary = `${file}.tmp`;
-    const handle = await open(temporary, 'w');
+    const handle = await open(temporary, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(this.position));
       await handle.datasync();
@@ -413,7 +420,8 @@ export class DiskSpool {
   }
 }
 
-async function readPosition(file: string): Promise<SpoolPosition> {
+/** The replay position; undefined when the file is there but not one. */
+async function readPosition(file: string): Promise<SpoolPosition | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -421,9 +429,13 @@ async function readPosition(file: string): Promise<SpoolPosition> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { segment: 0, offset: 0 };
     throw error;
   }
-  const position = JSON.parse(text) as SpoolPosition;
-  if (!Number.isSafeInteger(position.segment) || !Number.isSafeInteger(position.offset) || position.segment < 0 || position.offset < 0) throw new Error(`${file}: not a spool position: ${text}`);
-  return position;
+  try {
+    const position = JSON.parse(text) as SpoolPosition;
+    if (Number.isSafeInteger(position.segment) && Number.isSafeInteger(position.offset) && position.segment >= 0 && position.offset >= 0) return { segment: position.segment, offset: position.offset };
+  } catch {
+    // not JSON
+  }
+  return undefined;
 }
 
 async function readRange(file: string, offset: number, length: number): Promise<Buffer> {

@@ -117,6 +117,6 @@ describe('EngagementSpool', () => {
   it('keeps spools of different databases apart', () => {
     expect(spoolDirectoryFor(root, DATABASE_URL)).not.toBe(spoolDirectoryFor(root, DATABASE_URL.replace('5432', '5433')));
     expect(path.basename(spoolDirectoryFor(root, DATABASE_URL))).toMatch(/^feedmesh_spool_unit-[0-9a-f]{12}$/);
-    expect(path.dirname(spoolDirectoryFor('', DATABASE_URL))).toBe(path.join(os.tmpdir(), 'feedmesh-ingest-spool'));
+    expect(path.dirname(spoolDirectoryFor('', DATABASE_URL))).toBe(path.join(os.tmpdir(), `feedmesh-ingest-spool-${process.getuid!()}`));
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { open, readdir } from 'node:fs/promises';
+import { mkdir, open, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ConnectError } from '@connectrpc/connect';
@@ -10,11 +10,11 @@ import { MAX_EVENTS_PER_BATCH, type EngagementRecord, type RecordRejection } fro
 import { recordEngagement, type EngagementOutcome, type RecordEngagementDeps } from '../engagement/record-engagement.js';
 import { DiskSpool, SpoolFullError, type SpoolDamage, type SpoolEntry } from './disk-spool.js';
 import { SpoolReplayer } from './spool-replayer.js';
-import { claimSpoolSlot, type SpoolSlot } from './spool-slot.js';
+import { checkPrivate, claimSpoolSlot, type SpoolSlot } from './spool-slot.js';
 import { decodeSpooledBatch, encodeSpooledBatch } from './spooled-batch.js';
 
 export interface EngagementSpoolSettings {
-  /** INGEST_SPOOL_DIR; empty = `feedmesh-ingest-spool` under the OS temp directory. */
+  /** INGEST_SPOOL_DIR; empty = defaultSpoolRoot(). */
   root: string;
   /** INGEST_SPOOL_MAX_BYTES (> 0). */
   maxBytes: number;
@@ -50,7 +50,12 @@ export function spoolDirectoryFor(root: string, databaseUrl: string): string {
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || 'postgres';
   const identity = `${url.hostname}:${url.port || '5432'}/${database}`;
   const hash = createHash('sha256').update(identity).digest('hex').slice(0, 12);
-  return path.join(root || path.join(os.tmpdir(), 'feedmesh-ingest-spool'), `${database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
+  return path.join(root || defaultSpoolRoot(), `${database.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}`);
+}
+
+/** Under the OS temp directory, one per user (a spool is its user's alone: spool-slot.ts). */
+export function defaultSpoolRoot(): string {
+  return path.join(os.tmpdir(), `feedmesh-ingest-spool-${process.getuid?.() ?? 'user'}`);
 }
 
 class SpoolMetrics {
@@ -146,7 +151,13 @@ export class EngagementSpool {
   private async openSpool(): Promise<void> {
     const { logger } = this.deps;
     const databaseDir = spoolDirectoryFor(this.settings.root, this.settings.databaseUrl);
-    this.slot = await claimSpoolSlot(databaseDir);
+    try {
+      await mkdir(path.dirname(databaseDir), { recursive: true, mode: 0o700 });
+      await checkPrivate(path.dirname(databaseDir), true);
+      this.slot = await claimSpoolSlot(databaseDir);
+    } catch (error) {
+      throw new Error(`INGEST_SPOOL_DIR: cannot use ${databaseDir}: ${(error as Error).message}`, { cause: error });
+    }
     try {
       this.spool = await DiskSpool.open({ dir: this.slot.dir, maxBytes: this.settings.maxBytes, segmentBytes: this.settings.segmentBytes, onDamage: (damage) => this.onDamage(damage) });
     } catch (error) {
@@ -247,7 +258,7 @@ export class EngagementSpool {
   /** Appends entries the store keeps failing on to `<database dir>/dead-letter.jsonl` (fsync'd): kept for an operator, not retried. */
   private async deadLetter(databaseDir: string, entries: SpoolEntry[], error: unknown): Promise<void> {
     const lines = entries.map((entry) => JSON.stringify({ spooledAt: new Date(entry.appendedAtMs).toISOString(), error: (error as Error)?.message ?? String(error), batch: JSON.parse(entry.payload.toString('utf8')) as unknown }) + '\n');
-    const handle = await open(path.join(databaseDir, 'dead-letter.jsonl'), 'a');
+    const handle = await open(path.join(databaseDir, 'dead-letter.jsonl'), 'a', 0o600);
     try {
       await handle.writeFile(lines.join(''));
       await handle.sync();

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,13 @@ describe('spool slots', () => {
     const slot = await claimSpoolSlot(root);
     expect(path.basename(slot.dir)).toBe('slot-2');
     await slot.release();
+  });
+
+  it('refuses a directory other users may write to (whoever writes the spool writes engagement in anyone’s name)', async () => {
+    const open = path.join(root, 'db');
+    await mkdir(open);
+    await chmod(open, 0o777);
+    await expect(claimSpoolSlot(open)).rejects.toThrow('writable by other users');
   });
 
   it('takes a lock naming its own pid (the previous incarnation, as a container restarted as pid 1 is)', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -66,7 +66,7 @@ async function tryLock(dir: string, me: LockHolder): Promise<boolean> {
   const file = path.join(dir, LOCK_FILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const handle = await open(file, 'wx');
+      const handle = await open(file, 'wx', 0o600);
       try {
         await handle.writeFile(JSON.stringify(me));
         await handle.sync();
@@ -103,9 +103,24 @@ async function tryLock(dir: string, me: LockHolder): Promise<boolean> {
   return false;
 }
 
+/**
+ * Refuses a directory another user owns, or (unless `shared`) may write to: whoever can write the
+ * spool can make ingest store engagement in any user's name (a spool under a shared /tmp).
+ * `shared`: the root (INGEST_SPOOL_DIR), which may be root's and writable by all (a volume mount);
+ * the directories below it are created by this user, mode 0700.
+ */
+export async function checkPrivate(dir: string, shared = false): Promise<void> {
+  const info = await lstat(dir);
+  const uid = process.getuid?.();
+  if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (uid !== undefined && info.uid !== uid && !(shared && info.uid === 0)) throw new Error(`${dir} belongs to another user (uid ${info.uid}); the spool must be this user's alone`);
+  if (!shared && (info.mode & 0o022) !== 0) throw new Error(`${dir} is writable by other users (mode ${(info.mode & 0o777).toString(8)}); the spool must be this user's alone`);
+}
+
 /** Claims a slot under `root` (created if missing): the lowest-numbered free one, else a new one. */
 export async function claimSpoolSlot(root: string): Promise<SpoolSlot> {
-  await mkdir(root, { recursive: true });
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  await checkPrivate(root);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), started: await processStart(process.pid) };
   const numbers = (await readdir(root))
     .map((name) => /^slot-(\d+)$/.exec(name))
@@ -114,7 +129,8 @@ export async function claimSpoolSlot(root: string): Promise<SpoolSlot> {
     .sort((a, b) => a - b);
   const claimed = async (n: number): Promise<SpoolSlot | undefined> => {
     const dir = path.join(root, `slot-${n}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await checkPrivate(dir);
     if (!(await tryLock(dir, me))) return undefined;
     heldHere.add(dir);
     return {
