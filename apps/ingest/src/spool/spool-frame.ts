@@ -53,7 +53,7 @@ export interface SegmentScan {
   records: number;
   /** Bytes those records take: where the segment's valid part ends. */
   validBytes: number;
-  /** Append time of each valid record's start offset, only for the first record at or after `from`. */
+  /** Append time of the first valid record at or after `from`, if any. */
   firstAppendedAtMs?: number;
   /** Records at or after `from`. */
   recordsFrom: number;

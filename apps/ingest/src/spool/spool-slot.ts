@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -106,7 +106,7 @@ async function tryLock(dir: string, me: LockHolder): Promise<boolean> {
 /**
  * Refuses a directory another user owns, or (unless `shared`) may write to: whoever can write the
  * spool can make ingest store engagement in any user's name (a spool under a shared /tmp).
- * `shared`: the root (INGEST_SPOOL_DIR), which may be root's and writable by all (a volume mount);
+ * `shared`: INGEST_SPOOL_DIR itself, which may be root's and writable by all (a volume mount);
  * the directories below it are created by this user, mode 0700.
  */
 export async function checkPrivate(dir: string, shared = false): Promise<void> {
@@ -119,6 +119,17 @@ export async function checkPrivate(dir: string, shared = false): Promise<void> {
 
 /** Claims a slot under `root` (created if missing): the lowest-numbered free one, else a new one. */
 export async function claimSpoolSlot(root: string): Promise<SpoolSlot> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await claimOnce(root);
+    } catch (error) {
+      // The directory went while we looked: a process sharing it removed it, empty, on its way out.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function claimOnce(root: string): Promise<SpoolSlot> {
   await mkdir(root, { recursive: true, mode: 0o700 });
   await checkPrivate(root);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), started: await processStart(process.pid) };
@@ -145,6 +156,8 @@ export async function claimSpoolSlot(root: string): Promise<SpoolSlot> {
         const gone = path.join(root, `.released-${randomBytes(4).toString('hex')}`);
         await rename(dir, gone);
         await rm(gone, { recursive: true, force: true });
+        // The database's directory too, when nothing else is left in it (no other slot, no dead letters).
+        await rmdir(root).catch(() => {});
       },
     };
   };
