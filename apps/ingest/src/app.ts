@@ -23,7 +23,7 @@ export const ingestApp = {
 
     let workers: OutboxWorkers | undefined;
     if (env.INGEST_RUN_WORKER) {
-      workers = await startOutboxWorkers(outboxWorkerOptions(env, redis, logger));
+      workers = await startOutboxWorkers({ ...outboxWorkerOptions(env, redis, logger), registry: metrics.registry });
     }
     const deps = {
       storage,
@@ -33,6 +33,7 @@ export const ingestApp = {
       pullThreshold: FANOUT_PULL_THRESHOLD,
       showLessPeriodMs: env.SHOW_LESS_PERIOD_HOURS * 3_600_000,
       seenItems: { maxItems: env.SEEN_ITEMS_MAX, ttlMs: env.SEEN_TTL_HOURS * 3_600_000 },
+      rollup: env.ENGAGEMENT_ROLLUP,
     };
     // Engagement accepted while Postgres is unreachable waits here, on disk, and is replayed.
     const spool =

@@ -22,6 +22,13 @@ export const ingestEnvSpec = {
   SHOW_LESS_PERIOD_HOURS: num({ default: 720, desc: 'How long a ShowLess, or a HIDE engagement (from its event time), lowers its item, author or topic in the viewer\'s feeds (720 h = 30 days)' }),
   SEEN_ITEMS_MAX: num({ default: SEEN_ITEMS_DEFAULTS.maxItems, desc: 'Items a viewer\'s seen set keeps (the newest VIEWs); a new session ranks unseen items first' }),
   SEEN_TTL_HOURS: num({ default: SEEN_ITEMS_DEFAULTS.ttlMs / 3_600_000, desc: 'How long a VIEW marks its item seen for the viewer (from the event time)' }),
+  ENGAGEMENT_ROLLUP: str({
+    choices: ['sync', 'async'],
+    default: 'sync',
+    desc: "Where engagement moves the counters (item_stats, author and kind affinities, trending, the read model): sync, in RecordEngagement's own statement; async, in a rollup runner beside the outbox workers, from the events the request only stored and queued (no row locks shared between request batches; counters lag by the rollup, see ingest_engagement_rollup_lag_seconds)",
+  }),
+  ENGAGEMENT_ROLLUP_BATCH: num({ default: 20_000, desc: 'Queued events one rollup claims, aggregates per key and applies in one transaction' }),
+  ENGAGEMENT_ROLLUP_IDLE_MS: num({ default: 200, desc: 'Pause of the rollup runner when the queue is empty (a full rollup is followed by the next at once)' }),
   INGEST_SPOOL_DIR: str({
     default: '',
     desc: 'Root of the engagement spool: batches accepted while Postgres is unreachable, replayed when it is back. Each process takes a slot of its own in a directory per database below it, and a restarted one adopts the slot a dead one left. Empty = feedmesh-ingest-spool-{uid} under the OS temp directory (survives a crash or restart of the process, not of a host that empties /tmp: point it at a persistent volume in production). Directories below it must be this user\'s alone',
@@ -54,5 +61,6 @@ export function outboxWorkerOptions(env: IngestEnv, redis: RedisClient, logger: 
     fanoutBatchPauseMs: env.FANOUT_BATCH_PAUSE_MS,
     pullThreshold: FANOUT_PULL_THRESHOLD,
     backfillLimit: env.FOLLOW_BACKFILL_LIMIT,
+    rollup: { batchSize: env.ENGAGEMENT_ROLLUP_BATCH, idleMs: env.ENGAGEMENT_ROLLUP_IDLE_MS },
   };
 }

@@ -245,6 +245,37 @@ describe('EngagementRepository and UsersRepository', () => {
     expect(await storage.users.readModel('ghost', limits)).toBeUndefined();
     expect(await storage.users.firstIds(2)).toEqual(['ea', 'eb']);
   });
+
+  it('storeEvents stores and queues only; rollUpQueued moves the counters once per event, concurrent rollups never sharing one', async () => {
+    await insertUsers(['qa', 'qb']);
+    const item = await storage.items.insertPublished(article('qa', 'q1'), 'test_published');
+    const itemId = item.outcome === 'inserted' ? item.itemId : '';
+    const event = (index: number, type: number) => ({ index, userId: 'qb', itemId, type, occurredAtMs: 1_700_000_100_000 + index, dwellMs: null });
+    const batch = Array.from({ length: 60 }, (_, i) => event(i, i % 2 === 0 ? 1 : 2));
+    expect(await storage.engagement.storeEvents(batch)).toMatchObject({ accepted: 60, duplicates: 0, rejections: [], stats: [] });
+    // Duplicates are neither stored nor queued again; an unknown user is rejected as in `store`.
+    expect(await storage.engagement.storeEvents([...batch.slice(0, 10), { ...event(60, 1), userId: 'ghost' }])).toMatchObject({
+      accepted: 0,
+      duplicates: 10,
+      rejections: [{ index: 60, field: 'user_id', reason: 'user does not exist' }],
+    });
+    expect(await storage.engagement.pendingRollup()).toBe(60);
+    const { rows: none } = await storage.pool.query('SELECT * FROM item_stats WHERE item_id = $1', [itemId]);
+    expect(none).toEqual([]);
+
+    // Four rollups of 10 at once, then the rest: each event counted by exactly one of them.
+    const rolled = await Promise.all([1, 2, 3, 4].map(() => storage.engagement.rollUpQueued(10)));
+    expect(rolled.map((r) => r.rolled).reduce((a, b) => a + b)).toBe(40);
+    expect((await storage.engagement.rollUpQueued(1_000)).rolled).toBe(20);
+    const empty = await storage.engagement.rollUpQueued(1_000);
+    expect(empty).toEqual({ rolled: 0, oldestQueuedMs: null, stats: [], authorAffinities: [], kindAffinities: [] });
+    const { rows } = await storage.pool.query('SELECT views::int, likes::int FROM item_stats WHERE item_id = $1', [itemId]);
+    expect(rows).toEqual([{ views: 30, likes: 30 }]);
+    const last = rolled.at(-1)!;
+    expect(last.oldestQueuedMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(last.stats).toEqual([expect.objectContaining({ itemId, authorId: 'qa' })]);
+    expect(await storage.engagement.pendingRollup()).toBe(0);
+  });
 });
 
 describe('OutboxRepository', () => {

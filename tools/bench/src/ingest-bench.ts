@@ -20,6 +20,7 @@ import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
 import { createPgPool, createRedis, dropDatabase, encodeTimelineMember, ensureDatabase, migrate, redisKeys, waitForRedis } from '@feedmesh/storage';
 import { loadAverage } from './bench-flags.js';
 import { processCpuUs } from './proc-cpu.js';
+import { findPostmaster, listProcesses, sampleServerCpu, serverCpuDeltaUs, type ServerCpuSample } from './server-cpu.js';
 
 export interface IngestBenchmarkOptions {
   databaseUrl?: string;
@@ -40,6 +41,8 @@ export interface IngestBenchmarkOptions {
   pullThreshold?: number;
   /** Write a V8 CPU profile of the ingest process into this folder (on exit). */
   cpuProfDir?: string;
+  /** ENGAGEMENT_ROLLUP of the spawned ingest: counters in the request (sync) or in the rollup runner (async). */
+  rollup?: 'sync' | 'async';
 }
 
 export interface IngestBenchmarkResult {
@@ -57,6 +60,11 @@ export interface IngestBenchmarkResult {
     ingestCpuShare: number;
     /** 1-, 5- and 15-minute load averages when the run ended: the machine is shared. */
     loadAverage: string;
+    rollup: 'sync' | 'async';
+    /** Async: from the last accepted batch until the rollup queue was empty, and the rollups' lag (oldest event's wait) from the app's histogram. */
+    rollupDrain?: { msAfterLastBatch: number; lagP50S: number | null; lagP99S: number | null; rolled: number };
+    /** CPU seconds Postgres (postmaster and backends) spent per second of the run; null when it cannot be read. */
+    postgresCpuShare: number | null;
   };
   fanout?: { followers: number; msToAllTimelines: number; timelinesHolding: number };
 }
@@ -90,6 +98,8 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       INGEST_WORKERS: String(options.workers ?? 8),
       FANOUT_BATCH_SIZE: String(options.fanoutBatchSize ?? 1_000),
       FANOUT_PULL_THRESHOLD: String(options.pullThreshold ?? Math.max(1, followers * 10)),
+      ENGAGEMENT_ROLLUP: options.rollup ?? 'sync',
+      ENGAGEMENT_ROLLUP_IDLE_MS: '20',
       ...(options.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfDir}` } : {}),
     },
     { name: 'ingest', timeoutMs: 60_000 },
@@ -134,6 +144,7 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     let rejected = 0;
     let next = 0;
     const cpuBefore = processCpuUs(app.child.pid!) ?? 0;
+    const postgresBefore = postgresCpuUs();
     const began = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -147,6 +158,9 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     );
     const seconds = (performance.now() - began) / 1000;
     const ingestCpuShare = ((processCpuUs(app.child.pid!) ?? 0) - cpuBefore) / 1e6 / seconds;
+    const postgresUs = serverCpuDeltaUs(postgresBefore, postgresCpuUs());
+    const postgresCpuShare = postgresUs === undefined ? null : postgresUs / 1e6 / seconds;
+    const rollupDrain = options.rollup === 'async' ? await drainRollup(pool, app.address, performance.now()) : undefined;
     const { rows: storedRows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_events');
     const engagement = {
       sent: total,
@@ -159,6 +173,9 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       sentPerSecond: total / seconds,
       ingestCpuShare,
       loadAverage: loadAverage(),
+      rollup: options.rollup ?? 'sync',
+      rollupDrain,
+      postgresCpuShare,
     };
     if (followers === 0) return { engagement };
 
@@ -196,6 +213,29 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
   }
 }
 
+/** Waits until the rollup queue is empty; the lag quantiles come from the app's histogram buckets (upper bounds). */
+async function drainRollup(pool: ReturnType<typeof createPgPool>, address: string, lastBatchAt: number): Promise<NonNullable<IngestBenchmarkResult['engagement']['rollupDrain']>> {
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_rollup_queue');
+    if (rows[0]!.n === 0) break;
+    if (performance.now() - lastBatchAt > 600_000) throw new Error('the rollup did not drain within 10 minutes');
+    await sleep(20);
+  }
+  const msAfterLastBatch = performance.now() - lastBatchAt;
+  const text = await (await fetch(`http://${address}/metrics`)).text();
+  const buckets = [...text.matchAll(/^ingest_engagement_rollup_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, n]) => [le === '+Inf' ? Infinity : Number(le), Number(n)] as const);
+  const count = buckets.at(-1)?.[1] ?? 0;
+  const quantile = (q: number) => (count === 0 ? null : (buckets.find(([, n]) => n >= q * count)?.[0] ?? null));
+  const rolled = Number(/^ingest_engagement_rolled_up_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+  return { msAfterLastBatch, lagP50S: quantile(0.5), lagP99S: quantile(0.99), rolled };
+}
+
+/** The Postgres server's tree CPU so far (postmaster, its backends, the children it reaped), µs; null when it cannot be found. */
+function postgresCpuUs(): ServerCpuSample | undefined {
+  const postmaster = findPostmaster(listProcesses(), 5432);
+  return postmaster && sampleServerCpu(postmaster.stat.pid);
+}
+
 function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
   const { values } = parseArgs({
     args: argv,
@@ -206,8 +246,10 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
       duplicates: { type: 'string' },
       followers: { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
+      rollup: { type: 'string' },
     },
   });
+  if (values.rollup !== undefined && values.rollup !== 'sync' && values.rollup !== 'async') throw new Error(`--rollup must be sync or async, got "${values.rollup}"`);
   const number = (text: string | undefined) => (text === undefined ? undefined : Number(text));
   return {
     events: number(values.events),
@@ -216,6 +258,7 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
     duplicateShare: number(values.duplicates),
     followers: number(values.followers),
     cpuProfDir: values['cpu-prof-dir'] && path.resolve(values['cpu-prof-dir']),
+    rollup: values.rollup as 'sync' | 'async' | undefined,
   };
 }
 

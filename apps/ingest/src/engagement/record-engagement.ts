@@ -21,6 +21,8 @@ export interface RecordEngagementDeps {
   showLessPeriodMs: number;
   /** The viewers' seen sets (SEEN_ITEMS_MAX, SEEN_TTL_HOURS). */
   seenItems: SeenItemsSettings;
+  /** ENGAGEMENT_ROLLUP: the counters in the request's statement (sync, the default) or in the rollup runner (async). */
+  rollup?: 'sync' | 'async';
   now?: () => number;
 }
 
@@ -84,8 +86,8 @@ async function writeHideMarks(deps: RecordEngagementDeps, marks: ReturnType<type
  * Those Redis writes come after the commit and never fail the call: the events are stored. A
  * lost write heals when the next rollup of the same key (item, or user and author/kind) writes
  * it again, or when the key is rebuilt from Postgres on a miss; until then the read model serves
- * the older value. The "async rollups" issue will move these writes (and the rollups) off the
- * request path.
+ * the older value. With ENGAGEMENT_ROLLUP=async the counters and these writes happen off the
+ * request path, in the rollup runner.
  *
  * Per viewer, also after the commit: a VIEW marks its item seen (the viewer's seen zset, one
  * pipeline per batch; a new session ranks unseen items first), and a HIDE marks its item "show
@@ -95,7 +97,9 @@ async function writeHideMarks(deps: RecordEngagementDeps, marks: ReturnType<type
  * retried batch (its events are duplicates then) writes both again, the same values.
  */
 export async function recordEngagement(deps: RecordEngagementDeps, records: EngagementRecord[], validationRejections: RecordRejection[]): Promise<EngagementOutcome> {
-  const stored = await deps.storage.engagement.store(records);
+  // Async: the events only, queued for the rollup runner (workers/engagement-rollup.ts), which
+  // then does the counters' Redis writes below; here they get nothing to write.
+  const stored = deps.rollup === 'async' ? await deps.storage.engagement.storeEvents(records) : await deps.storage.engagement.store(records);
   const kept = storedRecords(records, stored.rejections);
   const views = seenViews(kept);
   const hides = hideMarks(kept, deps.showLessPeriodMs);

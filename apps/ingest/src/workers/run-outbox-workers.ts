@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPgPool, createRepositories, isConnectionLoss, type RedisClient } from '@feedmesh/storage';
 import type { Logger as PinoLogger } from '@feedmesh/telemetry';
 import { Logger, run, runMigrations, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import type { Registry } from 'prom-client';
 import { OUTBOX_TASKS } from '../outbox/outbox-tasks.js';
 import { followChangedTask } from './follow-changed-task.js';
 import { itemDeletedTask, itemEditedTask } from './item-changed-tasks.js';
@@ -10,6 +11,7 @@ import { itemPublishedTask } from './item-published-task.js';
 import { pullAuthorBatchTask, pullAuthorChangedTask } from './pull-author-tasks.js';
 import type { TaskContext } from './task-context.js';
 import { fanoutBatchTask, unfanoutBatchTask } from './timeline-batch-tasks.js';
+import { startEngagementRollup } from './engagement-rollup.js';
 import { WorkerLeases } from './worker-leases.js';
 
 export interface OutboxWorkerOptions {
@@ -24,6 +26,10 @@ export interface OutboxWorkerOptions {
   fanoutBatchPauseMs: number;
   pullThreshold: number;
   backfillLimit: number;
+  /** The engagement rollup runner beside the outbox workers (ENGAGEMENT_ROLLUP_BATCH, ENGAGEMENT_ROLLUP_IDLE_MS). */
+  rollup: { batchSize: number; idleMs: number };
+  /** Where the rollup's metrics go (the app's registry); none in the stand-alone worker. */
+  registry?: Registry;
 }
 
 export interface OutboxWorkers {
@@ -205,12 +211,16 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
 
   await startRunner();
   leases.start();
+  // Always on: with ENGAGEMENT_ROLLUP=sync the queue stays empty and each look at it is one
+  // cheap statement; after a switch back from async, what was queued still gets rolled up.
+  const rollup = startEngagementRollup({ storage, redis: options.redis, logger, batchSize: options.rollup.batchSize, idleMs: options.rollup.idleMs, registry: options.registry });
   logger.info({ concurrency: options.concurrency, instance: options.instance }, 'outbox workers started');
   return {
     async stop() {
       stopping = true;
       options.redis.off('ready', retryFailedJobs);
       clearTimeout(restartTimer);
+      await rollup.stop();
       clearTimeout(retrySoonTimer);
       await current?.stop();
       await leases.stop();

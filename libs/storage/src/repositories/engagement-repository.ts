@@ -51,26 +51,9 @@ export interface StoredBatch {
 // scores clamped to 0..1; updates keep them there (a brand-new row holds its first batch's sum).
 const AFFINITY_DELTA = `CASE type WHEN 1 THEN 0.01 WHEN 5 THEN 0.02 WHEN 2 THEN 0.05 WHEN 3 THEN 0.1 WHEN 4 THEN -0.2 END`;
 
-/**
- * The whole batch in ONE statement (one round trip, one transaction):
- * - the valid records arrive as column arrays (unnest) — no per-row statements;
- * - records naming an unknown or deleted item, or an unknown user, are found by the same joins
- *   and reported instead of stored (the events table has no foreign keys, by design);
- * - INSERT ... ON CONFLICT DO NOTHING stores only rows not already stored (nor repeated earlier
- *   in the batch), and RETURNING says which: a duplicate never fails the batch. Rows go in
- *   primary-key order, so two batches sharing a duplicate wait on each other in one order
- *   instead of deadlocking;
- * - item_stats and both affinity tables are updated from the inserted rows only, aggregated per
- *   key and in key order (so concurrent batches lock rows in the same order), hence a retried
- *   batch never counts twice;
- * - item_stats is upserted last (the final SELECT reads its CTE last): every batch touches the
- *   popular items, so those row locks are the ones concurrent batches queue on; taking them last
- *   holds them only for the stats upsert and the commit;
- * - the changed stats and affinity rows come back (post-update values, scores as text, exactly
- *   what the read model's Postgres fallback reads) for the read model's Redis copy.
- */
-const STORE_BATCH = `
-WITH input AS (
+/** The batch's records as rows, each checked against items and users (`problem`: why it is not stored). */
+const CHECKED_INPUT = `
+input AS (
   SELECT idx, user_id, item_id, type, timestamptz 'epoch' + occurred_ms * interval '1 millisecond' AS occurred_at, dwell_ms
   FROM unnest($1::int[], $2::text[], $3::uuid[], $4::smallint[], $5::bigint[], $6::int[])
     AS t(idx, user_id, item_id, type, occurred_ms, dwell_ms)
@@ -86,15 +69,24 @@ WITH input AS (
   ORDER BY user_id, item_id, type, occurred_at
   ON CONFLICT DO NOTHING
   RETURNING user_id, item_id, type
-), enriched AS (
-  SELECT inserted.user_id, inserted.item_id, inserted.type, items.author_id, items.kind, ${AFFINITY_DELTA} AS delta
-  FROM inserted JOIN items ON items.id = inserted.item_id
+)`;
+
+/**
+ * The counters' update from the events of CTE `source` (user_id, item_id, type), aggregated per
+ * key and in key order (so concurrent statements lock rows in the same order): item_stats, then
+ * both affinity tables, each upserted once per key; the changed rows come back (post-update
+ * values, scores as text, exactly what the read model's Postgres fallback reads).
+ */
+const rollupFrom = (source: string) => `
+enriched AS (
+  SELECT ${source}.user_id, ${source}.item_id, ${source}.type, items.author_id, items.kind, ${AFFINITY_DELTA} AS delta
+  FROM ${source} JOIN items ON items.id = ${source}.item_id
 ), stats AS (
   INSERT INTO item_stats AS s (item_id, views, likes, shares, hides, clicks)
   SELECT item_id,
          count(*) FILTER (WHERE type = 1), count(*) FILTER (WHERE type = 2), count(*) FILTER (WHERE type = 3),
          count(*) FILTER (WHERE type = 4), count(*) FILTER (WHERE type = 5)
-  FROM inserted GROUP BY item_id ORDER BY item_id
+  FROM ${source} GROUP BY item_id ORDER BY item_id
   ON CONFLICT (item_id) DO UPDATE SET
     views = s.views + EXCLUDED.views, likes = s.likes + EXCLUDED.likes, shares = s.shares + EXCLUDED.shares,
     hides = s.hides + EXCLUDED.hides, clicks = s.clicks + EXCLUDED.clicks, updated_at = now()
@@ -111,11 +103,10 @@ WITH input AS (
   GROUP BY user_id, kind ORDER BY user_id, kind
   ON CONFLICT (user_id, kind) DO UPDATE SET score = greatest(0, least(1, k.score + EXCLUDED.score)), updated_at = now()
   RETURNING user_id, kind, score
-)
-SELECT
-  (SELECT count(*) FROM inserted)::int AS accepted,
-  (SELECT count(*) FROM checked WHERE problem IS NULL)::int AS valid,
-  (SELECT coalesce(json_agg(json_build_object('index', idx, 'problem', problem)), '[]') FROM checked WHERE problem IS NOT NULL) AS problems,
+)`;
+
+/** The changed counters, as the read model takes them. */
+const ROLLUP_RESULTS = `
   (SELECT coalesce(json_agg(json_build_array(user_id, author_id, score::text)), '[]') FROM author_affinity) AS author_affinities,
   (SELECT coalesce(json_agg(json_build_array(user_id, kind, score::text)), '[]') FROM kind_affinity) AS kind_affinities,
   (SELECT coalesce(json_agg(json_build_object(
@@ -123,6 +114,56 @@ SELECT
       'createdAtMs', floor(extract(epoch FROM items.created_at) * 1000)::float8,
       'views', stats.views, 'likes', stats.likes, 'shares', stats.shares, 'hides', stats.hides, 'clicks', stats.clicks)), '[]')
    FROM stats JOIN items ON items.id = stats.item_id) AS stats`;
+
+const BATCH_OUTCOME = `
+  (SELECT count(*) FROM inserted)::int AS accepted,
+  (SELECT count(*) FROM checked WHERE problem IS NULL)::int AS valid,
+  (SELECT coalesce(json_agg(json_build_object('index', idx, 'problem', problem)), '[]') FROM checked WHERE problem IS NOT NULL) AS problems`;
+
+/**
+ * The whole batch in ONE statement (one round trip, one transaction), counters included
+ * (ENGAGEMENT_ROLLUP=sync):
+ * - the valid records arrive as column arrays (unnest) — no per-row statements;
+ * - records naming an unknown or deleted item, or an unknown user, are found by the same joins
+ *   and reported instead of stored (the events table has no foreign keys, by design);
+ * - INSERT ... ON CONFLICT DO NOTHING stores only rows not already stored (nor repeated earlier
+ *   in the batch), and RETURNING says which: a duplicate never fails the batch. Rows go in
+ *   primary-key order, so two batches sharing a duplicate wait on each other in one order
+ *   instead of deadlocking;
+ * - item_stats and both affinity tables are updated from the inserted rows only (rollupFrom), so
+ *   a retried batch never counts twice; item_stats is upserted last (the final SELECT reads its
+ *   CTE last): every batch touches the popular items, so those row locks are the ones concurrent
+ *   batches queue on; taking them last holds them only for the stats upsert and the commit.
+ */
+const STORE_BATCH = `WITH ${CHECKED_INPUT}, ${rollupFrom('inserted')}
+SELECT ${BATCH_OUTCOME}, ${ROLLUP_RESULTS}`;
+
+/**
+ * The batch's events only (ENGAGEMENT_ROLLUP=async): checked and inserted as in STORE_BATCH, and
+ * each new one queued for the rollup in the same statement. No counter row is locked, so
+ * concurrent batches never wait on each other's popular items.
+ */
+const STORE_EVENTS = `WITH ${CHECKED_INPUT}, queued AS (
+  INSERT INTO engagement_rollup_queue (user_id, item_id, type) SELECT user_id, item_id, type FROM inserted
+)
+SELECT ${BATCH_OUTCOME}`;
+
+/**
+ * One rollup: claims up to $1 queued events in sequence order (SKIP LOCKED: another runner's
+ * claim is left to it), updates the counters from them and deletes them, in one statement, so
+ * the counters move exactly once per event whatever crashes when.
+ */
+const ROLL_UP_QUEUED = `WITH claimed AS (
+  DELETE FROM engagement_rollup_queue
+  WHERE seq IN (SELECT seq FROM engagement_rollup_queue ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+  RETURNING user_id, item_id, type, queued_at
+), ${rollupFrom('claimed')}
+SELECT (SELECT count(*) FROM claimed)::int AS rolled,
+       (SELECT floor(extract(epoch FROM min(queued_at)) * 1000)::float8 FROM claimed) AS oldest_queued_ms,
+       ${ROLLUP_RESULTS}`;
+
+/** Events waiting for the rollup, from the sequence's ends (cheap: two index probes; an upper bound while a claim is open). */
+const PENDING_ROLLUP = `SELECT coalesce((SELECT max(seq) FROM engagement_rollup_queue) - (SELECT min(seq) FROM engagement_rollup_queue) + 1, 0)::float8 AS pending`;
 
 const PROBLEM_REASONS: Record<string, [field: string, reason: string]> = {
   item_id: ['item_id', 'item does not exist'],
@@ -132,10 +173,7 @@ const PROBLEM_REASONS: Record<string, [field: string, reason: string]> = {
 
 const MAX_ATTEMPTS = 4;
 
-interface BatchRow {
-  accepted: number;
-  valid: number;
-  problems: Array<{ index: number; problem: string }>;
+interface BatchRow extends EventsRow {
   stats: UpdatedItemStats[];
   author_affinities: UpdatedAuthorAffinity[];
   kind_affinities: UpdatedKindAffinity[];
@@ -167,8 +205,62 @@ function columnArrays(records: readonly EngagementEvent[]): [number[], string[],
   return [indexes, userIds, itemIds, types, occurredMs, dwellMs];
 }
 
+/** One rollup's outcome: the events it rolled up, the oldest one's queue time, the changed counters. */
+export interface RolledUp {
+  rolled: number;
+  /** When the oldest rolled-up event was queued (epoch ms); null when there was none. */
+  oldestQueuedMs: number | null;
+  stats: UpdatedItemStats[];
+  authorAffinities: UpdatedAuthorAffinity[];
+  kindAffinities: UpdatedKindAffinity[];
+}
+
+interface EventsRow {
+  accepted: number;
+  valid: number;
+  problems: Array<{ index: number; problem: string }>;
+}
+
+function outcomeOf(row: EventsRow): Pick<StoredBatch, 'accepted' | 'duplicates' | 'rejections'> {
+  return {
+    accepted: row.accepted,
+    duplicates: row.valid - row.accepted,
+    rejections: row.problems.map(({ index, problem }) => {
+      const [field, reason] = PROBLEM_REASONS[problem] ?? ['', problem];
+      return { index, field, reason };
+    }),
+  };
+}
+
 export class EngagementRepository {
   constructor(private readonly pool: pg.Pool) {}
+
+  /** Stores a validated batch's events and queues them for the rollup (STORE_EVENTS); the counters move later (`rollUpQueued`). */
+  async storeEvents(events: readonly EngagementEvent[]): Promise<StoredBatch> {
+    if (events.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [], authorAffinities: [], kindAffinities: [] };
+    const { rows } = await this.pool.query<EventsRow>(STORE_EVENTS, columnArrays(events));
+    return { ...outcomeOf(rows[0]!), stats: [], authorAffinities: [], kindAffinities: [] };
+  }
+
+  /** Rolls up to `limit` queued events into the counters, in one transaction (ROLL_UP_QUEUED); retried on a deadlock. */
+  async rollUpQueued(limit: number): Promise<RolledUp> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.pool.query<{ rolled: number; oldest_queued_ms: number | null } & Pick<BatchRow, 'stats' | 'author_affinities' | 'kind_affinities'>>(ROLL_UP_QUEUED, [limit]);
+        const row = rows[0]!;
+        return { rolled: row.rolled, oldestQueuedMs: row.oldest_queued_ms, stats: row.stats, authorAffinities: row.author_affinities, kindAffinities: row.kind_affinities };
+      } catch (error) {
+        if (sqlStateOf(error) !== DEADLOCK_DETECTED || attempt >= MAX_ATTEMPTS) throw error;
+        await sleep(Math.random() * 20 * attempt);
+      }
+    }
+  }
+
+  /** About how many events wait for the rollup (PENDING_ROLLUP). */
+  async pendingRollup(): Promise<number> {
+    const { rows } = await this.pool.query<{ pending: number }>(PENDING_ROLLUP);
+    return rows[0]!.pending;
+  }
 
   /** Stores a validated batch; see STORE_BATCH. Retries the statement on a deadlock (it is atomic). */
   async store(events: readonly EngagementEvent[]): Promise<StoredBatch> {
@@ -179,12 +271,7 @@ export class EngagementRepository {
         const { rows } = await this.pool.query<BatchRow>(STORE_BATCH, params);
         const row = rows[0]!;
         return {
-          accepted: row.accepted,
-          duplicates: row.valid - row.accepted,
-          rejections: row.problems.map(({ index, problem }) => {
-            const [field, reason] = PROBLEM_REASONS[problem] ?? ['', problem];
-            return { index, field, reason };
-          }),
+          ...outcomeOf(row),
           stats: row.stats,
           authorAffinities: row.author_affinities,
           kindAffinities: row.kind_affinities,
