@@ -246,6 +246,28 @@ describe('EngagementRepository and UsersRepository', () => {
     expect(await storage.users.firstIds(2)).toEqual(['ea', 'eb']);
   });
 
+  it('showLessMany stores a batch of marks in one statement and their hash fields; a repeated request id keeps the stored end', async () => {
+    await insertUsers(['sa', 'sb']);
+    const { viewerPreferences, redis } = storage;
+    await viewerPreferences.showLessMany([
+      { userId: 'sa', scope: 'item', targetId: 'i-1', untilMs: 2_000_000_000_000, requestId: 'hide:1' },
+      { userId: 'sa', scope: 'item', targetId: 'i-2', untilMs: 2_000_000_001_000, requestId: 'hide:2' },
+      { userId: 'sb', scope: 'item', targetId: 'i-1', untilMs: 2_000_000_002_000, requestId: 'hide:3' },
+    ]);
+    expect(await redis.hgetall(redisKeys.viewerPreferences('sa'))).toMatchObject({ 'less-item:i-1': '2000000000000', 'less-item:i-2': '2000000001000' });
+    expect(await redis.hget(redisKeys.viewerPreferences('sb'), 'less-item:i-1')).toBe('2000000002000');
+    // The same HIDE again (a retried batch) keeps its end; a new one renews it.
+    await viewerPreferences.showLessMany([
+      { userId: 'sa', scope: 'item', targetId: 'i-1', untilMs: 2_100_000_000_000, requestId: 'hide:1' },
+      { userId: 'sb', scope: 'item', targetId: 'i-1', untilMs: 2_100_000_000_000, requestId: 'hide:9' },
+    ]);
+    expect(await redis.hget(redisKeys.viewerPreferences('sa'), 'less-item:i-1')).toBe('2000000000000');
+    expect(await redis.hget(redisKeys.viewerPreferences('sb'), 'less-item:i-1')).toBe('2100000000000');
+    const { rows } = await storage.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM user_show_less WHERE user_id IN ('sa', 'sb')");
+    expect(rows[0]!.n).toBe(3);
+    await viewerPreferences.showLessMany([]);
+  });
+
   it('storeEvents stores and queues only; rollUpQueued moves the counters once per event, concurrent rollups never sharing one', async () => {
     await insertUsers(['qa', 'qb']);
     const item = await storage.items.insertPublished(article('qa', 'q1'), 'test_published');

@@ -41,6 +41,8 @@ export interface IngestBenchmarkOptions {
   pullThreshold?: number;
   /** Write a V8 CPU profile of the ingest process into this folder (on exit). */
   cpuProfDir?: string;
+  /** Send for this long instead of `events` (batches built as they go). */
+  durationMs?: number;
   /** ENGAGEMENT_ROLLUP of the spawned ingest: counters in the request (sync) or in the rollup runner (async). */
   rollup?: 'sync' | 'async';
 }
@@ -51,6 +53,8 @@ export interface IngestBenchmarkResult {
     accepted: number;
     duplicates: number;
     rejected: number;
+    /** Per RecordEngagement call, from send to answer. */
+    batchLatencyMs: { p50: number; p99: number; max: number; batches: number };
     /** Rows in engagement_events afterwards: must equal `accepted`. */
     stored: number;
     seconds: number;
@@ -131,25 +135,33 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
         userId: `u${1 + (k % USERS)}`,
         itemId: items[k % ITEMS]!.id,
         type: ((k % 5) + 1) as EngagementType,
-        occurredAt: timestampFromMs(now - 60_000 - (k % 3_600_000)),
+        // One millisecond per event back from a minute ago: no two events share a natural key
+        // unless they are meant to (6M events reach 100 min back, well inside the 7 days allowed).
+        occurredAt: timestampFromMs(now - 60_000 - k),
         dwellMs: k % 10_000,
       };
     };
-    const batches: Array<ReturnType<typeof eventAt>[]> = [];
-    for (let start = 0; start < total; start += batchSize) {
-      batches.push(Array.from({ length: Math.min(batchSize, total - start) }, (_, i) => eventAt(start + i)));
-    }
+    // Batches are built as they are sent (a 60 s run at 100k/s would not fit in memory up front):
+    // `total` events, or as many as `durationMs` allows when it is set.
     let accepted = 0;
     let duplicates = 0;
     let rejected = 0;
-    let next = 0;
+    let sent = 0;
+    const batchMs: number[] = [];
     const cpuBefore = processCpuUs(app.child.pid!) ?? 0;
     const postgresBefore = postgresCpuUs();
     const began = performance.now();
+    const more = () => (options.durationMs !== undefined ? performance.now() - began < options.durationMs : sent < total);
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
-        while (next < batches.length) {
-          const response = await client.recordEngagement({ events: batches[next++]! });
+        while (more()) {
+          const start = sent;
+          const size = options.durationMs !== undefined ? batchSize : Math.min(batchSize, total - start);
+          sent += size;
+          const events = Array.from({ length: size }, (_, i) => eventAt(start + i));
+          const sentAt = performance.now();
+          const response = await client.recordEngagement({ events });
+          batchMs.push(performance.now() - sentAt);
           accepted += response.accepted;
           duplicates += response.duplicates;
           rejected += response.rejected;
@@ -157,20 +169,23 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
       }),
     );
     const seconds = (performance.now() - began) / 1000;
+    batchMs.sort((a, b) => a - b);
+    const batchLatencyMs = { p50: batchMs[Math.floor(batchMs.length * 0.5)] ?? 0, p99: batchMs[Math.min(batchMs.length - 1, Math.floor(batchMs.length * 0.99))] ?? 0, max: batchMs.at(-1) ?? 0, batches: batchMs.length };
     const ingestCpuShare = ((processCpuUs(app.child.pid!) ?? 0) - cpuBefore) / 1e6 / seconds;
     const postgresUs = serverCpuDeltaUs(postgresBefore, postgresCpuUs());
     const postgresCpuShare = postgresUs === undefined ? null : postgresUs / 1e6 / seconds;
     const rollupDrain = options.rollup === 'async' ? await drainRollup(pool, app.address, performance.now()) : undefined;
     const { rows: storedRows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_events');
     const engagement = {
-      sent: total,
+      sent,
       accepted,
       duplicates,
       rejected,
       stored: storedRows[0]!.n,
       seconds,
       acceptedPerSecond: accepted / seconds,
-      sentPerSecond: total / seconds,
+      sentPerSecond: sent / seconds,
+      batchLatencyMs,
       ingestCpuShare,
       loadAverage: loadAverage(),
       rollup: options.rollup ?? 'sync',
@@ -236,6 +251,12 @@ function postgresCpuUs(): ServerCpuSample | undefined {
   return postmaster && sampleServerCpu(postmaster.stat.pid);
 }
 
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!match) throw new Error(`--duration must look like 500ms, 60s or 2m, got "${text}"`);
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+}
+
 function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
   const { values } = parseArgs({
     args: argv,
@@ -247,6 +268,7 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
       followers: { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
       rollup: { type: 'string' },
+      duration: { type: 'string' },
     },
   });
   if (values.rollup !== undefined && values.rollup !== 'sync' && values.rollup !== 'async') throw new Error(`--rollup must be sync or async, got "${values.rollup}"`);
@@ -259,6 +281,7 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
     followers: number(values.followers),
     cpuProfDir: values['cpu-prof-dir'] && path.resolve(values['cpu-prof-dir']),
     rollup: values.rollup as 'sync' | 'async' | undefined,
+    durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),
   };
 }
 

@@ -26,7 +26,13 @@ function deps(batch: StoredBatch, client = redis, trendingBumped = true, showLes
     storage: {
       engagement: { store: async (records: EngagementRecord[]) => ((seen.stored = records), batch) },
       timelines: { bumpTrending: async (updates: unknown) => ((seen.bumped = updates), trendingBumped) },
-      viewerPreferences: { showLess: async (mark: ShowLessMark) => (seen.marks.push(mark), showLess(mark)) },
+      // One call for the batch's marks, as the repository takes them.
+      viewerPreferences: {
+        showLessMany: async (marks: ShowLessMark[]) => {
+          seen.marks.push(...marks);
+          for (const mark of marks) await showLess(mark);
+        },
+      },
     } as unknown as RecordEngagementDeps['storage'],
     showLessPeriodMs: 10 * HOUR,
     seenItems: { maxItems: 3, ttlMs: HOUR },

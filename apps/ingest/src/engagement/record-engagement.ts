@@ -26,8 +26,6 @@ export interface RecordEngagementDeps {
   now?: () => number;
 }
 
-/** HIDE marks written at once (each is a row upsert, then an HSET). */
-const HIDE_CONCURRENCY = 8;
 
 /** The records of the batch that are stored now (new or duplicates): not rejected by the store. */
 function storedRecords(records: readonly EngagementRecord[], rejections: readonly RecordRejection[]): EngagementRecord[] {
@@ -58,23 +56,15 @@ export function hideMarks(records: readonly EngagementRecord[], periodMs: number
   return [...latest.values()].map((r) => ({ userId: r.userId, itemId: r.itemId, untilMs: r.occurredAtMs + periodMs, requestId: `hide:${r.occurredAtMs}` }));
 }
 
-/** Writes the HIDE marks through the ShowLess path (row, then hash); returns how many failed (each counted). */
+/** Writes the HIDE marks through the ShowLess path (rows in one statement, then the hash fields); 1 when that failed (counted), else 0. */
 async function writeHideMarks(deps: RecordEngagementDeps, marks: ReturnType<typeof hideMarks>): Promise<number> {
-  let failed = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < marks.length) {
-      const mark = marks[next++]!;
-      try {
-        await deps.storage.viewerPreferences.showLess({ userId: mark.userId, scope: 'item', targetId: mark.itemId, untilMs: mark.untilMs, requestId: mark.requestId });
-      } catch (error) {
-        failed++;
-        deps.readModelFailures.record('hide_show_less', error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HIDE_CONCURRENCY, marks.length) }, worker));
-  return failed;
+  try {
+    await deps.storage.viewerPreferences.showLessMany(marks.map((mark) => ({ userId: mark.userId, scope: 'item', targetId: mark.itemId, untilMs: mark.untilMs, requestId: mark.requestId })));
+    return 0;
+  } catch (error) {
+    deps.readModelFailures.record('hide_show_less', error);
+    return 1;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 // failed hash write throws PreferencesHashWriteError after the commit, and since every write is
 // idempotent, the caller's retry repairs the hash.
 import type pg from 'pg';
+import { KeyedPipeline } from '../keyed-pipeline.js';
 import { redisKeys } from '../keys.js';
 import type { RedisClient } from '../redis.js';
 import { preferenceField, preferenceUntil, type PreferenceKind } from '../viewer-state/viewer-preferences.js';
@@ -47,6 +48,19 @@ ON CONFLICT (user_id, scope, target_id) DO UPDATE
   SET until = CASE WHEN $5::text IS NOT NULL AND user_show_less.request_id = $5::text THEN user_show_less.until ELSE EXCLUDED.until END,
       request_id = EXCLUDED.request_id
 RETURNING (extract(epoch FROM until) * 1000)::float8 AS until_ms`;
+
+// UPSERT_SHOW_LESS for many marks in one statement: at most one per (user, scope, target), users
+// that exist (an engagement batch's HIDEs, of stored events), in key order so concurrent batches
+// lock rows in one order.
+const UPSERT_SHOW_LESS_MANY = `
+INSERT INTO user_show_less AS s (user_id, scope, target_id, until, request_id)
+SELECT m.user_id, m.scope, m.target_id, to_timestamp(m.until_ms / 1000), m.request_id
+FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS m(user_id, scope, target_id, until_ms, request_id)
+ORDER BY m.user_id, m.scope, m.target_id
+ON CONFLICT (user_id, scope, target_id) DO UPDATE
+  SET until = CASE WHEN EXCLUDED.request_id IS NOT NULL AND s.request_id = EXCLUDED.request_id THEN s.until ELSE EXCLUDED.until END,
+      request_id = EXCLUDED.request_id
+RETURNING user_id, scope, target_id, (extract(epoch FROM until) * 1000)::float8 AS until_ms`;
 
 export class ViewerPreferencesRepository {
   constructor(
@@ -118,6 +132,32 @@ export class ViewerPreferencesRepository {
     const { rowCount } = await this.pool.query('DELETE FROM user_mutes WHERE user_id = $1 AND author_id = $2', [userId, authorId]);
     await this.writeHash(() => this.redis.hdel(redisKeys.viewerPreferences(userId), preferenceField('mute', authorId)));
     return { outcome: 'done', changed: (rowCount ?? 0) > 0 };
+  }
+
+  /**
+   * Stores (or renews) many "show less" marks of existing users, one per (user, scope, target):
+   * one statement, then the hash fields in per-key pipelines. A batch of HIDEs used to be a
+   * statement and an HSET per mark, most of an engagement batch's time when hides were common.
+   */
+  async showLessMany(marks: readonly ShowLessMark[]): Promise<void> {
+    if (marks.length === 0) return;
+    const { rows } = await this.pool.query<{ user_id: string; scope: ShowLessScopeName; target_id: string; until_ms: number }>(UPSERT_SHOW_LESS_MANY, [
+      marks.map((m) => m.userId),
+      marks.map((m) => m.scope),
+      marks.map((m) => m.targetId),
+      marks.map((m) => m.untilMs),
+      marks.map((m) => m.requestId || null),
+    ]);
+    const fields = new Map<string, string[]>();
+    for (const row of rows) {
+      const key = redisKeys.viewerPreferences(row.user_id);
+      let list = fields.get(key);
+      if (!list) fields.set(key, (list = []));
+      list.push(preferenceField(SHOW_LESS_KIND[row.scope], row.target_id), preferenceUntil(Math.round(row.until_ms)));
+    }
+    const batch = new KeyedPipeline(this.redis);
+    for (const [key, list] of fields) batch.add(key, (p) => p.hset(key, ...list));
+    await this.writeHash(() => batch.exec());
   }
 
   /** Stores (or renews) a "show less" mark and returns its end. */
