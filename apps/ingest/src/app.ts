@@ -21,15 +21,17 @@ export const ingestApp = {
     });
     const { redis } = storage;
 
+    // One counter of lost read-model writes for the request path and the rollup runner alike.
+    const readModelFailures = new ReadModelWriteFailures(logger, metrics.registry);
     let workers: OutboxWorkers | undefined;
     if (env.INGEST_RUN_WORKER) {
-      workers = await startOutboxWorkers({ ...outboxWorkerOptions(env, redis, logger), registry: metrics.registry });
+      workers = await startOutboxWorkers({ ...outboxWorkerOptions(env, redis, logger), registry: metrics.registry, readModelFailures });
     }
     const deps = {
       storage,
       redis,
       logger,
-      readModelFailures: new ReadModelWriteFailures(logger, metrics.registry),
+      readModelFailures,
       pullThreshold: FANOUT_PULL_THRESHOLD,
       showLessPeriodMs: env.SHOW_LESS_PERIOD_HOURS * 3_600_000,
       seenItems: { maxItems: env.SEEN_ITEMS_MAX, ttlMs: env.SEEN_TTL_HOURS * 3_600_000 },

@@ -24,7 +24,7 @@ export const ingestEnvSpec = {
   SEEN_TTL_HOURS: num({ default: SEEN_ITEMS_DEFAULTS.ttlMs / 3_600_000, desc: 'How long a VIEW marks its item seen for the viewer (from the event time)' }),
   ENGAGEMENT_ROLLUP: str({
     choices: ['sync', 'async'],
-    default: 'sync',
+    default: 'async',
     desc: "Where engagement moves the counters (item_stats, author and kind affinities, trending, the read model): sync, in RecordEngagement's own statement; async, in a rollup runner beside the outbox workers, from the events the request only stored and queued (no row locks shared between request batches; counters lag by the rollup, see ingest_engagement_rollup_lag_seconds)",
   }),
   ENGAGEMENT_ROLLUP_BATCH: num({ default: 20_000, desc: 'Queued events one rollup claims, aggregates per key and applies in one transaction' }),

@@ -100,6 +100,14 @@ export async function insertFollows(pool: pg.Pool, followeeId: string, followerI
   );
 }
 
+/**
+ * Waits until the engagement rollup queue is empty (ENGAGEMENT_ROLLUP=async, the default: the
+ * counters move in the rollup runner, a moment after RecordEngagement answers); false on timeout.
+ */
+export function waitForRollup(pool: pg.Pool, timeoutMs = 15_000): Promise<boolean> {
+  return waitFor(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_rollup_queue')).rows[0]!.n === 0, timeoutMs, 20);
+}
+
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000, intervalMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

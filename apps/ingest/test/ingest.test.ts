@@ -4,7 +4,7 @@ import { EngagementType } from '@feedmesh/contracts';
 import type { SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, clientFor, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, codeOf } from './fixtures.js';
+import { articlePayload, clientFor, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, codeOf, waitForRollup } from './fixtures.js';
 
 let stores: TestStores;
 let ingest: StartedIngest;
@@ -237,6 +237,7 @@ describe('RecordEngagement', () => {
 
     const { rows } = await stores.pool.query('SELECT item_id, type FROM engagement_events ORDER BY item_id, type');
     expect(rows).toHaveLength(3);
+    expect(await waitForRollup(stores.pool)).toBe(true);
     const stats = await stores.pool.query('SELECT item_id, views, likes, shares FROM item_stats WHERE item_id = ANY($1::uuid[]) ORDER BY item_id', [[itemA, itemB]]);
     const byItem = Object.fromEntries(stats.rows.map((r) => [r.item_id, [Number(r.views), Number(r.likes), Number(r.shares)]]));
     expect(byItem[itemA]).toEqual([1, 1, 0]);

@@ -15,7 +15,7 @@ import {
   userReadModelKey,
 } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, waitForRollup } from './fixtures.js';
 
 const PULL_THRESHOLD = 3;
 
@@ -130,6 +130,7 @@ describe('engagement rollups', () => {
       ],
     });
     expect(first).toMatchObject({ accepted: 4, rejected: 0 });
+    expect(await waitForRollup(stores.pool)).toBe(true);
     // The writes finish before the call answers.
     expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await new ItemsRepository(stores.pool).records([itemA, itemB]));
     expect((await readItemRecords(stores.redis, [itemA])).get(itemA)).toMatchObject({ views: 1, likes: 1 });
@@ -145,6 +146,7 @@ describe('engagement rollups', () => {
       ],
     });
     expect(second).toMatchObject({ accepted: 4 });
+    expect(await waitForRollup(stores.pool)).toBe(true);
     expect(await readItemRecords(stores.redis, [itemA, itemB])).toEqual(await new ItemsRepository(stores.pool).records([itemA, itemB]));
     expect((await readItemRecords(stores.redis, [itemA])).get(itemA)).toMatchObject({ views: 1, likes: 1, hides: 1 });
     expect(await expectAffinitiesMirrored(['reader', 's1'])).toBe(4 + 4);
@@ -164,7 +166,8 @@ describe('engagement rollups', () => {
   it('answers when Redis is down, and counts the lost write in a metric', async () => {
     const noRedis = await startIngest(
       stores,
-      { REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error' },
+      // The request path's own rollup (sync): this instance runs no rollup runner.
+      { REDIS_URL: 'redis://127.0.0.1:1/11', INGEST_RUN_WORKER: 'false', MIGRATE_ON_START: 'false', LOG_LEVEL: 'error', ENGAGEMENT_ROLLUP: 'sync' },
       { name: 'ingest-rm-no-redis' },
     );
     const degraded = noRedis.client;

@@ -113,8 +113,11 @@ async function metric(ingest: StartedIngest, name: string): Promise<number> {
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
 }
 
+// No outbox workers (their pool would go through the cut proxy too), so no rollup runner: the
+// counters move in the request's own statement (ENGAGEMENT_ROLLUP=sync), which is what the exact
+// counts below check. The async rollup's exactness is engagement-rollup.test.ts's.
 async function startProxied(extraEnv: Record<string, string> = {}, name = 'ingest'): Promise<StartedIngest> {
-  return startIngest(stores, { DATABASE_URL: proxiedUrl, INGEST_RUN_WORKER: 'false', INGEST_SPOOL_DIR: spoolRoot, PG_POOL_MAX: '4', ...extraEnv }, { name, defaultTimeoutMs: 10_000 });
+  return startIngest(stores, { DATABASE_URL: proxiedUrl, INGEST_RUN_WORKER: 'false', ENGAGEMENT_ROLLUP: 'sync', INGEST_SPOOL_DIR: spoolRoot, PG_POOL_MAX: '4', ...extraEnv }, { name, defaultTimeoutMs: 10_000 });
 }
 
 let ingest: StartedIngest;

@@ -1,12 +1,39 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeEngagementRollup, type RedisClient, type Repositories } from '@feedmesh/storage';
+import { writeEngagementRollup, type RedisClient, type Repositories, type RolledUp } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
+
+/**
+ * Where the rollup's events come from, and the one seam to change when they outgrow one Postgres.
+ * Today: the queue table beside engagement_events (`postgresRollupLog`), written in the request's
+ * own statement, so an event cannot be stored and not queued, and rolled up by a statement that
+ * deletes what it applied, so it cannot be applied twice. A partitioned log (NATS JetStream,
+ * Kafka, Redis Streams: partition by item or user id) is one adapter of this interface: the
+ * request appends (after its insert commits, or through the outbox), and `rollUp` consumes a
+ * batch of one partition and applies it in one Postgres transaction together with that
+ * partition's consumed offset (a row per partition), acknowledging after the commit — exactly
+ * once again, by the offset instead of the delete.
+ */
+export interface RollupLog {
+  /** Applies up to `limit` events to the counters, atomically; what changed, for Redis. */
+  rollUp(limit: number): Promise<RolledUp>;
+  /** About how many events wait. */
+  pending(): Promise<number>;
+}
+
+/** The Postgres queue table (libs/storage's EngagementRepository). */
+export function postgresRollupLog(engagement: Repositories['engagement']): RollupLog {
+  return { rollUp: (limit) => engagement.rollUpQueued(limit), pending: () => engagement.pendingRollup() };
+}
 
 export interface EngagementRollupOptions {
-  storage: Pick<Repositories, 'engagement' | 'timelines'>;
+  log: RollupLog;
+  storage: Pick<Repositories, 'timelines'>;
   redis: RedisClient;
   logger: Logger;
+  /** Counts (and now and then logs) a lost read-model write, as on the request path (`engagement_rollup`). */
+  readModelFailures: Pick<ReadModelWriteFailures, 'record'>;
   /** Queued events per rollup (ENGAGEMENT_ROLLUP_BATCH). */
   batchSize: number;
   /** Pause when the queue is empty (ENGAGEMENT_ROLLUP_IDLE_MS). */
@@ -52,15 +79,13 @@ export function startEngagementRollup(options: EngagementRollupOptions): Engagem
   const wake = new AbortController();
 
   const rollUpOnce = async (): Promise<number> => {
-    const rolled = await storage.engagement.rollUpQueued(options.batchSize);
+    const rolled = await options.log.rollUp(options.batchSize);
     if (rolled.rolled === 0) return 0;
     metrics.rolled.inc(rolled.rolled);
     if (rolled.oldestQueuedMs !== null) metrics.lag.observe(Math.max(0, Date.now() - rolled.oldestQueuedMs) / 1000);
     await Promise.all([
       storage.timelines.bumpTrending(rolled.stats),
-      writeEngagementRollup(options.redis, rolled.stats, rolled.authorAffinities, rolled.kindAffinities).catch((error: unknown) =>
-        logger.warn({ err: error }, 'engagement rollup: read model write failed (heals on the next rollup of the key, or on a read-through)'),
-      ),
+      writeEngagementRollup(options.redis, rolled.stats, rolled.authorAffinities, rolled.kindAffinities).catch((error: unknown) => options.readModelFailures.record('engagement_rollup', error)),
     ]);
     return rolled.rolled;
   };
@@ -72,7 +97,7 @@ export function startEngagementRollup(options: EngagementRollupOptions): Engagem
       try {
         rolled = await rollUpOnce();
         failures = 0;
-        if (rolled < options.batchSize) metrics.pending.set(await storage.engagement.pendingRollup());
+        if (rolled < options.batchSize) metrics.pending.set(await options.log.pending());
       } catch (error) {
         failures++;
         const ceiling = Math.min(FAILURE_BACKOFF_MAX_MS, FAILURE_BACKOFF_MIN_MS * 2 ** (failures - 1));

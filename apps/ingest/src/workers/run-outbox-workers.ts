@@ -11,7 +11,8 @@ import { itemPublishedTask } from './item-published-task.js';
 import { pullAuthorBatchTask, pullAuthorChangedTask } from './pull-author-tasks.js';
 import type { TaskContext } from './task-context.js';
 import { fanoutBatchTask, unfanoutBatchTask } from './timeline-batch-tasks.js';
-import { startEngagementRollup } from './engagement-rollup.js';
+import { ReadModelWriteFailures } from '../read-model/write-failures.js';
+import { postgresRollupLog, startEngagementRollup } from './engagement-rollup.js';
 import { WorkerLeases } from './worker-leases.js';
 
 export interface OutboxWorkerOptions {
@@ -30,6 +31,8 @@ export interface OutboxWorkerOptions {
   rollup: { batchSize: number; idleMs: number };
   /** Where the rollup's metrics go (the app's registry); none in the stand-alone worker. */
   registry?: Registry;
+  /** Where the rollup's lost read-model writes are counted (the app's); logged only when absent. */
+  readModelFailures?: ReadModelWriteFailures;
 }
 
 export interface OutboxWorkers {
@@ -213,7 +216,16 @@ export async function startOutboxWorkers(options: OutboxWorkerOptions): Promise<
   leases.start();
   // Always on: with ENGAGEMENT_ROLLUP=sync the queue stays empty and each look at it is one
   // cheap statement; after a switch back from async, what was queued still gets rolled up.
-  const rollup = startEngagementRollup({ storage, redis: options.redis, logger, batchSize: options.rollup.batchSize, idleMs: options.rollup.idleMs, registry: options.registry });
+  const rollup = startEngagementRollup({
+    log: postgresRollupLog(storage.engagement),
+    storage,
+    redis: options.redis,
+    logger,
+    batchSize: options.rollup.batchSize,
+    idleMs: options.rollup.idleMs,
+    registry: options.registry,
+    readModelFailures: options.readModelFailures ?? new ReadModelWriteFailures(logger),
+  });
   logger.info({ concurrency: options.concurrency, instance: options.instance }, 'outbox workers started');
   return {
     async stop() {
