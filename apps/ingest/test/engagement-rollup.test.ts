@@ -4,11 +4,10 @@
 // and the affinities equal to their sum; a rollup runner SIGKILLed mid-queue neither loses nor
 // double-counts an event once another runner takes over.
 import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { EngagementType } from '@feedmesh/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertUsers, REDIS_URL, startIngest, waitFor, WORKER_ENTRY, type StartedIngest, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertUsers, startIngest, startWorkerProcess, waitFor, type StartedIngest, type TestStores } from './fixtures.js';
 
 const USERS = Array.from({ length: 40 }, (_, i) => `r${i}`);
 let stores: TestStores;
@@ -146,22 +145,9 @@ describe('ENGAGEMENT_ROLLUP=async', () => {
   }, 90_000);
 });
 
-/** ingest's stand-alone worker process (outbox workers and the rollup runner); resolves once it runs. */
+/** ingest's stand-alone worker process (outbox workers and the rollup runner), rolling up `batch` events at a time. */
 async function startRollupWorker(instance: string, batch: string): Promise<ChildProcess> {
-  const child = fork(WORKER_ENTRY, [], {
-    env: { ...process.env, DATABASE_URL: stores.databaseUrl, REDIS_URL, MIGRATE_ON_START: 'false', INGEST_WORKER_INSTANCE: instance, ENGAGEMENT_ROLLUP_BATCH: batch, ENGAGEMENT_ROLLUP_IDLE_MS: '20', LOG_LEVEL: 'info' },
-    execPath: process.execPath,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = await startWorkerProcess(stores, { INGEST_WORKER_INSTANCE: instance, ENGAGEMENT_ROLLUP_BATCH: batch, ENGAGEMENT_ROLLUP_IDLE_MS: '20' });
   children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('outbox workers started')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-  });
   return child;
 }

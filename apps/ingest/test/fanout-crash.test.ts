@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, REDIS_URL, startIngest, waitFor, WORKER_ENTRY, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
+import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, startWorkerProcess, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 const FOLLOWERS = 5_000;
 const followerIds = Array.from({ length: FOLLOWERS }, (_, i) => `fan${String(i).padStart(5, '0')}`);
@@ -14,36 +14,16 @@ let client: IngestClient;
 /** Worker processes still to reap if a test fails midway. */
 const children: ChildProcess[] = [];
 
-/** The outbox worker as its own process; it reports "listening" only as an app does, so wait on its log. */
+/** The outbox worker as its own process, slowed down so a kill lands mid-fan-out. */
 async function startWorker(): Promise<ChildProcess> {
-  const { fork } = await import('node:child_process');
-  const child = fork(WORKER_ENTRY, [], {
-    env: {
-      ...process.env,
-      DATABASE_URL: stores.databaseUrl,
-      REDIS_URL,
-      MIGRATE_ON_START: 'false',
-      INGEST_WORKERS: '2',
-      FANOUT_BATCH_SIZE: '200',
-      FANOUT_BATCH_PAUSE_MS: '60',
-      INGEST_WORKER_LEASE_MS: '1500',
-      INGEST_WORKER_INSTANCE: 'crash-test',
-      LOG_LEVEL: 'info',
-    },
-    execPath: process.execPath,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  const child = await startWorkerProcess(stores, {
+    INGEST_WORKERS: '2',
+    FANOUT_BATCH_SIZE: '200',
+    FANOUT_BATCH_PAUSE_MS: '60',
+    INGEST_WORKER_LEASE_MS: '1500',
+    INGEST_WORKER_INSTANCE: 'crash-test',
   });
   children.push(child);
-  let output = '';
-  const started = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('outbox workers started')) resolve();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-  });
-  await started;
   return child;
 }
 

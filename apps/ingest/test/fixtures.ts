@@ -1,3 +1,4 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +107,29 @@ export async function insertFollows(pool: pg.Pool, followeeId: string, followerI
  */
 export function waitForRollup(pool: pg.Pool, timeoutMs = 15_000): Promise<boolean> {
   return waitFor(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_rollup_queue')).rows[0]!.n === 0, timeoutMs, 20);
+}
+
+/**
+ * ingest's stand-alone worker process (`dist/worker.js`: the outbox workers and the rollup runner)
+ * over `stores` and the tests' Redis, with `env` on top; resolves once it runs (it reports no
+ * "listening", so this waits on its log). Kill it yourself (SIGKILL or SIGTERM).
+ */
+export async function startWorkerProcess(stores: TestStores, env: Record<string, string>): Promise<ChildProcess> {
+  const child = fork(WORKER_ENTRY, [], {
+    env: { ...process.env, DATABASE_URL: stores.databaseUrl, REDIS_URL, MIGRATE_ON_START: 'false', LOG_LEVEL: 'info', ...env },
+    execPath: process.execPath,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('outbox workers started')) resolve();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
+  });
+  return child;
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the last result. */
