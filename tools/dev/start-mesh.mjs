@@ -164,9 +164,12 @@ try {
   const [userToken, serviceToken] = await Promise.all([mintUserToken(secret, 'u1', { ttlSeconds: 7 * 86_400 }), mintServiceToken(secret, 'demo-bff', undefined, { ttlSeconds: 7 * 86_400 })]);
   await warmUp(serviceToken);
   // The example BFF and web page (examples/web-feed), acting for its logged-in users with a service token of its own.
-  const webFeed = { name: 'web-feed', port: 3000, entry: join(root, 'examples', 'web-feed', 'dist', 'main.js') };
-  webFeed.extraEnv = { FEEDMESH_TOKEN: await mintServiceToken(secret, 'web-feed', undefined, { ttlSeconds: 30 * 86_400 }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
-  const webFeedChild = await startApp(webFeed);
+  const webFeedChild = await startApp({
+    name: 'web-feed',
+    port: 3000,
+    entry: join(root, 'examples', 'web-feed', 'dist', 'main.js'),
+    extraEnv: { FEEDMESH_TOKEN: await mintServiceToken(secret, 'web-feed', undefined, { ttlSeconds: 30 * 86_400 }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
   children.push(webFeedChild);
   webFeedChild.once('exit', (code) => {
     if (!stopping) console.error(`[start] web-feed exited with ${code}; the mesh keeps running`);

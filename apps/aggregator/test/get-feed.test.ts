@@ -4,7 +4,7 @@ import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { ExplainOutcome, FeedService, type FeedItem, type GetFeedResponse } from '@feedmesh/contracts';
 import { encodeCursor, HybridLogicalClock } from '@feedmesh/feed-core';
-import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
+import { createServiceClient, errorOf, spawnApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonEnv, cursorSecret, entryOf, type Mesh } from './feed-mesh.js';
@@ -57,16 +57,6 @@ async function codeOf(promise: Promise<unknown>): Promise<Code | undefined> {
     return error instanceof ConnectError ? error.code : undefined;
   }
   return undefined;
-}
-
-/** The error a call failed with (the test fails if it succeeded). */
-async function errorOf(promise: Promise<unknown>): Promise<ConnectError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(outcome, 'the call succeeded').toBeInstanceOf(ConnectError);
-  return outcome as ConnectError;
 }
 
 const ids = (r: GetFeedResponse) => r.items.map((i) => i.id);

@@ -4,10 +4,10 @@
 // and render, which accept the aggregator's peer tokens (the page is whole, not degraded); it may
 // not read another user's; debug output is for service callers; the mesh services refuse callers
 // that are not mesh peers.
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { RecallService } from '@feedmesh/contracts';
 import { MESH_TOKEN_AUDIENCE, MESH_TOKEN_ISSUER, mintServiceToken, mintUserToken } from '@feedmesh/identity';
-import { createServiceClient } from '@feedmesh/service-kit';
+import { createServiceClient, errorOf } from '@feedmesh/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestWorld, type TestWorld } from './test-world.js';
 
@@ -38,15 +38,6 @@ afterAll(async () => {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-async function refusal(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error('expected the call to be refused');
-}
-
 describe('the read path with authentication on', () => {
   it("an end user's token reads its own feed, whole: recall, ranking and render accepted the aggregator as a mesh peer", async () => {
     const page = await world.feed.getFeed({ userId: viewer, pageSize }, { timeoutMs, headers: bearer(await mintUserToken(authSecret, viewer)) });
@@ -58,18 +49,18 @@ describe('the read path with authentication on', () => {
   });
 
   it("another user's feed, a missing token, or one signed with the mesh's secret: refused before anything is read", async () => {
-    expect(await refusal(world.feed.getFeed({ userId: other, pageSize }, { timeoutMs, headers: bearer(await mintUserToken(authSecret, viewer)) }))).toMatchObject({
+    expect(await errorOf(world.feed.getFeed({ userId: other, pageSize }, { timeoutMs, headers: bearer(await mintUserToken(authSecret, viewer)) }))).toMatchObject({
       code: Code.PermissionDenied,
       rawMessage: `user_id: user ${viewer} may only act as itself, not as "${other}"`,
     });
-    expect((await refusal(world.feed.getFeed({ userId: viewer, pageSize }, { timeoutMs }))).code).toBe(Code.Unauthenticated);
+    expect((await errorOf(world.feed.getFeed({ userId: viewer, pageSize }, { timeoutMs }))).code).toBe(Code.Unauthenticated);
     const peer = await mintServiceToken(meshSecret, 'aggregator', ['mesh_peer'], { issuer: MESH_TOKEN_ISSUER, audience: MESH_TOKEN_AUDIENCE });
-    expect((await refusal(world.feed.getFeed({ userId: viewer, pageSize }, { timeoutMs, headers: bearer(peer) }))).code).toBe(Code.Unauthenticated);
+    expect((await errorOf(world.feed.getFeed({ userId: viewer, pageSize }, { timeoutMs, headers: bearer(peer) }))).code).toBe(Code.Unauthenticated);
   });
 
   it('debug output and ExplainFeedItem (FEED_DEBUG=service): a BFF service token gets them, the end user gets PermissionDenied naming debug', async () => {
     const user = bearer(await mintUserToken(authSecret, viewer));
-    expect(await refusal(world.feed.getFeed({ userId: viewer, pageSize, debug: true }, { timeoutMs, headers: user }))).toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringMatching(/^debug: only service callers/) });
+    expect(await errorOf(world.feed.getFeed({ userId: viewer, pageSize, debug: true }, { timeoutMs, headers: user }))).toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringMatching(/^debug: only service callers/) });
     const bff = bearer(await mintServiceToken(authSecret, 'bff'));
     const page = await world.feed.getFeed({ userId: other, pageSize, debug: true }, { timeoutMs, headers: bff });
     expect(page.items).toHaveLength(pageSize);
@@ -81,8 +72,8 @@ describe('the read path with authentication on', () => {
   it('recall, a mesh service, refuses an end user and a BFF; a mesh peer token passes', async () => {
     const recall = createServiceClient(RecallService, { address: world.mesh.recall.address, maxRetries: 0 });
     try {
-      expect((await refusal(recall.recall({ userId: viewer, limit: 10 }, { timeoutMs }))).code).toBe(Code.Unauthenticated);
-      expect((await refusal(recall.recall({ userId: viewer, limit: 10 }, { timeoutMs, headers: bearer(await mintServiceToken(authSecret, 'bff')) }))).code).toBe(Code.Unauthenticated);
+      expect((await errorOf(recall.recall({ userId: viewer, limit: 10 }, { timeoutMs }))).code).toBe(Code.Unauthenticated);
+      expect((await errorOf(recall.recall({ userId: viewer, limit: 10 }, { timeoutMs, headers: bearer(await mintServiceToken(authSecret, 'bff')) }))).code).toBe(Code.Unauthenticated);
       const peer = await mintServiceToken(meshSecret, 'ops-probe', ['mesh_peer'], { issuer: MESH_TOKEN_ISSUER, audience: MESH_TOKEN_AUDIENCE });
       const recalled = await recall.recall({ userId: viewer, limit: 10 }, { timeoutMs, headers: bearer(peer) });
       expect(recalled.candidates.length).toBeGreaterThan(0);

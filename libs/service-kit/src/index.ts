@@ -12,5 +12,6 @@ export { ServiceMetrics } from './metrics.js';
 export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';
 export { isIdentifierName, MAX_IDENTIFIER_LENGTH, MAX_STRING_LENGTH, TEXT_RULES, textCheck, textProblem, type ControlPolicy, type TextRule } from './text-rules.js';
 export { spawnApp, type SpawnedApp } from './testing/spawn-app.js';
+export { errorOf } from './testing/error-of.js';
 export { readLimitedBody } from './request-limits.js';
 export { withDeadline, DeadlineExceeded, type DeadlineLimit } from './with-deadline.js';

@@ -3,10 +3,10 @@
 // (RankingService, a mesh service) takes calls only from mesh peers, which the kit's client
 // proves by itself; probes stay open; reflection can be limited to service callers.
 import { join } from 'node:path';
-import { Code, ConnectError } from '@connectrpc/connect';
+import { Code } from '@connectrpc/connect';
 import { FeedService, RankingService } from '@feedmesh/contracts';
 import { mintServiceToken, mintUserToken } from '@feedmesh/identity';
-import { createServiceClient, spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
+import { createServiceClient, errorOf, spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,22 +35,13 @@ afterAll(async () => {
   await Promise.all([edge?.stop(), leaf?.stop()]);
 });
 
-async function refusal(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error('expected the call to be refused');
-}
-
 describe('an edge service (AUTH_MODE=jwt)', () => {
   it('without a token, or with a bad one, is Unauthenticated on gRPC and Connect, saying why', async () => {
-    expect(await refusal(feed.getFeed({ userId: 'whoami' }))).toMatchObject({ code: Code.Unauthenticated, rawMessage: expect.stringMatching(/^authorization: missing/) });
+    expect(await errorOf(feed.getFeed({ userId: 'whoami' }))).toMatchObject({ code: Code.Unauthenticated, rawMessage: expect.stringMatching(/^authorization: missing/) });
     const expired = await mintUserToken(authSecret, 'whoami', { ttlSeconds: -120 });
-    expect(await refusal(feed.getFeed({ userId: 'whoami' }, { headers: bearer(expired) }))).toMatchObject({ code: Code.Unauthenticated, rawMessage: 'authorization: the token has expired' });
+    expect(await errorOf(feed.getFeed({ userId: 'whoami' }, { headers: bearer(expired) }))).toMatchObject({ code: Code.Unauthenticated, rawMessage: 'authorization: the token has expired' });
     const forged = await mintUserToken('a-secret-nobody-configured-0123456789abcdef', 'whoami');
-    expect(await refusal(feed.getFeed({ userId: 'whoami' }, { headers: bearer(forged) }))).toMatchObject({ code: Code.Unauthenticated });
+    expect(await errorOf(feed.getFeed({ userId: 'whoami' }, { headers: bearer(forged) }))).toMatchObject({ code: Code.Unauthenticated });
 
     const json = await connectJson(edge.port, 'feedmesh.feed.v1.FeedService/GetFeed', { userId: 'whoami' });
     expect(json.status).toBe(401);
@@ -68,7 +59,7 @@ describe('an edge service (AUTH_MODE=jwt)', () => {
 
   it("an end user naming another user is PermissionDenied naming the field, on both protocols, and the handler never runs", async () => {
     const u1 = bearer(await mintUserToken(authSecret, 'whoami-u1'));
-    const denied = await refusal(feed.getFeed({ userId: 'whoami-u2' }, { headers: u1 }));
+    const denied = await errorOf(feed.getFeed({ userId: 'whoami-u2' }, { headers: u1 }));
     expect(denied.code).toBe(Code.PermissionDenied);
     expect(denied.rawMessage).toBe('user_id: user whoami-u1 may only act as itself, not as "whoami-u2"');
     const json = await connectJson(edge.port, 'feedmesh.feed.v1.FeedService/GetFeed', { userId: 'whoami-u2' }, u1);
@@ -80,14 +71,14 @@ describe('an edge service (AUTH_MODE=jwt)', () => {
     const bff = bearer(await mintServiceToken(authSecret, 'bff'));
     expect((await feed.getFeed({ userId: 'whoami-u2' }, { headers: bff })).degradedReasons).toEqual(['service bff', 'service edge']);
     const reporter = bearer(await mintServiceToken(authSecret, 'reporter', ['read_metrics']));
-    expect(await refusal(feed.getFeed({ userId: 'whoami-u2' }, { headers: reporter }))).toMatchObject({
+    expect(await errorOf(feed.getFeed({ userId: 'whoami-u2' }, { headers: reporter }))).toMatchObject({
       code: Code.PermissionDenied,
       rawMessage: 'user_id: service reporter may not act for users; its token needs scope act_as_user',
     });
   });
 
   it('a token is checked before the request: a stranger gets Unauthenticated, not the contract\'s InvalidArgument', async () => {
-    expect((await refusal(feed.getFeed({ userId: '', pageSize: 100_000 }))).code).toBe(Code.Unauthenticated);
+    expect((await errorOf(feed.getFeed({ userId: '', pageSize: 100_000 }))).code).toBe(Code.Unauthenticated);
   });
 });
 
@@ -95,11 +86,11 @@ describe('a mesh service (MESH_AUTH=token)', () => {
   it('refuses callers without a mesh peer token: none, an end user, an edge service token', async () => {
     const ranking = createServiceClient(RankingService, { address: leaf.address, maxRetries: 0 });
     try {
-      expect((await refusal(ranking.rank({ userId: 'whoami' }))).code).toBe(Code.Unauthenticated);
-      expect((await refusal(ranking.rank({ userId: 'whoami' }, { headers: bearer(await mintUserToken(authSecret, 'u1')) }))).code).toBe(Code.Unauthenticated);
+      expect((await errorOf(ranking.rank({ userId: 'whoami' }))).code).toBe(Code.Unauthenticated);
+      expect((await errorOf(ranking.rank({ userId: 'whoami' }, { headers: bearer(await mintUserToken(authSecret, 'u1')) }))).code).toBe(Code.Unauthenticated);
       // Signed with the mesh's secret but not a peer: the scope decides.
       const notPeer = await mintServiceToken(meshSecret, 'bff', ['act_as_user'], { issuer: 'feedmesh-mesh', audience: 'feedmesh-mesh' });
-      expect(await refusal(ranking.rank({ userId: 'whoami' }, { headers: bearer(notPeer) }))).toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringMatching(/needs a service token with scope mesh_peer/) });
+      expect(await errorOf(ranking.rank({ userId: 'whoami' }, { headers: bearer(notPeer) }))).toMatchObject({ code: Code.PermissionDenied, rawMessage: expect.stringMatching(/needs a service token with scope mesh_peer/) });
     } finally {
       ranking.close();
     }

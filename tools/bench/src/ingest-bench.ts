@@ -200,12 +200,7 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'star' });
     // The outbox is drained when graphile-worker holds no job; then count the timelines once.
     await sleep(50);
-    for (;;) {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM graphile_worker._private_jobs');
-      if (rows[0]!.n === 0) break;
-      if (performance.now() - published > 600_000) throw new Error('fan-out did not finish within 10 minutes');
-      await sleep(20);
-    }
+    await untilEmpty(pool, 'graphile_worker._private_jobs', published, 'fan-out');
     const msToAllTimelines = performance.now() - published;
     let holding = 0;
     for (let start = 1; start <= followers; start += 10_000) {
@@ -228,14 +223,19 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
   }
 }
 
-/** Waits until the rollup queue is empty; the lag quantiles come from the app's histogram buckets (upper bounds). */
-async function drainRollup(pool: ReturnType<typeof createPgPool>, address: string, lastBatchAt: number): Promise<NonNullable<IngestBenchmarkResult['engagement']['rollupDrain']>> {
+/** Polls every 20 ms until `table` holds no row; fails when `what` takes more than 10 minutes from `since` (performance.now()). */
+async function untilEmpty(pool: ReturnType<typeof createPgPool>, table: string, since: number, what: string): Promise<void> {
   for (;;) {
-    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM engagement_rollup_queue');
-    if (rows[0]!.n === 0) break;
-    if (performance.now() - lastBatchAt > 600_000) throw new Error('the rollup did not drain within 10 minutes');
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    if (rows[0]!.n === 0) return;
+    if (performance.now() - since > 600_000) throw new Error(`${what} did not finish within 10 minutes`);
     await sleep(20);
   }
+}
+
+/** Waits until the rollup queue is empty; the lag quantiles come from the app's histogram buckets (upper bounds). */
+async function drainRollup(pool: ReturnType<typeof createPgPool>, address: string, lastBatchAt: number): Promise<NonNullable<IngestBenchmarkResult['engagement']['rollupDrain']>> {
+  await untilEmpty(pool, 'engagement_rollup_queue', lastBatchAt, 'rollup');
   const msAfterLastBatch = performance.now() - lastBatchAt;
   const text = await (await fetch(`http://${address}/metrics`)).text();
   const buckets = [...text.matchAll(/^ingest_engagement_rollup_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\d+)/gm)].map(([, le, n]) => [le === '+Inf' ? Infinity : Number(le), Number(n)] as const);

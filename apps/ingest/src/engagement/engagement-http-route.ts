@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { codeToHttpStatus, codeToString } from '@connectrpc/connect/protocol-connect';
 import { checkActingUsers, readLimitedBody, type Gate } from '@feedmesh/service-kit';
 import { storeFailure } from '../store-errors.js';
 import { MAX_EVENTS_PER_BATCH } from './engagement-record.js';
@@ -101,8 +102,10 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
           req.resume();
           return;
         }
-        if (error instanceof ConnectError && error.code in identityStatus) {
-          send(res, identityStatus[error.code]!, { code: Code[error.code].replace(/[A-Z]/g, (c, i: number) => (i ? '_' : '') + c.toLowerCase()), message: error.rawMessage, field: error.metadata.get('x-field-violation') ?? undefined });
+        // A refusal meant for the caller (identity: Unauthenticated, PermissionDenied; a full spool
+        // or an unreachable JWKS: Unavailable), with Connect's status and code names.
+        if (error instanceof ConnectError && error.code !== Code.Internal && error.code !== Code.Unknown) {
+          send(res, codeToHttpStatus(error.code), { code: codeToString(error.code), message: error.rawMessage, field: error.metadata.get('x-field-violation') ?? undefined });
           req.resume();
           return;
         }
@@ -120,9 +123,6 @@ export function createEngagementRoute(deps: EngagementRouteDeps): HttpRoute {
     },
   };
 }
-
-/** What the identity step refuses with, as HTTP statuses (an unreachable JWKS is Unavailable). */
-const identityStatus: Partial<Record<Code, number>> = { [Code.Unauthenticated]: 401, [Code.PermissionDenied]: 403, [Code.Unavailable]: 503 };
 
 /** The users the batch's events name, for the acting-user rule (records without a string user_id are rejected by validation). */
 function* namedUsers(events: unknown[]): Generator<readonly [string, string]> {

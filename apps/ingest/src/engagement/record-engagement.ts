@@ -1,7 +1,8 @@
 import { EngagementType } from '@feedmesh/contracts';
-import { writeEngagementRollup, writeSeenItems, type RedisClient, type Repositories, type SeenItemsSettings, type SeenView } from '@feedmesh/storage';
+import { writeSeenItems, type RedisClient, type Repositories, type SeenItemsSettings, type SeenView } from '@feedmesh/storage';
 import { withSpan, type Logger } from '@feedmesh/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { writeCounterChanges } from '../read-model/counter-writes.js';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
 import type { EngagementRecord, RecordRejection } from './engagement-record.js';
 
@@ -88,22 +89,14 @@ async function writeHideMarks(deps: RecordEngagementDeps, marks: ReturnType<type
  */
 export async function recordEngagement(deps: RecordEngagementDeps, records: EngagementRecord[], validationRejections: RecordRejection[]): Promise<EngagementOutcome> {
   // Async: the events only, queued for the rollup runner (workers/engagement-rollup.ts), which
-  // then does the counters' Redis writes below; here they get nothing to write.
+  // then writes the counters' changes; here there are none, and nothing is sent.
   const stored = deps.rollup === 'async' ? await deps.storage.engagement.storeEvents(records) : await deps.storage.engagement.store(records);
   const kept = storedRecords(records, stored.rejections);
   const views = seenViews(kept);
   const hides = hideMarks(kept, deps.showLessPeriodMs);
   const nowMs = (deps.now ?? Date.now)();
   await Promise.all([
-    deps.storage.timelines.bumpTrending(stored.stats).then((bumped) => {
-      if (!bumped) deps.logger.debug('trending bump skipped: Redis unavailable');
-    }),
-    // One span for the whole write; inside it no trace context, so the Redis instrumentation
-    // (requireParentSpan) makes no span per command: a batch writes thousands of user hashes,
-    // and a span each cost more CPU than the rest of the call.
-    withSpan('read model rollup', () => ({ 'feedmesh.items': stored.stats.length, 'feedmesh.affinities': stored.authorAffinities.length + stored.kindAffinities.length }), () =>
-      context.with(ROOT_CONTEXT, () => writeEngagementRollup(deps.redis, stored.stats, stored.authorAffinities, stored.kindAffinities)),
-    ).catch((error: unknown) => deps.readModelFailures.record('engagement_rollup', error)),
+    writeCounterChanges(deps, stored),
     views.length === 0
       ? undefined
       : withSpan('seen items', () => ({ 'feedmesh.views': views.length }), (span) =>

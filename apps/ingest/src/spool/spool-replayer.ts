@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@feedmesh/telemetry';
 import type { DiskSpool, SpoolEntry } from './disk-spool.js';
-import { backoffDelayMs, REPLAY_BACKOFF, type BackoffOptions } from './replay-backoff.js';
+import { backoffDelayMs, REPLAY_BACKOFF, type BackoffOptions } from '../backoff.js';
 
 export interface SpoolReplayerOptions {
   spool: DiskSpool;

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeEngagementRollup, type RedisClient, type Repositories, type RolledUp } from '@feedmesh/storage';
+import type { RedisClient, Repositories, RolledUp } from '@feedmesh/storage';
 import type { Logger } from '@feedmesh/telemetry';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { backoffDelayMs } from '../backoff.js';
+import { writeCounterChanges } from '../read-model/counter-writes.js';
 import type { ReadModelWriteFailures } from '../read-model/write-failures.js';
 
 /**
@@ -47,8 +49,7 @@ export interface EngagementRollup {
 }
 
 /** Backoff while Postgres fails the rollup: 100 ms doubling to 5 s, with full jitter. */
-const FAILURE_BACKOFF_MIN_MS = 100;
-const FAILURE_BACKOFF_MAX_MS = 5_000;
+const FAILURE_BACKOFF = { baseMs: 100, capMs: 5_000 };
 
 function rollupMetrics(registry: Registry | undefined) {
   const registers = registry ? [registry] : [];
@@ -73,7 +74,7 @@ function rollupMetrics(registry: Registry | undefined) {
  * queue: each claim skips rows another holds.
  */
 export function startEngagementRollup(options: EngagementRollupOptions): EngagementRollup {
-  const { storage, logger } = options;
+  const { logger } = options;
   const metrics = rollupMetrics(options.registry);
   let stopping = false;
   const wake = new AbortController();
@@ -83,10 +84,7 @@ export function startEngagementRollup(options: EngagementRollupOptions): Engagem
     if (rolled.rolled === 0) return 0;
     metrics.rolled.inc(rolled.rolled);
     if (rolled.oldestQueuedMs !== null) metrics.lag.observe(Math.max(0, Date.now() - rolled.oldestQueuedMs) / 1000);
-    await Promise.all([
-      storage.timelines.bumpTrending(rolled.stats),
-      writeEngagementRollup(options.redis, rolled.stats, rolled.authorAffinities, rolled.kindAffinities).catch((error: unknown) => options.readModelFailures.record('engagement_rollup', error)),
-    ]);
+    await writeCounterChanges(options, rolled);
     return rolled.rolled;
   };
 
@@ -100,9 +98,8 @@ export function startEngagementRollup(options: EngagementRollupOptions): Engagem
         if (rolled < options.batchSize) metrics.pending.set(await options.log.pending());
       } catch (error) {
         failures++;
-        const ceiling = Math.min(FAILURE_BACKOFF_MAX_MS, FAILURE_BACKOFF_MIN_MS * 2 ** (failures - 1));
         if (failures === 1) logger.warn({ err: error }, 'engagement rollup failed; retrying with backoff (the queued events stay queued)');
-        await sleep(Math.random() * ceiling, undefined, { signal: wake.signal }).catch(() => undefined);
+        await sleep(backoffDelayMs(failures - 1, FAILURE_BACKOFF), undefined, { signal: wake.signal }).catch(() => undefined);
         continue;
       }
       // A full rollup: more is waiting, go on at once; otherwise wait for more to arrive.

@@ -238,22 +238,13 @@ export class EngagementRepository {
   /** Stores a validated batch's events and queues them for the rollup (STORE_EVENTS); the counters move later (`rollUpQueued`). */
   async storeEvents(events: readonly EngagementEvent[]): Promise<StoredBatch> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [], authorAffinities: [], kindAffinities: [] };
-    const { rows } = await this.pool.query<EventsRow>(STORE_EVENTS, columnArrays(events));
-    return { ...outcomeOf(rows[0]!), stats: [], authorAffinities: [], kindAffinities: [] };
+    return { ...outcomeOf(await this.retryingDeadlocks<EventsRow>(STORE_EVENTS, columnArrays(events))), stats: [], authorAffinities: [], kindAffinities: [] };
   }
 
   /** Rolls up to `limit` queued events into the counters, in one transaction (ROLL_UP_QUEUED); retried on a deadlock. */
   async rollUpQueued(limit: number): Promise<RolledUp> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { rows } = await this.pool.query<{ rolled: number; oldest_queued_ms: number | null } & Pick<BatchRow, 'stats' | 'author_affinities' | 'kind_affinities'>>(ROLL_UP_QUEUED, [limit]);
-        const row = rows[0]!;
-        return { rolled: row.rolled, oldestQueuedMs: row.oldest_queued_ms, stats: row.stats, authorAffinities: row.author_affinities, kindAffinities: row.kind_affinities };
-      } catch (error) {
-        if (sqlStateOf(error) !== DEADLOCK_DETECTED || attempt >= MAX_ATTEMPTS) throw error;
-        await sleep(Math.random() * 20 * attempt);
-      }
-    }
+    const row = await this.retryingDeadlocks<{ rolled: number; oldest_queued_ms: number | null } & Pick<BatchRow, 'stats' | 'author_affinities' | 'kind_affinities'>>(ROLL_UP_QUEUED, [limit]);
+    return { rolled: row.rolled, oldestQueuedMs: row.oldest_queued_ms, stats: row.stats, authorAffinities: row.author_affinities, kindAffinities: row.kind_affinities };
   }
 
   /** About how many events wait for the rollup (PENDING_ROLLUP). */
@@ -265,17 +256,15 @@ export class EngagementRepository {
   /** Stores a validated batch; see STORE_BATCH. Retries the statement on a deadlock (it is atomic). */
   async store(events: readonly EngagementEvent[]): Promise<StoredBatch> {
     if (events.length === 0) return { accepted: 0, duplicates: 0, rejections: [], stats: [], authorAffinities: [], kindAffinities: [] };
-    const params = columnArrays(events);
+    const row = await this.retryingDeadlocks<BatchRow>(STORE_BATCH, columnArrays(events));
+    return { ...outcomeOf(row), stats: row.stats, authorAffinities: row.author_affinities, kindAffinities: row.kind_affinities };
+  }
+
+  /** The one row of an atomic statement, run again (a few times, after a short random pause) when Postgres picked it as a deadlock's victim. */
+  private async retryingDeadlocks<Row extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<Row> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<BatchRow>(STORE_BATCH, params);
-        const row = rows[0]!;
-        return {
-          ...outcomeOf(row),
-          stats: row.stats,
-          authorAffinities: row.author_affinities,
-          kindAffinities: row.kind_affinities,
-        };
+        return (await this.pool.query<Row>(sql, params)).rows[0]!;
       } catch (error) {
         if (sqlStateOf(error) !== DEADLOCK_DETECTED || attempt >= MAX_ATTEMPTS) throw error;
         await sleep(Math.random() * 20 * attempt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, REPLAY_BACKOFF } from './replay-backoff.js';
+import { backoffDelayMs, REPLAY_BACKOFF } from './backoff.js';
 
 describe('replay backoff', () => {
   it('doubles the ceiling from 100 ms up to 10 s, with full jitter below it', () => {
