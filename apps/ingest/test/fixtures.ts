@@ -5,7 +5,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectError, type Code } from '@connectrpc/connect';
 import { IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, deleteFeedmeshKeys, dropDatabase, ensureDatabase, migrate, waitForRedis, type RedisClient } from '@feedmesh/storage';
+import {
+  createPgPool,
+  createRedis,
+  deleteFeedmeshKeys,
+  dropDatabase,
+  ensureDatabase,
+  HOME_TIMELINE_PLACEHOLDER,
+  migrate,
+  redisKeys,
+  waitForRedis,
+  type RedisClient,
+} from '@feedmesh/storage';
 import type pg from 'pg';
 
 /** Redis db index reserved for the ingest tests. */
@@ -88,6 +99,17 @@ export async function startIngest(stores: TestStores, extraEnv: Record<string, s
 
 export async function insertUsers(pool: pg.Pool, ids: string[]): Promise<void> {
   await pool.query(`INSERT INTO users (id, handle, display_name) SELECT id, id, id FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`, [ids]);
+}
+
+/**
+ * Gives users the home timelines active users have (as recall's rebuild writes them: the
+ * placeholder alone). The fan-out and follow backfills write only into timelines that exist:
+ * a user without one is inactive, and recall builds theirs when they read.
+ */
+export async function activateHomeTimelines(redis: RedisClient, userIds: readonly string[]): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (const userId of userIds) pipeline.zadd(redisKeys.homeTimeline(userId), 0, HOME_TIMELINE_PLACEHOLDER);
+  await pipeline.exec();
 }
 
 /** Inserts follow edges and sets the denormalized counters as ingest would. */

@@ -4,7 +4,7 @@ import { EngagementType } from '@feedmesh/contracts';
 import type { SpawnedApp } from '@feedmesh/service-kit';
 import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, clientFor, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, codeOf, waitForRollup } from './fixtures.js';
+import { activateHomeTimelines, articlePayload, clientFor, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores, codeOf, waitForRollup } from './fixtures.js';
 
 let stores: TestStores;
 let ingest: StartedIngest;
@@ -15,6 +15,7 @@ beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', 'f1', 'f2', 'f3', 'reader', 'big', 'other']);
   await insertFollows(stores.pool, 'author', ['f1', 'f2', 'f3']);
+  await activateHomeTimelines(stores.redis, ['f1', 'f2', 'f3', 'reader']);
   ingest = await startIngest(stores, { INGEST_WORKERS: '4' });
   ({ app, client } = ingest);
 });

@@ -4,7 +4,7 @@ import type { SpawnedApp } from '@feedmesh/service-kit';
 import { databaseNameOf, encodeTimelineMember, redisKeys } from '@feedmesh/storage';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
+import { activateHomeTimelines, articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
 // Postgres connections killed under write load (pg_terminate_backend, as a failover or an
 // operator does): ingest stays up, answers Unavailable (never Internal) while it cannot write,
@@ -25,6 +25,7 @@ beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', ...FOLLOWERS]);
   await insertFollows(stores.pool, 'author', FOLLOWERS);
+  await activateHomeTimelines(stores.redis, FOLLOWERS);
   ingest = await startIngest(stores, { INGEST_WORKERS: '4', INGEST_WORKER_POLL_MS: '200', TIMELINE_MAX_LENGTH: '100000' }, { defaultTimeoutMs: 5_000 });
   ({ app, client } = ingest);
   killer = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });

@@ -1,14 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { EngagementType } from '@feedmesh/contracts';
 import { createRedis, encodeTimelineMember, redisKeys, waitForRedis, type RedisClient } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
+import { activateHomeTimelines, articlePayload, createTestStores, insertFollows, insertUsers, startIngest, waitFor, type IngestClient, type StartedIngest, type TestStores } from './fixtures.js';
 
-// Redis stopped and started again (a Redis this test owns, on a port of its own): writes go on
-// while it is down, and the outbox work it failed runs as soon as it is back, not after
-// graphile-worker's backoff (e^attempts seconds: 20 s after the third failure).
+// Redis stopped and started again (a Redis this test owns, on a port of its own, restarted from
+// its snapshot as a Redis with persistence would be): writes go on while it is down, and the
+// outbox work it failed runs as soon as it is back, not after graphile-worker's backoff
+// (e^attempts seconds: 20 s after the third failure). The followers' timelines exist before
+// (active users: the fan-out writes only into timelines that exist) and come back with it.
 
 const FOLLOWERS = ['f1', 'f2', 'f3'];
 /** Followed while Redis was down: the backfill (a follow_changed job) must land too. */
@@ -20,6 +25,8 @@ let client: IngestClient;
 let port: number;
 let redisServer: ChildProcess | undefined;
 let redis: RedisClient | undefined;
+/** Where the test's Redis keeps its snapshot across the restart. */
+const redisDir = mkdtempSync(join(tmpdir(), 'feedmesh-redis-outage-'));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -33,7 +40,8 @@ async function freePort(): Promise<number> {
 }
 
 async function startRedis(): Promise<void> {
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir];
+  redisServer = spawn('redis-server', args, { stdio: 'ignore' });
   redis = createRedis({ url: `redis://127.0.0.1:${port}/0`, commandTimeoutMs: 2_000 });
   redis.on('error', () => {});
   // The server takes a moment to listen; the client reconnects until it does.
@@ -41,13 +49,14 @@ async function startRedis(): Promise<void> {
   expect(await waitFor(() => waitForRedis(client, 500).then(() => true, () => false), 10_000, 50)).toBe(true);
 }
 
-async function stopRedis(): Promise<void> {
-  redis?.disconnect();
+/** Stops the test's Redis: with a snapshot (SHUTDOWN SAVE, the next start loads it), or killed. */
+async function stopRedis(mode: 'snapshot' | 'kill'): Promise<void> {
   const server = redisServer!;
-  if (server.exitCode === null) {
-    server.kill('SIGKILL');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+  const exited = new Promise((resolve) => (server.exitCode === null ? server.once('exit', resolve) : resolve(undefined)));
+  if (mode === 'snapshot') await redis!.call('SHUTDOWN', 'SAVE').catch(() => {});
+  redis?.disconnect();
+  if (server.exitCode === null && mode === 'kill') server.kill('SIGKILL');
+  await exited;
 }
 
 beforeAll(async () => {
@@ -56,19 +65,21 @@ beforeAll(async () => {
   stores = await createTestStores();
   await insertUsers(stores.pool, ['author', LATE, ...FOLLOWERS]);
   await insertFollows(stores.pool, 'author', FOLLOWERS);
+  await activateHomeTimelines(redis!, [...FOLLOWERS, LATE]);
   ingest = await startIngest(stores, { REDIS_URL: `redis://127.0.0.1:${port}/0`, INGEST_WORKER_POLL_MS: '200' }, { defaultTimeoutMs: 5_000 });
   ({ client } = ingest);
 });
 
 afterAll(async () => {
   await ingest?.stop();
-  await stopRedis().catch(() => {});
+  await stopRedis('kill').catch(() => {});
   await stores?.close();
+  rmSync(redisDir, { recursive: true, force: true });
 });
 
 describe('Redis stopped and restarted', () => {
   it('keeps publishing while it is down, and fans out within seconds of its return', async () => {
-    await stopRedis();
+    await stopRedis('snapshot');
     const { itemId } = await client.publish({ requestId: 'while-down', authorId: 'author', payload: articlePayload('While Redis is down') });
     expect((await client.publish({ requestId: 'while-down', authorId: 'author', payload: articlePayload('While Redis is down') })).replay).toBe(true);
     expect((await client.follow({ followerId: LATE, followeeId: 'author' })).changed).toBe(true);

@@ -5,12 +5,13 @@ import { RecallBlockRequestSchema, RecallService } from '@feedmesh/contracts';
 import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
-import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
+import { FANOUT_PULL_THRESHOLD, openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
 import { createRecallService, type ConfiguredSource } from './recall-service.js';
 import { recallAppEnvSpec as recallEnvSpec } from './env.js';
 import { RecallMetrics } from './recall-metrics.js';
 import { createFollowingSource } from './sources/following-source.js';
 import { createFreshSource } from './sources/fresh-source.js';
+import { createHomeTimeline } from './sources/home-timeline.js';
 import { createInterestSource } from './sources/interest-source.js';
 import { sharedAcrossUsers } from './sources/shared-source-cache.js';
 import { createSharedZsets, hydratedTopEntries } from './sources/shared-zsets.js';
@@ -47,7 +48,17 @@ export const recallApp = {
     const sources: ConfiguredSource[] = [
       {
         source: createFollowingSource({
-          redis,
+          homeTimeline: createHomeTimeline({
+            redis,
+            follows: storage.follows,
+            timelines: storage.timelines,
+            inactiveAfterSeconds: Math.max(1, Math.round(env.RECALL_INACTIVE_AFTER_DAYS * 86_400)),
+            pullThreshold: FANOUT_PULL_THRESHOLD,
+            rebuildAuthorsMax: env.RECALL_REBUILD_AUTHORS_MAX,
+            rebuildPerAuthor: env.RECALL_REBUILD_PER_AUTHOR,
+            onRebuild: ({ entries }) => metrics.homeTimelineRebuilt(entries),
+            onWriteBackError: (error) => logger.warn({ err: error }, 'home timeline write-back failed'),
+          }),
           authorsRecent: sharedZsets('recall_author_zsets', Math.min(env.RECALL_FOLLOWING_QUOTA, env.RECALL_PULL_PER_AUTHOR)),
           quota: env.RECALL_FOLLOWING_QUOTA,
           maxPulledAuthors: env.RECALL_PULL_AUTHORS_MAX,

@@ -18,6 +18,12 @@ export const recallEnvSpec = {
   RECALL_FRESH_TIMEOUT_MS: ms(60, 'Timeout of the "fresh" source'),
   RECALL_FRESH_QUOTA: count(100, 'Candidates the "fresh" source may return'),
 
+  RECALL_INACTIVE_AFTER_DAYS: num({
+    default: 30,
+    desc: 'A home timeline expires this long after its user last read it, and the fan-out skips users without one; their next read rebuilds it from their follows',
+  }),
+  RECALL_REBUILD_AUTHORS_MAX: count(200, 'Followed authors a home-timeline rebuild reads, most recently followed first'),
+  RECALL_REBUILD_PER_AUTHOR: count(50, "Entries a home-timeline rebuild reads from each followed author's recent zset"),
   RECALL_PULL_AUTHORS_MAX: count(100, 'Pulled authors read per request, most followed first'),
   RECALL_PULL_PER_AUTHOR: count(50, 'Entries read from each pulled author\'s recent zset'),
   RECALL_INTEREST_TOPICS: count(5, 'Heaviest user topics the "interest" source reads'),

@@ -6,7 +6,7 @@ import { CandidateBlockSchema, RecallService, SourceStatus, type RecallResponse 
 import { candidateColumns, readUuid, sourcesOfMask } from '@feedmesh/feed-core';
 import { createServiceClient, spawnApp, type ServiceClient, type SpawnedApp } from '@feedmesh/service-kit';
 import { seed } from '@feedmesh/seed';
-import { decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, FANOUT_PULL_THRESHOLD, itemRecordShard, itemRecordsKey, markItemsDeleted, redisKeys } from '@feedmesh/storage';
+import { decodeTimelineMember, deleteFeedmeshKeys, dropDatabase, FANOUT_PULL_THRESHOLD, HOME_TIMELINE_PLACEHOLDER, itemRecordShard, itemRecordsKey, markItemsDeleted, redisKeys } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,12 @@ afterAll(async () => {
 
 const statusOf = (res: RecallResponse, name: string) => res.sources.find((s) => s.source === name);
 
+/** recall_home_timeline_rebuilds_total over both outcomes, from the app's /metrics. */
+async function rebuildsCounted(): Promise<number> {
+  const text = await (await fetch(`http://${app.address}/metrics`)).text();
+  return [...text.matchAll(/^recall_home_timeline_rebuilds_total\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 async function expectInvalid(call: Promise<unknown>, field: string) {
   const error = await call.then(
     () => undefined,
@@ -122,6 +128,53 @@ describe('Recall', () => {
     const found = res.candidates.find((c) => c.item!.id === newest.id);
     expect(found?.sources).toContain('following');
     expect(found?.item?.authorId).toBe(pulledAuthor);
+  });
+
+  it('rebuilds a missing home timeline (an inactive user\'s expired) from the pushed authors the user follows, serves it at once and writes it back with its TTL', async () => {
+    // A user whose seeded timeline holds pushed authors' items; the timeline then expires.
+    const { rows } = await pool.query<{ follower_id: string }>(
+      `SELECT f.follower_id FROM follows f JOIN users u ON u.id = f.followee_id
+       WHERE u.follower_count <= $1 AND f.follower_id <> $2 GROUP BY f.follower_id HAVING count(*) >= 3 ORDER BY f.follower_id LIMIT 1`,
+      [FANOUT_PULL_THRESHOLD, userId],
+    );
+    const returning = rows[0]!.follower_id;
+    const key = redisKeys.homeTimeline(returning);
+    const seeded = (await redis.zrevrange(key, 0, 19)).map((m) => decodeTimelineMember(m).id);
+    expect(seeded.length).toBeGreaterThan(0);
+    await redis.del(key);
+
+    const res = await client.recall({ userId: returning, sources: ['following'], limit: 5000 });
+    expect(statusOf(res, 'following')?.status).toBe(SourceStatus.OK);
+    const recalled = new Set(res.candidates.map((c) => c.item!.id));
+    // The newest entries the fan-out had pushed are all there again: the first page is not empty.
+    expect(seeded.filter((id) => !recalled.has(id))).toEqual([]);
+    // Written back for the next read, living RECALL_INACTIVE_AFTER_DAYS (30 by default) from now.
+    await expect.poll(() => redis.exists(key)).toBe(1);
+    const rebuilt = await redis.zrevrange(key, 0, -1);
+    expect(rebuilt).toContain(HOME_TIMELINE_PLACEHOLDER);
+    expect(rebuilt.slice(0, seeded.length).map((m) => decodeTimelineMember(m).id)).toEqual(seeded);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThan(29 * 86_400);
+    expect(ttl).toBeLessThanOrEqual(30 * 86_400);
+    // A read renews the life of an existing timeline: a timeline without a TTL (seeded) gets one.
+    await redis.persist(key);
+    await client.recall({ userId: returning, sources: ['following'], limit: 10 });
+    expect(await redis.ttl(key)).toBeGreaterThan(29 * 86_400);
+  });
+
+  it('keeps a user who follows nobody from rebuilding on every read: the placeholder alone holds the key', async () => {
+    const loner = 'loner';
+    await pool.query("INSERT INTO users (id, handle, display_name) VALUES ($1, $1, 'Loner')", [loner]);
+    const key = redisKeys.homeTimeline(loner);
+    await redis.del(key);
+    const before = await rebuildsCounted();
+    const res = await client.recall({ userId: loner, sources: ['following'], limit: 100 });
+    expect(statusOf(res, 'following')?.status).toBe(SourceStatus.OK);
+    expect(res.candidates).toHaveLength(0);
+    await expect.poll(() => redis.zrange(key, '0', '-1')).toEqual([HOME_TIMELINE_PLACEHOLDER]);
+    expect(await rebuildsCounted()).toBe(before + 1);
+    await client.recall({ userId: loner, sources: ['following'], limit: 100 });
+    expect(await rebuildsCounted()).toBe(before + 1);
   });
 
   it('drops excluded ids and respects the limit', async () => {

@@ -45,7 +45,7 @@ export * from './repositories/outbox-repository.js';
 export * from './repositories/publish-claims-repository.js';
 export * from './repositories/viewer-preferences-repository.js';
 export * from './open-storage.js';
-export { readTopEntries, readTopEntriesOfKeys, readTopicItemIds, parseWithScores, type ZsetEntry } from './timeline-reads.js';
+export { readHomeTimeline, readTopEntries, readTopEntriesOfKeys, readTopicItemIds, parseWithScores, type HomeTimelineRead, type ZsetEntry } from './timeline-reads.js';
 export * from './viewer-state/viewer-preferences.js';
 export * from './viewer-state/seen-items.js';
 export * from './viewer-state/viewer-state.js';

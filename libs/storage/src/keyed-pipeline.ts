@@ -28,16 +28,19 @@ export class KeyedPipeline {
     return n;
   }
 
-  async exec(): Promise<void> {
-    await Promise.all(
+  /** Runs every queued command; the replies, grouped by slot (in queue order within a slot). */
+  async exec(): Promise<unknown[]> {
+    const replies = await Promise.all(
       [...this.groups.values()].map(async (group) => {
         const pipeline = this.redis.pipeline();
         for (const commands of group) commands(pipeline);
         const results = await pipeline.exec();
         if (!results) throw new Error('Redis pipeline was discarded');
         for (const [error] of results) if (error) throw error;
+        return results.map(([, reply]) => reply);
       }),
     );
     this.groups.clear();
+    return replies.flat();
   }
 }

@@ -65,3 +65,24 @@ export async function readTopicItemIds(redis: RedisClient, topics: Iterable<stri
   const lists = await readTopEntriesOfKeys(redis, [...topics].map((topic) => ({ key: redisKeys.topicRecent(topic), count: perTopic })));
   return new Set(lists.flatMap((entries) => entries.map((e) => e.member.id)));
 }
+
+export interface HomeTimelineRead {
+  entries: ZsetEntry[];
+  /** False when the user has no home timeline (inactive: it expired; or never built). */
+  exists: boolean;
+}
+
+/**
+ * The newest `count` entries of the user's home timeline, renewing its inactivity TTL in the same
+ * round trip: a timeline lives `ttlSeconds` past its user's last read, and the fan-out skips a
+ * missing one. EXPIRE's reply says whether the key exists (an empty zset never does).
+ */
+export async function readHomeTimeline(redis: RedisClient, userId: string, count: number, ttlSeconds: number): Promise<HomeTimelineRead> {
+  const key = redisKeys.homeTimeline(userId);
+  const results = await redis.pipeline().zrevrange(key, 0, Math.max(0, count - 1), 'WITHSCORES').expire(key, ttlSeconds).exec();
+  if (results === null) throw new Error('pipeline aborted');
+  const [[readError, reply], [expireError, renewed]] = results as [[Error | null, string[]], [Error | null, number]];
+  if (readError) throw readError;
+  if (expireError) throw expireError;
+  return { entries: count > 0 ? parseWithScores(reply) : [], exists: renewed === 1 };
+}

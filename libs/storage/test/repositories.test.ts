@@ -9,10 +9,12 @@ import {
   deleteFeedmeshKeys,
   dropDatabase,
   ensureDatabase,
+  HOME_TIMELINE_PLACEHOLDER,
   memberOf,
   migrate,
   openStorage,
   redisKeys,
+  readHomeTimeline,
   readItemRecords,
   storeFailureKind,
   TIMELINE_MAX_LENGTH,
@@ -344,29 +346,68 @@ describe('TimelinesRepository', () => {
     expect(await redis.zscore(redisKeys.freshItems(), member)).toBeNull();
   });
 
+  /** Home timelines that exist, as an active user's do (a rebuild writes the placeholder). */
+  async function activeHomes(userIds: readonly string[]): Promise<void> {
+    const pipeline = storage.redis.pipeline();
+    for (const userId of userIds) pipeline.zadd(redisKeys.homeTimeline(userId), 0, HOME_TIMELINE_PLACEHOLDER);
+    await pipeline.exec();
+  }
+
   it('pushes to and removes from home timelines, and finds an author entries there', async () => {
     const { timelines, redis } = storage;
     const other = memberOf({ id: '00000000-0000-4000-8000-0000000000b2', kind: 2, authorId: 'tb' });
-    await timelines.pushToHomes(['h1', 'h2'], [{ member, score: 1 }, { member: other, score: 2 }]);
-    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([member, other]);
+    await activeHomes(['h1', 'h2']);
+    expect(await timelines.pushToHomes(['h1', 'h2'], [{ member, score: 1 }, { member: other, score: 2 }])).toBe(2);
+    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([HOME_TIMELINE_PLACEHOLDER, member, other]);
     await redis.zadd(redisKeys.homeTimeline('h1'), 3, 'garbage');
     expect(await timelines.homeMembersOfAuthor('h1', 'ta')).toEqual([member]);
     await timelines.removeFromHomes(['h1', 'h2'], [member]);
-    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([other]);
-    await timelines.pushToHomes([], [{ member, score: 1 }]);
+    expect(await redis.zrange(redisKeys.homeTimeline('h2'), '0', '-1')).toEqual([HOME_TIMELINE_PLACEHOLDER, other]);
+    expect(await timelines.pushToHomes([], [{ member, score: 1 }])).toBe(0);
+  });
+
+  it('skips the home timelines that do not exist (inactive users: theirs expired), writing the others', async () => {
+    const { timelines, redis } = storage;
+    const users = Array.from({ length: 1_100 }, (_, i) => `act${i}`);
+    const active = users.filter((_, i) => i % 3 === 0);
+    await activeHomes(active);
+    expect(await timelines.pushToHomes(users, [{ member, score: 9 }])).toBe(active.length);
+    const pipeline = redis.pipeline();
+    for (const user of users) pipeline.exists(redisKeys.homeTimeline(user));
+    const exists = (await pipeline.exec())!.map(([, n]) => n);
+    expect(exists.filter((n) => n === 1)).toHaveLength(active.length);
+    expect(users.filter((_, i) => exists[i] === 1)).toEqual(active);
+  });
+
+  it('rebuilds a home timeline with the placeholder and the inactivity TTL; a read renews the TTL and tells a missing timeline', async () => {
+    const { timelines, redis } = storage;
+    const key = redisKeys.homeTimeline('returning');
+    expect(await readHomeTimeline(redis, 'returning', 10, 60)).toEqual({ entries: [], exists: false });
+    expect(await redis.exists(key)).toBe(0);
+    await timelines.rebuildHome('returning', [{ member, score: 7 }], 60);
+    expect(await redis.zrange(key, '0', '-1')).toEqual([HOME_TIMELINE_PLACEHOLDER, member]);
+    expect(await redis.ttl(key)).toBeGreaterThan(55);
+    const read = await readHomeTimeline(redis, 'returning', 10, 3_600);
+    expect(read.exists).toBe(true);
+    expect(read.entries.map((e) => e.score)).toEqual([7]);
+    expect(await redis.ttl(key)).toBeGreaterThan(3_500);
+    // Followed nobody: the placeholder alone keeps the key, so the next read does not rebuild.
+    await timelines.rebuildHome('loner', [], 60);
+    expect(await readHomeTimeline(redis, 'loner', 10, 60)).toEqual({ entries: [], exists: true });
   });
 
   it('pushes to more timelines than one script holds, and more entries than one unpack, each timeline trimmed to its bound keeping the newest', async () => {
     const { timelines, redis } = storage;
-    // 1,200 followers: three ZADD_MANY calls; each gets the entry.
+    // 1,200 followers: three scripts; each gets the entry.
     const followers = Array.from({ length: 1_200 }, (_, i) => `fan${i}`);
-    await timelines.pushToHomes(followers, [{ member, score: 5 }]);
+    await activeHomes([...followers, 'backfilled']);
+    expect(await timelines.pushToHomes(followers, [{ member, score: 5 }])).toBe(followers.length);
     const pipeline = redis.pipeline();
     for (const follower of followers) pipeline.zscore(redisKeys.homeTimeline(follower), member);
     expect((await pipeline.exec())!.filter(([, score]) => score === '5')).toHaveLength(followers.length);
     // A backfill of TIMELINE_MAX_LENGTH + 400 entries into one timeline: more pairs than one
     // unpack takes, and over the bound, so only the newest TIMELINE_MAX_LENGTH stay.
-    const entries = Array.from({ length: TIMELINE_MAX_LENGTH + 400 }, (_, i) => ({ member: `m${i}`, score: i }));
+    const entries = Array.from({ length: TIMELINE_MAX_LENGTH + 400 }, (_, i) => ({ member: `m${i}`, score: i + 1 }));
     await timelines.pushToHomes(['backfilled'], entries);
     const key = redisKeys.homeTimeline('backfilled');
     expect(await redis.zcard(key)).toBe(TIMELINE_MAX_LENGTH);
@@ -374,7 +415,18 @@ describe('TimelinesRepository', () => {
     expect(await redis.zrevrange(key, '0', '0')).toEqual([`m${TIMELINE_MAX_LENGTH + 399}`]);
     // Under the bound nothing is trimmed.
     await timelines.pushToHomes(['fan0'], [{ member: memberOf({ id: '00000000-0000-4000-8000-0000000000b3', kind: 2, authorId: 'tb' }), score: 6 }]);
-    expect(await redis.zcard(redisKeys.homeTimeline('fan0'))).toBe(2);
+    expect(await redis.zcard(redisKeys.homeTimeline('fan0'))).toBe(3);
+  });
+
+  it('lists the pushed authors a user follows, most recently followed first, without the pulled ones', async () => {
+    const { pool, follows } = storage;
+    await pool.query(`INSERT INTO users (id, handle, display_name, follower_count) VALUES
+      ('pf-reader', 'pf-reader', 'r', 0), ('pf-small1', 'pf-small1', 's', 3), ('pf-small2', 'pf-small2', 's', 10), ('pf-star', 'pf-star', 's', 11)`);
+    await pool.query(`INSERT INTO follows (follower_id, followee_id, created_at) VALUES
+      ('pf-reader', 'pf-small1', now() - interval '2 days'), ('pf-reader', 'pf-star', now() - interval '1 day'), ('pf-reader', 'pf-small2', now())`);
+    expect(await follows.pushedFollowees('pf-reader', 10, 10)).toEqual(['pf-small2', 'pf-small1']);
+    expect(await follows.pushedFollowees('pf-reader', 10, 1)).toEqual(['pf-small2']);
+    expect(await follows.pushedFollowees('pf-nobody', 10, 10)).toEqual([]);
   });
 
   it('rescores trending items by kind', async () => {

@@ -4,11 +4,13 @@
  *     share of them duplicates that must be filtered), i.e. validation + the one-statement
  *     batch store with stats and affinities; the figure to beat is the seed's 100k points/s;
  *  2. the time for one post to reach every timeline of an author with 100k followers (the author
- *     is forced to push by raising FANOUT_PULL_THRESHOLD for the spawned process).
+ *     is forced to push by raising FANOUT_PULL_THRESHOLD for the spawned process), of which
+ *     `--active` (a share, default 1) have a home timeline: the others are inactive (theirs
+ *     expired), and the fan-out must skip them.
  *
  * Run: `npx nx build @feedmesh/ingest @feedmesh/bench && npx node tools/bench/dist/ingest-bench.js`
  * Flags: --events 500000 --batch-size 5000 --concurrency 4 --duplicates 0.1 --followers 100000
- * (0 skips the fan-out part) --cpu-prof-dir DIR (V8 CPU profile of the ingest process).
+ * (0 skips the fan-out part) --active 0.2 --cpu-prof-dir DIR (V8 CPU profile of the ingest process).
  * It creates and drops its own database and flushes its Redis db (default index 14).
  */
 import path from 'node:path';
@@ -17,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { EngagementType, IngestService } from '@feedmesh/contracts';
 import { createServiceClient, spawnApp } from '@feedmesh/service-kit';
-import { createPgPool, createRedis, dropDatabase, encodeTimelineMember, ensureDatabase, migrate, redisKeys, waitForRedis } from '@feedmesh/storage';
+import { createPgPool, createRedis, dropDatabase, encodeTimelineMember, ensureDatabase, HOME_TIMELINE_PLACEHOLDER, migrate, redisKeys, waitForRedis } from '@feedmesh/storage';
 import { loadAverage } from './bench-flags.js';
 import { processCpuUs } from './proc-cpu.js';
 import { findPostmaster, listProcesses, sampleServerCpu, serverCpuDeltaUs, type ServerCpuSample } from './server-cpu.js';
@@ -35,6 +37,8 @@ export interface IngestBenchmarkOptions {
   /** Share of events that repeat an earlier one. */
   duplicateShare?: number;
   followers?: number;
+  /** Share of the followers that are active (have a home timeline); the rest must be skipped. */
+  activeShare?: number;
   fanoutBatchSize?: number;
   workers?: number;
   /** The push/pull threshold for the spawned ingest; must exceed `followers` to measure push. */
@@ -70,7 +74,8 @@ export interface IngestBenchmarkResult {
     /** CPU seconds Postgres (postmaster and backends) spent per second of the run; null when it cannot be read. */
     postgresCpuShare: number | null;
   };
-  fanout?: { followers: number; msToAllTimelines: number; timelinesHolding: number };
+  /** `timelinesHolding` must equal `active`, and `inactiveWritten` (inactive followers with a timeline after the fan-out) be 0. */
+  fanout?: { followers: number; active: number; msToAllTimelines: number; timelinesHolding: number; inactiveWritten: number };
 }
 
 const ITEMS = 1_000;
@@ -194,7 +199,14 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     };
     if (followers === 0) return { engagement };
 
-    // 2. Fan-out to `followers` timelines.
+    // 2. Fan-out to `followers` timelines, of which the active ones exist (as a read leaves them).
+    const activeShare = options.activeShare ?? 1;
+    const isActive = (g: number) => g % 100 < Math.round(activeShare * 100);
+    for (let start = 1; start <= followers; start += 10_000) {
+      const pipeline = redis.pipeline();
+      for (let g = start; g < Math.min(start + 10_000, followers + 1); g++) if (isActive(g)) pipeline.zadd(redisKeys.homeTimeline(`u${g}`), 0, HOME_TIMELINE_PLACEHOLDER);
+      await pipeline.exec();
+    }
     const published = performance.now();
     const { itemId } = await client.publish({ requestId: 'bench-fanout', authorId: 'star', payload: { case: 'article', value: { title: 'Fan-out', body: 'b', coverUrl: '' } } });
     const member = encodeTimelineMember({ id: itemId, kind: 1, authorId: 'star' });
@@ -203,12 +215,25 @@ export async function runIngestBenchmark(options: IngestBenchmarkOptions = {}): 
     await untilEmpty(pool, 'graphile_worker._private_jobs', published, 'fan-out');
     const msToAllTimelines = performance.now() - published;
     let holding = 0;
+    let active = 0;
+    let inactiveWritten = 0;
     for (let start = 1; start <= followers; start += 10_000) {
       const pipeline = redis.pipeline();
-      for (let g = start; g < Math.min(start + 10_000, followers + 1); g++) pipeline.zscore(redisKeys.homeTimeline(`u${g}`), member);
-      holding += (await pipeline.exec())!.filter(([, score]) => score !== null).length;
+      const ids: number[] = [];
+      for (let g = start; g < Math.min(start + 10_000, followers + 1); g++) {
+        ids.push(g);
+        pipeline.zscore(redisKeys.homeTimeline(`u${g}`), member);
+      }
+      const scores = (await pipeline.exec())!;
+      ids.forEach((g, i) => {
+        const held = scores[i]![1] !== null;
+        if (isActive(g)) {
+          active++;
+          if (held) holding++;
+        } else if (held) inactiveWritten++;
+      });
     }
-    return { engagement, fanout: { followers, msToAllTimelines, timelinesHolding: holding } };
+    return { engagement, fanout: { followers, active, msToAllTimelines, timelinesHolding: holding, inactiveWritten } };
   } catch (error) {
     // The service hides internal errors from callers; its log says what went wrong.
     console.error(app.logs.slice(-5).join('\n'));
@@ -266,6 +291,7 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
       concurrency: { type: 'string' },
       duplicates: { type: 'string' },
       followers: { type: 'string' },
+      active: { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
       rollup: { type: 'string' },
       duration: { type: 'string' },
@@ -279,6 +305,7 @@ function optionsFromArgs(argv: string[]): IngestBenchmarkOptions {
     concurrency: number(values.concurrency),
     duplicateShare: number(values.duplicates),
     followers: number(values.followers),
+    activeShare: number(values.active),
     cpuProfDir: values['cpu-prof-dir'] && path.resolve(values['cpu-prof-dir']),
     rollup: values.rollup as 'sync' | 'async' | undefined,
     durationMs: values.duration === undefined ? undefined : parseDuration(values.duration),

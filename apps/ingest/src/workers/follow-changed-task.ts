@@ -12,8 +12,9 @@ async function recentItems(storage: Repositories, authorId: string, limit: numbe
 }
 
 /**
- * Follow: the followee's recent items enter the follower's timeline, unless the followee is a
- * pull author, whom recall merges at read time: then the follower's read-model hash gets
+ * Follow: the followee's recent items enter the follower's timeline (when they have one: an
+ * inactive user's expired, and recall rebuilds it from their follows, this one included, when
+ * they read), unless the followee is a pull author, whom recall merges at read time: then the follower's read-model hash gets
  * `p:<followee>` = their follower count. Unfollow: the followee's items leave the timeline and
  * `p:<followee>` the hash. Jobs of one follower run in order (a named queue), and each checks
  * the edge's current state first, so a follow quickly undone never leaves anything behind.

@@ -1,11 +1,13 @@
-import { redisKeys, type RedisClient, readTopEntries, type ZsetEntry } from '@feedmesh/storage';
+import { redisKeys, type ZsetEntry } from '@feedmesh/storage';
 import type { RecallCandidate, RecallSource } from '../recall-candidate.js';
+import type { HomeTimeline } from './home-timeline.js';
 import { recencyScore } from './recency-score.js';
 import type { HydratedEntry, SharedZsets } from './shared-zsets.js';
 import { topCandidates } from './top-candidates.js';
 
 export interface FollowingSourceDeps {
-  redis: RedisClient;
+  /** The user's pushed timeline (rebuilt from their follows when it expired). */
+  homeTimeline: HomeTimeline;
   /** The pulled authors' recent zsets, shared by all their followers (depth: perAuthorLimit). */
   authorsRecent: SharedZsets;
   quota: number;
@@ -16,13 +18,13 @@ export interface FollowingSourceDeps {
 }
 
 /**
- * "following": the user's pushed home timeline merged with the recent items of the followed
- * authors above the fan-out threshold (pulled at read time; the list is in the user's read
- * model). The timeline is the user's own read; the pulled authors' zsets are the same for
+ * "following": the user's pushed home timeline (home-timeline.ts) merged with the recent items
+ * of the followed authors above the fan-out threshold (pulled at read time; the list is in the
+ * user's read model). The timeline is the user's own read; the pulled authors' zsets are the same for
  * every follower and come from the shared cache with their records. recallScore = recency.
  */
 export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
-  const { redis, authorsRecent, quota, maxPulledAuthors, perAuthorLimit } = deps;
+  const { homeTimeline, authorsRecent, quota, maxPulledAuthors, perAuthorLimit } = deps;
   const perAuthor = Math.min(quota, perAuthorLimit);
   return {
     name: 'following',
@@ -31,7 +33,7 @@ export function createFollowingSource(deps: FollowingSourceDeps): RecallSource {
       signal.throwIfAborted();
       const authors = user?.pulledAuthors.slice(0, maxPulledAuthors) ?? [];
       const [timeline, pulled] = await Promise.all([
-        readTopEntries(redis, redisKeys.homeTimeline(query.userId), quota),
+        homeTimeline.read(query.userId, quota, signal),
         authorsRecent.read(authors.map((a) => ({ key: redisKeys.authorRecent(a), count: perAuthor }))),
       ]);
       const nowMs = Date.now();

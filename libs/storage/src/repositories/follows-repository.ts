@@ -159,6 +159,21 @@ export class FollowsRepository {
   }
 
   /**
+   * The authors the user follows whose items are pushed (at most `pullThreshold` followers: the
+   * others recall pulls at read time), most recently followed first: what a home timeline is
+   * rebuilt from. The primary key (follower_id, followee_id) finds the user's edges.
+   */
+  async pushedFollowees(followerId: string, pullThreshold: number, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ followee_id: string }>(
+      `SELECT f.followee_id FROM follows f JOIN users u ON u.id = f.followee_id
+       WHERE f.follower_id = $1 AND u.follower_count <= $2
+       ORDER BY f.created_at DESC, f.followee_id LIMIT $3`,
+      [followerId, pullThreshold, limit],
+    );
+    return rows.map((r) => r.followee_id);
+  }
+
+  /**
    * Enqueues `task` once per batch of `batchSize` of the author's followers, in one statement;
    * each job's payload is the plan plus `fromFollowerId` and `limit` (a FollowerBatch). Returns
    * how many jobs it added.

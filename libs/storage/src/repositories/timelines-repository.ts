@@ -43,53 +43,84 @@ export function trimToLength(max: number): [number, number] {
   return [0, -(max + 1)];
 }
 
-// ZADD of the same score/member pairs into every key, each zset then trimmed to the bound
-// ARGV[1] (only when over it: ZCARD is O(1), a trim is not). Pairs are unpacked 500 at a time:
-// Lua's unpack has a stack limit.
-const ZADD_MANY = `
+// ZADD of the same score/member pairs into every key that exists, each zset then trimmed to the
+// bound ARGV[1] (only when over it: ZCARD is O(1), a trim is not). A missing home timeline is an
+// inactive user's (it expired) or one never built: it is skipped, and recall builds it from the
+// user's follows when they read (rebuildHome). Pairs are unpacked 500 at a time: Lua's unpack has
+// a stack limit. Returns how many timelines were written.
+const ZADD_EXISTING = `
 local keep = tonumber(ARGV[1])
+local written = 0
 for i = 1, #KEYS do
-  local a = 2
-  while a <= #ARGV do
-    local upto = math.min(a + 999, #ARGV)
-    redis.call('ZADD', KEYS[i], unpack(ARGV, a, upto))
-    a = upto + 1
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    local a = 2
+    while a <= #ARGV do
+      local upto = math.min(a + 999, #ARGV)
+      redis.call('ZADD', KEYS[i], unpack(ARGV, a, upto))
+      a = upto + 1
+    end
+    if redis.call('ZCARD', KEYS[i]) > keep then redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(keep + 1)) end
+    written = written + 1
   end
-  if redis.call('ZCARD', KEYS[i]) > keep then redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(keep + 1)) end
 end
-return #KEYS`;
+return written`;
 
-/** Timelines per ZADD_MANY call: each call holds Redis for about a millisecond. */
+/** Timelines per ZADD_EXISTING call: each call holds Redis for about a millisecond. */
 const TIMELINES_PER_SCRIPT = 500;
+
+/**
+ * The member a rebuilt home timeline always holds, lowest-scored: the key then exists even for a
+ * user who follows nobody, so their next read neither rebuilds again nor asks Postgres. It does
+ * not decode as a timeline member, so every reader skips it; the trim drops it first.
+ */
+export const HOME_TIMELINE_PLACEHOLDER = '.';
 
 export class TimelinesRepository {
   constructor(private readonly redis: RedisClient) {}
 
   /**
-   * Adds entries to the home timelines of many users, each timeline trimmed to
-   * TIMELINE_MAX_LENGTH. A fan-out batch is a thousand timelines: as two commands each, the
-   * client's per-command work was most of a fan-out's cost, so a single Redis gets them as a few
-   * scripts of TIMELINES_PER_SCRIPT timelines (ZADD_MANY); on a Cluster every user's timeline is
-   * in its own slot, so there they go as commands in per-slot pipelines (KeyedPipeline).
+   * Adds entries to the home timelines of many users that have one (an inactive user's expired:
+   * see rebuildHome), each timeline trimmed to TIMELINE_MAX_LENGTH; returns how many timelines
+   * were written. A fan-out batch is a thousand timelines: as commands each, the client's
+   * per-command work was most of a fan-out's cost, so a single Redis gets them as a few scripts
+   * of TIMELINES_PER_SCRIPT timelines; on a Cluster every user's timeline is in its own slot, so
+   * there the script runs per timeline, in per-slot pipelines (KeyedPipeline).
    */
-  async pushToHomes(userIds: readonly string[], entries: readonly TimelineEntry[]): Promise<void> {
-    if (userIds.length === 0 || entries.length === 0) return;
+  async pushToHomes(userIds: readonly string[], entries: readonly TimelineEntry[]): Promise<number> {
+    if (userIds.length === 0 || entries.length === 0) return 0;
     const scoreMembers = entries.flatMap((e) => [e.score, e.member]);
     if (this.redis instanceof Cluster) {
       const batch = new KeyedPipeline(this.redis);
       for (const userId of userIds) {
         const key = redisKeys.homeTimeline(userId);
-        batch.add(key, (p) => p.zadd(key, ...scoreMembers).zremrangebyrank(key, ...trimToLength(TIMELINE_MAX_LENGTH)));
+        batch.add(key, (p) => p.eval(ZADD_EXISTING, 1, key, TIMELINE_MAX_LENGTH, ...scoreMembers));
       }
-      await batch.exec();
-      return;
+      return sum(await batch.exec());
     }
     const calls: Array<Promise<unknown>> = [];
     for (let start = 0; start < userIds.length; start += TIMELINES_PER_SCRIPT) {
       const keys = userIds.slice(start, start + TIMELINES_PER_SCRIPT).map((userId) => redisKeys.homeTimeline(userId));
-      calls.push(this.redis.eval(ZADD_MANY, keys.length, ...keys, TIMELINE_MAX_LENGTH, ...scoreMembers));
+      calls.push(this.redis.eval(ZADD_EXISTING, keys.length, ...keys, TIMELINE_MAX_LENGTH, ...scoreMembers));
     }
-    await Promise.all(calls);
+    return sum(await Promise.all(calls));
+  }
+
+  /**
+   * Writes a home timeline built from the user's follows (recall, when it found none): the
+   * entries, the placeholder, the trim and the inactivity TTL, in one transaction. Entries a
+   * fan-out wrote meanwhile are kept (ZADD merges).
+   */
+  async rebuildHome(userId: string, entries: readonly TimelineEntry[], ttlSeconds: number): Promise<void> {
+    const key = redisKeys.homeTimeline(userId);
+    const scoreMembers = entries.flatMap((e) => [e.score, e.member]);
+    const results = await this.redis
+      .multi()
+      .zadd(key, 0, HOME_TIMELINE_PLACEHOLDER, ...scoreMembers)
+      .zremrangebyrank(key, ...trimToLength(TIMELINE_MAX_LENGTH))
+      .expire(key, ttlSeconds)
+      .exec();
+    if (!results) throw new Error('home timeline rebuild was discarded');
+    for (const [error] of results) if (error) throw error;
   }
 
   async removeFromHomes(userIds: readonly string[], members: readonly string[]): Promise<void> {
@@ -190,4 +221,8 @@ export class TimelinesRepository {
       return false;
     }
   }
+}
+
+function sum(counts: readonly unknown[]): number {
+  return counts.reduce<number>((total, n) => total + Number(n), 0);
 }
