@@ -1,4 +1,4 @@
-import { runApp, type AppDefinition } from '@feedmesh/service-kit';
+import { runApp, withDeadline, type AppDefinition } from '@feedmesh/service-kit';
 import { FANOUT_PULL_THRESHOLD, openStorage } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
@@ -47,8 +47,10 @@ export const ingestApp = {
       services: [createIngestService(engagementDeps)],
       // Mounted by the kit beside the Connect routes (AppParts.httpRoutes).
       httpRoutes: [createEngagementRoute({ ...engagementDeps, maxBodyBytes: env.MAX_MESSAGE_BYTES, gate: identity.edge })],
-      // Redis is not a readiness dependency: ingest keeps accepting writes without it.
-      readiness: { postgres: storage.ping.postgres },
+      // Redis is not a readiness dependency: ingest keeps accepting writes without it. Nor is
+      // Postgres alone while the spool has room: an instance taken out of its Service during an
+      // outage could not spool what it exists to spool.
+      readiness: { postgres: spool ? postgresOrSpool(storage.ping.postgres, spool) : storage.ping.postgres },
       pools: () => ({ postgres: storage.poolStats() }),
       close: async () => {
         // In-flight calls are done: stop replaying, let queued appends finish, release the spool.
@@ -59,6 +61,21 @@ export const ingestApp = {
     };
   },
 } satisfies AppDefinition<typeof ingestEnvSpec>;
+
+/**
+ * Ready when Postgres answers, or, while it does not (refused, or no answer within
+ * POSTGRES_PROBE_MS, inside the kit's 1 s probe bound), when the engagement spool can take batches.
+ */
+function postgresOrSpool(postgres: () => Promise<unknown>, spool: EngagementSpool): () => Promise<void> {
+  return async () => {
+    try {
+      await withDeadline(postgres(), { timeoutMs: POSTGRES_PROBE_MS }, 'postgres readiness');
+    } catch (error) {
+      if (!spool.canTakeBatches) throw error;
+    }
+  };
+}
+const POSTGRES_PROBE_MS = 700;
 
 export function start() {
   return runApp(ingestApp);

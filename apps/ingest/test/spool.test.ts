@@ -174,6 +174,8 @@ describe('engagement while Postgres is unreachable', () => {
 
     expect(await metric(ingest, 'ingest_spool_pending_records')).toBe(13);
     expect(await metric(ingest, 'ingest_spool_bytes')).toBeGreaterThan(0);
+    // Still ready: a load balancer keeps sending batches to the spool.
+    expect((await fetch(`http://${ingest.app.address}/readyz`)).status).toBe(200);
     expect(await storedCounts()).toEqual(expectedCounts(before));
 
     await proxy.restore();
@@ -221,6 +223,8 @@ describe('engagement while Postgres is unreachable', () => {
       expect(viaJson.status).toBe(503);
       expect(await viaJson.json()).toMatchObject({ code: 'unavailable' });
       expect(await metric(small, 'ingest_spool_appends_total{outcome="full"}')).toBeGreaterThanOrEqual(2);
+      // Full and Postgres down: not ready, so a load balancer sends batches elsewhere.
+      expect((await fetch(`http://${small.app.address}/readyz`)).status).toBe(503);
       acknowledged.push(...taken);
 
       await proxy.restore();

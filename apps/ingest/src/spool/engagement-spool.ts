@@ -116,6 +116,9 @@ function collector(spool: () => DiskSpool | undefined, value: (spool: DiskSpool)
  * while replay catches up, a batch the full spool refuses tries the store instead (engagement
  * does not depend on order), Unavailable only if that fails too.
  */
+/** Share of the spool kept free before readiness turns it away (a batch in flight still fits). */
+const READY_SPOOL_HEADROOM = 0.05;
+
 export class EngagementSpool {
   private spool: DiskSpool | undefined;
   private replayer: SpoolReplayer | undefined;
@@ -146,6 +149,16 @@ export class EngagementSpool {
 
   get backlog(): number {
     return this.spool?.backlog ?? 0;
+  }
+
+  /**
+   * Readiness while the store is down: the spool takes engagement until it is full, so the
+   * instance stays ready (a load balancer keeps sending it batches) until it has less than
+   * READY_SPOOL_HEADROOM of its room left.
+   */
+  get canTakeBatches(): boolean {
+    const spool = this.spool;
+    return spool !== undefined && spool.bytes < this.settings.maxBytes * (1 - READY_SPOOL_HEADROOM);
   }
 
   private async openSpool(): Promise<void> {
