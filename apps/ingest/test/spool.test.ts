@@ -18,18 +18,21 @@ import { articlePayload, codeOf, createTestStores, insertUsers, startIngest, wai
 
 const USERS = ['s1', 's2', 's3', 's4'];
 
-/** Forwards 127.0.0.1:<port> to Postgres at 127.0.0.1:5432 until cut. */
+/** Forwards 127.0.0.1:<port> to Postgres at 127.0.0.1:5432 until cut or silenced. */
 class PostgresProxy {
   port = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private silent = false;
 
   async start(): Promise<void> {
     const server = createServer((client) => {
+      this.track(client);
+      // Silenced: the connection is taken and never answered, as by a host that vanished.
+      if (this.silent) return;
       const upstream = connect(5432, '127.0.0.1');
+      this.track(upstream);
       for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => {
           client.destroy();
           upstream.destroy();
@@ -45,6 +48,11 @@ class PostgresProxy {
     this.server = server;
   }
 
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+  }
+
   /** Postgres "goes away": open connections reset, new ones refused. */
   async cut(): Promise<void> {
     const server = this.server;
@@ -55,8 +63,21 @@ class PostgresProxy {
     await closed;
   }
 
-  /** Back, on the same port. */
+  /** Postgres goes silent (a partition, no reset): nothing is forwarded any more, either way. */
+  silence(): void {
+    this.silent = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
+  }
+
+  /** Back, on the same port (the silenced connections are dropped: they lost their place in the protocol). */
   async restore(): Promise<void> {
+    if (this.silent) {
+      this.silent = false;
+      for (const socket of this.sockets) socket.destroy();
+    }
     if (!this.server) await this.start();
   }
 
@@ -235,6 +256,32 @@ describe('engagement while Postgres is unreachable', () => {
     } finally {
       await proxy.restore();
       await small.stop();
+    }
+  }, 40_000);
+
+  it('is spooled when Postgres goes silent (no reset): the client-side query timeout gives up on the connection', async () => {
+    // Statements capped at 300 ms on the server, so the client waits 2.3 s for an answer.
+    const silentCase = await startProxied({ PG_STATEMENT_TIMEOUT_MS: '300', INGEST_SPOOL_DIR: path.join(spoolRoot, 'silent') }, 'ingest-silent');
+    try {
+      const warm = batch(2);
+      expect(await silentCase.client.recordEngagement(request(warm))).toMatchObject({ accepted: 2, spooled: false });
+      acknowledged.push(...warm);
+      proxy.silence();
+      const events = batch(6);
+      const started = Date.now();
+      expect(await silentCase.client.recordEngagement(request(events))).toMatchObject({ accepted: 6, spooled: true });
+      const waitedMs = Date.now() - started;
+      acknowledged.push(...events);
+      expect(waitedMs).toBeGreaterThanOrEqual(2_000);
+      await proxy.restore();
+      const expected = expectedCounts(acknowledged);
+      expect(await waitFor(async () => (await storedCounts()).rows >= expected.rows, 20_000, 100)).toBe(true);
+      expect(await waitFor(async () => (await metric(silentCase, 'ingest_spool_pending_records')) === 0, 5_000, 100)).toBe(true);
+      expect(await storedCounts()).toEqual(expected);
+      console.log(`spool: a silent Postgres was given up on after ${waitedMs} ms and the batch spooled`);
+    } finally {
+      await proxy.restore();
+      await silentCase.stop();
     }
   }, 40_000);
 

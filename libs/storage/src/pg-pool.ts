@@ -6,6 +6,13 @@ export interface PgPoolOptions {
   max?: number;
   /** Server-side cap on any single statement, so a slow query cannot hold a connection forever. */
   statementTimeoutMs?: number;
+  /**
+   * Client-side cap on waiting for a query's answer (node-postgres' query_timeout): what the
+   * server-side cap cannot cover, a connection gone silent (a partition, a dead host without a
+   * reset), where the query waits for TCP keepalive, minutes. Default: the statement timeout plus
+   * QUERY_TIMEOUT_MARGIN_MS, none when statements have no timeout.
+   */
+  queryTimeoutMs?: number;
   /** Shown in pg_stat_activity; name the service so slow queries can be traced to it. */
   applicationName?: string;
   /** How long to wait for a free connection or a new one before failing. */
@@ -29,14 +36,22 @@ export const PG_POOL_DEFAULTS = {
   idleTimeoutMs: 30_000,
 } as const;
 
+/** How long past its statement timeout a query may go unanswered before the client gives up on the connection. */
+export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+
 /** A pg pool with timeouts that fail fast and an error listener that keeps the process alive. */
 export function createPgPool(options: PgPoolOptions): pg.Pool {
+  const statementTimeoutMs = options.statementTimeoutMs ?? PG_POOL_DEFAULTS.statementTimeoutMs;
+  const queryTimeoutMs = options.queryTimeoutMs ?? (statementTimeoutMs > 0 ? statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS : 0);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? PG_POOL_DEFAULTS.max,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? PG_POOL_DEFAULTS.connectionTimeoutMs,
     idleTimeoutMillis: options.idleTimeoutMs ?? PG_POOL_DEFAULTS.idleTimeoutMs,
-    statement_timeout: options.statementTimeoutMs ?? PG_POOL_DEFAULTS.statementTimeoutMs,
+    statement_timeout: statementTimeoutMs,
+    // pg-pool destroys a client released with an error (pool.query does so), so a connection
+    // that went silent is not handed out again.
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
     application_name: options.applicationName ?? PG_POOL_DEFAULTS.applicationName,
     keepAlive: true,
   });

@@ -17,3 +17,10 @@ describe('isConnectionLoss', () => {
     expect(isConnectionLoss('Connection terminated')).toBe(false);
   });
 });
+
+describe('storeFailureKind', () => {
+  it('is unavailable when the client gave up waiting for an answer (a silent connection: pg-pool.ts query_timeout)', () => {
+    expect(storeFailureKind(new Error('Query read timeout'))).toBe('unavailable');
+    expect(storeFailureKind(new Error('syntax error at or near "Query read timeout"'))).toBeUndefined();
+  });
+});

@@ -6,8 +6,9 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '5701
 // Lost or refused sockets, as Node reports them.
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 // node-postgres and pg-pool raise these as plain Errors without a code: pool checkout timed out
-// (every connection busy), connection lost mid-query, a client that already lost its socket.
-const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end)/;
+// (every connection busy), connection lost mid-query, a client that already lost its socket, no
+// answer within the client-side query timeout (a connection gone silent: pg-pool.ts).
+const UNAVAILABLE_MESSAGES = /^(timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|Cannot use a pool after calling end|Query read timeout)/;
 // Two transactions collided; the statement was rolled back and the call may simply be retried.
 const ABORTED_SQLSTATES = new Set(['40001', '40P01']);
 

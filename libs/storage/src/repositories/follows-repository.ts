@@ -94,6 +94,7 @@ export class FollowsRepository {
   async change(edge: FollowEdge, pullThreshold: number, jobs: FollowJobs): Promise<FollowChange> {
     const { followerId, followeeId, following } = edge;
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const users = await client.query<{ id: string; follower_count: number }>(
@@ -141,10 +142,14 @@ export class FollowsRepository {
       await client.query('COMMIT');
       return { outcome: 'done', changed, followerCount };
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A client whose ROLLBACK failed too (its connection lost or silent) is destroyed, not pooled.
+      broken = await client.query('ROLLBACK').then(
+        () => undefined,
+        (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+      );
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
