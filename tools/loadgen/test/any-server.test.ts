@@ -32,20 +32,22 @@ const protoset = join(workDir, 'greeter.binpb');
 
 let grpcJs: RunningServer;
 let grpcJsWithoutReflection: RunningServer;
+let grpcJsV1alphaOnly: RunningServer;
 let connect: ConnectGreeter;
 
 beforeAll(async () => {
   // The descriptor set as a user makes it: `buf build -o x.binpb`.
   execFileSync(require.resolve('@bufbuild/buf/bin/buf'), ['build', ECHO_IMPORT_PATH, '-o', protoset], { timeout: 30_000 });
-  [grpcJs, grpcJsWithoutReflection, connect] = await Promise.all([
-    startGrpcJsGreeter({ reflection: true }),
-    startGrpcJsGreeter({ reflection: false }),
+  [grpcJs, grpcJsWithoutReflection, grpcJsV1alphaOnly, connect] = await Promise.all([
+    startGrpcJsGreeter({ reflection: 'v1+v1alpha' }),
+    startGrpcJsGreeter({ reflection: 'none' }),
+    startGrpcJsGreeter({ reflection: 'v1alpha' }),
     startConnectGreeter(new Uint8Array(readFileSync(protoset))),
   ]);
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all([grpcJs?.close(), grpcJsWithoutReflection?.close(), connect?.close()]);
+  await Promise.all([grpcJs?.close(), grpcJsWithoutReflection?.close(), grpcJsV1alphaOnly?.close(), connect?.close()]);
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -89,6 +91,18 @@ describe('a grpc-js server that is not feedmesh', () => {
   it('drives it through @grpc/grpc-js too, resolving the short name "Greeter" by reflection', async () => {
     const before = grpcJs.calls();
     expectAllOk(await greet(grpcJs.address, { reflect: true }, { method: 'Greeter/SayHello', protocol: 'grpc-js' }), grpcJs, before);
+  }, 20_000);
+
+  it('falls back to grpc.reflection.v1alpha on a server without v1', async () => {
+    const before = grpcJsV1alphaOnly.calls();
+    expectAllOk(await greet(grpcJsV1alphaOnly.address, { reflect: true }), grpcJsV1alphaOnly, before);
+  }, 20_000);
+
+  it('hands the reflected types to every worker thread (--workers 2)', async () => {
+    const before = grpcJs.calls();
+    const report = await greet(grpcJs.address, { reflect: true }, { workers: 2 });
+    expect(report.workers).toBe(2);
+    expectAllOk(report, grpcJs, before);
   }, 20_000);
 
   it('names the wrong method, service or field, whatever the source', async () => {

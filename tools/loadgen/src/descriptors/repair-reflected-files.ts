@@ -37,8 +37,11 @@ export function repairReflectedFiles(files: readonly FileDescriptorProto[]): Lin
     for (const message of file.messageType) linkMessage(message, `${prefix}${message.name}`, file, link);
     for (const service of file.service) {
       for (const method of service.method) {
-        method.inputType = link(file, file.package, method.inputType);
-        method.outputType = link(file, file.package, method.outputType);
+        const inputType = link(file, file.package, method.inputType);
+        const outputType = link(file, file.package, method.outputType);
+        // Assigned only when changed: these are proto2 fields, and assigning marks them present.
+        if (inputType !== method.inputType) method.inputType = inputType;
+        if (outputType !== method.outputType) method.outputType = outputType;
       }
     }
   }
@@ -58,7 +61,10 @@ function linkMessage(
   file: FileDescriptorProto,
   link: (file: FileDescriptorProto, scope: string, typeName: string) => string,
 ): void {
-  for (const field of [...message.field, ...message.extension]) field.typeName = link(file, scope, field.typeName);
+  for (const field of [...message.field, ...message.extension]) {
+    const typeName = link(file, scope, field.typeName);
+    if (typeName !== field.typeName) field.typeName = typeName;
+  }
   for (const field of message.field) if (field.jsonName === '') field.jsonName = protoCamelCase(field.name);
   for (const nested of message.nestedType) linkMessage(nested, `${scope}.${nested.name}`, file, link);
 }
