@@ -8,6 +8,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MESH_PEER_SCOPE, MESH_TOKEN_AUDIENCE, MESH_TOKEN_ISSUER, mintServiceToken } from '@feedmesh/identity';
 import { spawnApp, type SpawnedApp } from '@feedmesh/service-kit';
 import { dropDatabase, ensureDatabase, migrate } from '@feedmesh/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,12 +181,18 @@ describe('the CLI flags', () => {
 
 describe("feedmesh's own apps", () => {
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/feedmesh_test_loadgen_reflect_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const meshSecret = 'mesh-secret-for-the-loadgen-reflection-test-0123';
   let ranking: SpawnedApp | undefined;
 
   beforeAll(async () => {
     await ensureDatabase(databaseUrl);
     await migrate(databaseUrl);
-    ranking = await spawnApp(RANKING, { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', RANKING_MODEL_WATCH: 'false' }, { name: 'ranking' });
+    // Reflection for services only, as a locked-down deployment runs it: the load's --metadata must reach the reflection stream.
+    ranking = await spawnApp(
+      RANKING,
+      { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', RANKING_MODEL_WATCH: 'false', MESH_AUTH: 'token', MESH_TOKEN_SECRET: meshSecret, REFLECTION_ACCESS: 'service' },
+      { name: 'ranking' },
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -193,13 +200,18 @@ describe("feedmesh's own apps", () => {
     await dropDatabase(databaseUrl);
   }, 30_000);
 
-  it('are driven from their own reflection, over gRPC and Connect', async () => {
+  it("are driven from their own reflection, over gRPC and Connect, with the load's credentials", async () => {
+    const token = await mintServiceToken(meshSecret, 'loadgen', [MESH_PEER_SCOPE], { issuer: MESH_TOKEN_ISSUER, audience: MESH_TOKEN_AUDIENCE });
+    const metadata = [['authorization', `Bearer ${token}`]] as const;
     const body = JSON.stringify({ userId: 'u1', limit: 1, candidates: [{ item: { id: '00000000-0000-4000-8000-000000000001', kind: 'ITEM_KIND_ARTICLE', authorId: 'a1', createdAtMs: String(Date.now() - 60_000) }, recallScore: 0.5, sources: ['following'] }] });
     for (const [protocol, target] of [['grpc', ranking!.address], ['connect', `http://${ranking!.address}`]] as const) {
-      const report = await runLoad({ target, method: 'RankingService/Rank', reflect: true, protocol, body, concurrency: 2, requests: 50 });
+      const report = await runLoad({ target, method: 'RankingService/Rank', reflect: true, metadata, protocol, body, concurrency: 2, requests: 50 });
       expect(report.method).toBe('feedmesh.ranking.v1.RankingService/Rank');
       expect(report.errorsByCode).toEqual({});
       expect(report.requests.ok).toBe(50);
     }
+    await expect(runLoad({ target: ranking!.address, method: 'RankingService/Rank', reflect: true, body, requests: 1 })).rejects.toThrow(
+      new RegExp(`^reflection at ${ranking!.address} failed: UNAUTHENTICATED: `),
+    );
   }, 30_000);
 });
