@@ -144,6 +144,12 @@ describe('a Connect server that is not feedmesh', () => {
     expectAllOk(await greet(connect.h2c.address, SOURCES['--protoset'](), { protocol: 'grpc' }), connect.h2c, before);
   }, 20_000);
 
+  it('explains that reflection needs HTTP/2 when the target speaks HTTP/1.1 only', async () => {
+    await expect(greet(`http://${connect.http1.address}`, { reflect: true }, { protocol: 'connect' })).rejects.toThrow(
+      new RegExp(`^reflection at ${connect.http1.address} failed: UNAVAILABLE: .*\\(reflection is a gRPC stream over HTTP/2; for a server that takes none at this address, such as a Connect server on HTTP/1\\.1, pass --proto or --protoset\\)$`),
+    );
+  }, 20_000);
+
   it('says it offers no reflection (connect-node serves none)', async () => {
     await expect(greet(connect.h2c.address, { reflect: true })).rejects.toThrow(
       `server does not offer reflection at ${connect.h2c.address} (grpc.reflection.v1 and v1alpha are Unimplemented); pass --proto or --protoset`,

@@ -20,6 +20,7 @@ export interface ReflectionOptions {
 }
 
 const VERSIONS = ['v1', 'v1alpha'] as const;
+const UNAVAILABLE_HINT = ' (reflection is a gRPC stream over HTTP/2; for a server that takes none at this address, such as a Connect server on HTTP/1.1, pass --proto or --protoset)';
 
 /** Descriptors for `serviceName` ("greet.v1.Greeter", or "Greeter", looked up in the server's service list). */
 export async function reflectService(serviceName: string, options: ReflectionOptions): Promise<LoadedDescriptors> {
@@ -36,7 +37,10 @@ export async function reflectService(serviceName: string, options: ReflectionOpt
         return descriptors;
       } catch (error) {
         if (isStatus(error, grpc.status.UNIMPLEMENTED)) continue;
-        if (isStatus(error)) throw new UsageError(`${source} failed: ${grpc.status[error.code]}: ${error.details.replace(/ Resolution note: $/, '')}`);
+        if (isStatus(error)) {
+          const hint = error.code === grpc.status.UNAVAILABLE ? UNAVAILABLE_HINT : '';
+          throw new UsageError(`${source} failed: ${grpc.status[error.code]}: ${error.details.replace(/ Resolution note: $/, '')}${hint}`);
+        }
         throw error;
       } finally {
         stream.close();
