@@ -6,7 +6,7 @@
 // buf has no protoc-style -I: each import path becomes one module of a throwaway buf workspace,
 // linked in by symlink, and errors are mapped back from the module's name to the path given.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../method-resolver.js';
@@ -51,7 +51,8 @@ export function compileProtos(sources: ProtoSources): LoadedDescriptors {
     const output = join(workspace, 'out.binpb');
     const args = ['build', workspace, '--output', output, ...targets.flatMap((target) => ['--path', join(workspace, `i${target.root}`, target.name)])];
     try {
-      execFileSync(bufBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+      const [command, ...prefix] = bufCommand();
+      execFileSync(command, [...prefix, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     } catch (error) {
       const stderr = String((error as { stderr?: Buffer }).stderr ?? (error as Error).message);
       throw new UsageError(`${source} does not compile:\n${restorePaths(stderr, workspace, importPaths).trim()}`);
@@ -76,10 +77,20 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function bufBinary(): string {
+/** buf's bin/buf is a Node launcher (or, once its install script swapped it, the binary itself): run either without relying on PATH. */
+function bufCommand(): string[] {
+  let file: string;
   try {
-    return require.resolve('@bufbuild/buf/bin/buf');
+    file = require.resolve('@bufbuild/buf/bin/buf');
   } catch {
     throw new UsageError('--proto needs the buf compiler (npm package @bufbuild/buf); pass --protoset instead');
   }
+  const head = Buffer.alloc(2);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return head.toString('latin1') === '#!' ? [process.execPath, file] : [file];
 }
