@@ -19,6 +19,11 @@ export const USAGE = `Usage: feedmesh-loadgen --target HOST:PORT --method SERVIC
 Load:
   --method NAME            feedmesh.feed.v1.FeedService/GetFeed or FeedService/GetFeed
   --target ADDR            gRPC: host:port; Connect: http://host:port
+Method and message types (default: feedmesh's contracts):
+  --reflect                ask the server (gRPC server reflection v1 / v1alpha)
+  --proto FILE             from .proto files, compiled in-process (repeatable)
+  --import-path DIR        import root for --proto (repeatable; default: each file's directory)
+  --protoset FILE          from a FileDescriptorSet, e.g. \`buf build -o x.binpb\`
   --protocol P             grpc (default, node:http2), grpc-js (@grpc/grpc-js) or connect (JSON, HTTP/1.1)
   --body JSON              request as proto JSON, with {{var}} placeholders (default {})
   --var NAME=SPEC          range:u1..u100000 | list:a,b,c | file:ids.txt | uuid (repeatable)
@@ -53,6 +58,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
         help: { type: 'boolean', short: 'h' },
         method: { type: 'string' },
         target: { type: 'string' },
+        reflect: { type: 'boolean' },
+        proto: { type: 'string', multiple: true },
+        'import-path': { type: 'string', multiple: true },
+        protoset: { type: 'string' },
         protocol: { type: 'string' },
         body: { type: 'string' },
         var: { type: 'string', multiple: true },
@@ -91,6 +100,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const load: LoadOptions = {
     target: values.target,
     method: values.method,
+    reflect: values.reflect ?? false,
+    protoFiles: values.proto ?? [],
+    importPaths: values['import-path'] ?? [],
+    protoset: values.protoset,
     protocol: values.protocol as LoadOptions['protocol'],
     body: values.body,
     variables: values.var ?? [],

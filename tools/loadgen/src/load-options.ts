@@ -6,6 +6,14 @@ export interface LoadOptions {
   readonly target: string;
   /** "feedmesh.feed.v1.FeedService/GetFeed" or "FeedService/GetFeed". */
   readonly method: string;
+  /** Resolve the method and its messages by asking the server (gRPC server reflection) instead of the contracts. */
+  readonly reflect?: boolean;
+  /** Resolve them from these .proto files (compiled in-process) instead of the contracts. */
+  readonly protoFiles?: readonly string[];
+  /** Import roots for `protoFiles` (default: each file's directory). */
+  readonly importPaths?: readonly string[];
+  /** Resolve them from this FileDescriptorSet file (`buf build -o x.binpb`) instead of the contracts. */
+  readonly protoset?: string;
   /** "grpc" (node:http2, default), "grpc-js" (@grpc/grpc-js) or "connect" (JSON over HTTP/1.1). */
   readonly protocol?: 'grpc' | 'grpc-js' | 'connect';
   /** Proto JSON with {{variable}} placeholders; default "{}". */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolveMethod, UsageError } from './method-resolver.js';
+import { create, createFileRegistry } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { resolveMethod, splitMethodName, UsageError } from './method-resolver.js';
 
 describe('resolveMethod', () => {
   it('resolves full and short names from the contracts', () => {
@@ -15,5 +17,35 @@ describe('resolveMethod', () => {
     expect(() => resolveMethod('NoService/Rank')).toThrow(UsageError);
     expect(() => resolveMethod('RankingService/Nope')).toThrow(/has no method "Nope".*Rank/);
     expect(() => resolveMethod('RankingService')).toThrow(UsageError);
+  });
+
+  it('resolves in any registry and names its source when the service is not there', () => {
+    const registry = createFileRegistry(
+      create(FileDescriptorSetSchema, {
+        file: [
+          {
+            name: 'greet.proto',
+            package: 'greet.v1',
+            syntax: 'proto3',
+            messageType: [{ name: 'Hello' }],
+            service: [{ name: 'Greeter', method: [{ name: 'SayHello', inputType: '.greet.v1.Hello', outputType: '.greet.v1.Hello' }] }],
+          },
+        ],
+      }),
+    );
+    const resolved = resolveMethod('Greeter/SayHello', registry, '--protoset greet.binpb');
+    expect(resolved.path).toBe('/greet.v1.Greeter/SayHello');
+    expect(resolved.registry).toBe(registry);
+    expect(() => resolveMethod('RankingService/Rank', registry, '--protoset greet.binpb')).toThrow(
+      'unknown service "RankingService" (not in --protoset greet.binpb; it has: greet.v1.Greeter)',
+    );
+  });
+});
+
+describe('splitMethodName', () => {
+  it('splits at the last slash, with or without a leading one', () => {
+    expect(splitMethodName('/greet.v1.Greeter/SayHello')).toEqual({ serviceName: 'greet.v1.Greeter', methodName: 'SayHello' });
+    expect(splitMethodName('Greeter/SayHello')).toEqual({ serviceName: 'Greeter', methodName: 'SayHello' });
+    expect(() => splitMethodName('Greeter/')).toThrow(UsageError);
   });
 });

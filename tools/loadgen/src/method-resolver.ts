@@ -1,6 +1,7 @@
 // Turns "feedmesh.feed.v1.FeedService/GetFeed" (or the short "FeedService/GetFeed") into the
-// method descriptor, looked up in a registry built from the contracts rather than generated stubs,
-// so any unary method of the mesh can be driven without code changes here.
+// method descriptor, looked up in a registry rather than generated stubs — the contracts' by
+// default, or one built from reflection, .proto files or a descriptor set (descriptors/) — so any
+// unary method can be driven without code changes here.
 import { create, createFileRegistry, type DescFile, type DescMethod, type FileRegistry } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { contractFiles } from '@feedmesh/contracts';
@@ -13,6 +14,8 @@ export interface ResolvedMethod {
   readonly method: DescMethod;
   /** The gRPC / Connect path: "/feedmesh.feed.v1.FeedService/GetFeed". */
   readonly path: string;
+  /** The registry the method came from: resolves google.protobuf.Any contents in JSON. */
+  readonly registry: FileRegistry;
 }
 
 let contractRegistry: FileRegistry | undefined;
@@ -33,21 +36,28 @@ export function contractsRegistry(): FileRegistry {
   return contractRegistry;
 }
 
-export function resolveMethod(name: string, registry: FileRegistry = contractsRegistry()): ResolvedMethod {
+/** "pkg.Service/Method" (a leading "/" allowed) → its two halves; anything else is a usage error. */
+export function splitMethodName(name: string): { serviceName: string; methodName: string } {
   const trimmed = name.replace(/^\//, '');
   const slash = trimmed.lastIndexOf('/');
   if (slash <= 0 || slash === trimmed.length - 1) {
     throw new UsageError(`--method must look like "package.Service/Method" or "Service/Method", got "${name}"`);
   }
-  const serviceName = trimmed.slice(0, slash);
-  const methodName = trimmed.slice(slash + 1);
+  return { serviceName: trimmed.slice(0, slash), methodName: trimmed.slice(slash + 1) };
+}
+
+/** `source` names where the registry came from, for the error when the service is not in it. */
+export function resolveMethod(name: string, registry: FileRegistry = contractsRegistry(), source = '@feedmesh/contracts'): ResolvedMethod {
+  const { serviceName, methodName } = splitMethodName(name);
   const candidates = [];
+  const known: string[] = [];
   for (const file of registry.files) {
     for (const service of file.services) {
+      known.push(service.typeName);
       if (service.typeName === serviceName || service.name === serviceName) candidates.push(service);
     }
   }
-  if (candidates.length === 0) throw new UsageError(`unknown service "${serviceName}" (not in @feedmesh/contracts)`);
+  if (candidates.length === 0) throw new UsageError(`unknown service "${serviceName}" (not in ${source}; it has: ${known.join(', ') || 'no services'})`);
   if (candidates.length > 1) {
     throw new UsageError(`"${serviceName}" is ambiguous: ${candidates.map((s) => s.typeName).join(', ')}; use the full name`);
   }
@@ -57,5 +67,5 @@ export function resolveMethod(name: string, registry: FileRegistry = contractsRe
     throw new UsageError(`${service.typeName} has no method "${methodName}" (has: ${service.methods.map((m) => m.name).join(', ')})`);
   }
   if (method.methodKind !== 'unary') throw new UsageError(`${service.typeName}/${method.name} is ${method.methodKind}; only unary methods are supported`);
-  return { method, path: `/${service.typeName}/${method.name}` };
+  return { method, path: `/${service.typeName}/${method.name}`, registry };
 }

@@ -2,7 +2,9 @@
 // per worker thread (--workers), and the report (with SLO verdict when thresholds are given).
 import { newLatencyHistogram, summarize, type Histogram } from './histograms.js';
 import type { LoadOptions, ProgressSample } from './load-options.js';
-import { resolveMethod, UsageError } from './method-resolver.js';
+import type { LoadedDescriptors } from './descriptors/descriptor-set.js';
+import { loadDescriptors, resolveMethodIn } from './descriptors/load-descriptors.js';
+import { UsageError } from './method-resolver.js';
 import { reportSlowCalls, type Report } from './report.js';
 import { checkPlan, prepareShard, type PreparedShard, type Protocol, type ShardInterval, type ShardPlan } from './shard.js';
 import type { ShardResult } from './shard-result.js';
@@ -13,7 +15,7 @@ import { runWorkers } from './workers.js';
 const DEFAULT_DURATION_MS = 10_000;
 
 export async function runLoad(options: LoadOptions): Promise<Report> {
-  const plan = planRun(options);
+  const plan = planRun(options, await loadDescriptors(options));
   const workers = options.workers ?? 1;
   // With workers, the method and body are still checked here, so usage errors surface before any worker starts.
   const local: PreparedShard | undefined = workers > 1 ? (checkPlan(plan), undefined) : prepareShard(plan);
@@ -64,12 +66,13 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
 }
 
 /** Defaults applied and checked; the plan of a single-shard run. */
-export function planRun(options: LoadOptions): ShardPlan {
+export function planRun(options: LoadOptions, descriptors?: LoadedDescriptors): ShardPlan {
   const protocol: Protocol = options.protocol ?? 'grpc';
   const openLoop = options.rate !== undefined;
   const plan: ShardPlan = {
     target: options.target,
     method: options.method,
+    descriptors,
     protocol,
     body: options.body,
     variables: options.variables ?? [],
@@ -129,7 +132,7 @@ function buildReport(
   return {
     tool: 'feedmesh-loadgen',
     target: plan.target,
-    method: resolveMethod(plan.method).path.slice(1),
+    method: resolveMethodIn(plan.method, plan.descriptors).path.slice(1),
     protocol: plan.protocol,
     mode: plan.openLoop ? 'open-loop' : 'closed-loop',
     concurrency: plan.openLoop ? null : plan.concurrency,

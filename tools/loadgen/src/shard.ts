@@ -1,13 +1,14 @@
 // One shard of a run: method → body → transport, a scheduler driving call slots, and the recorder.
 // A run is one shard in-process, or one shard per worker thread under --workers (workers.ts).
 // Everything a shard needs is in its ShardPlan, which is plain data so it can cross to a worker.
-import type { DescMethod } from '@bufbuild/protobuf';
+import type { DescMethod, Registry } from '@bufbuild/protobuf';
 import { compileBody, type CompiledBody } from './body-template.js';
 import { CallSlot } from './call-slot.js';
 import { monotonicClock, nodeTimers } from './clock.js';
 import { parseVariable } from './generators.js';
 import type { Histogram } from './histograms.js';
-import { resolveMethod } from './method-resolver.js';
+import type { LoadedDescriptors } from './descriptors/descriptor-set.js';
+import { resolveMethodIn } from './descriptors/load-descriptors.js';
 import { Recorder, type IntervalStats } from './recorder.js';
 import { ClosedLoopScheduler } from './schedulers/closed-loop.js';
 import { OpenLoopScheduler } from './schedulers/open-loop.js';
@@ -26,6 +27,8 @@ export type Protocol = 'grpc' | 'grpc-js' | 'connect';
 export interface ShardPlan {
   readonly target: string;
   readonly method: string;
+  /** The method's types from reflection, --proto or --protoset; undefined: the contracts. */
+  readonly descriptors: LoadedDescriptors | undefined;
   readonly protocol: Protocol;
   readonly body: string | undefined;
   readonly variables: readonly string[];
@@ -67,20 +70,21 @@ export interface PreparedShard {
 }
 
 /** Resolves the method and compiles the body: throws UsageError on bad options. */
-export function checkPlan(plan: ShardPlan): { method: DescMethod; path: string; body: CompiledBody } {
-  const { method, path } = resolveMethod(plan.method);
+export function checkPlan(plan: ShardPlan): { method: DescMethod; path: string; registry: Registry; body: CompiledBody } {
+  const { method, path, registry } = resolveMethodIn(plan.method, plan.descriptors);
   const body = compileBody(method.input, plan.body, plan.variables.map((v) => parseVariable(v)), { grpcFrame: plan.protocol === 'grpc' });
-  return { method, path, body };
+  return { method, path, registry, body };
 }
 
 /** Compiles the body and opens the transport (throws UsageError on bad options), ready to run. */
 export function prepareShard(plan: ShardPlan): PreparedShard {
-  const { method, path, body } = checkPlan(plan);
+  const { method, path, registry, body } = checkPlan(plan);
   const traces = new TraceparentSource(plan.traceSample);
   const transportOptions: TransportOptions = {
     target: plan.target,
     path,
     method,
+    registry,
     connections: plan.connections,
     timeoutMs: plan.timeoutMs,
     metadata: plan.metadata,

@@ -1,7 +1,7 @@
 // Connect protocol, unary JSON over HTTP/1.1 (connectrpc.com/docs/protocol): POST /<service>/<Method>
 // with a proto-JSON body. Uses node:http with a keep-alive Agent; per call it costs markedly less
 // client CPU than fetch (undici), see README.
-import { fromJsonString } from '@bufbuild/protobuf';
+import { fromJsonString, type DescMessage, type Registry } from '@bufbuild/protobuf';
 import * as http from 'node:http';
 import { status } from '@grpc/grpc-js';
 import type { CallSlot } from '../call-slot.js';
@@ -33,7 +33,7 @@ export class ConnectTransport implements Transport {
   send(slot: CallSlot, body: Buffer | string): void {    const headers = this.headers[slot.id] ?? this.prepareSlot(slot.id);
     headers['content-length'] = Buffer.byteLength(body);
     headers.traceparent = slot.traceparent;
-    const exchange = new ConnectExchange(slot, this.options.decodeResponses ? this.options.method.output : undefined);
+    const exchange = new ConnectExchange(slot, this.options.decodeResponses ? this.options.method.output : undefined, this.options.registry);
     const call = http.request(
       { agent: this.agent, host: this.host, port: this.port, method: 'POST', path: this.options.path, headers },
       exchange.onResponse,
@@ -67,7 +67,8 @@ class ConnectExchange {
 
   constructor(
     private readonly slot: CallSlot,
-    private readonly output: Parameters<typeof fromJsonString>[0] | undefined,
+    private readonly output: DescMessage | undefined,
+    private readonly registry: Registry | undefined,
   ) {}
 
   attach(call: http.ClientRequest, timeoutMs: number): void {
@@ -90,7 +91,7 @@ class ConnectExchange {
 
   private decode(): number {
     try {
-      fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'));
+      fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'), { registry: this.registry });
       return status.OK;
     } catch {
       return status.INTERNAL;

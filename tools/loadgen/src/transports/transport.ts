@@ -1,4 +1,4 @@
-import type { DescMethod } from '@bufbuild/protobuf';
+import type { DescMethod, Registry } from '@bufbuild/protobuf';
 import type { CallSlot } from '../call-slot.js';
 
 /**
@@ -21,6 +21,8 @@ export interface TransportOptions {
   /** "/package.Service/Method". */
   readonly path: string;
   readonly method: DescMethod;
+  /** The registry `method` came from (contracts, reflection, --proto, --protoset): resolves Any in JSON responses. */
+  readonly registry?: Registry;
   /** gRPC channels / HTTP/2 connections, or the cap on HTTP/1.1 sockets (undefined: one per in-flight call). */
   readonly connections: number | undefined;
   readonly timeoutMs: number;
