@@ -14,3 +14,4 @@ export { tcpAccepts, watchListener, type ListenerWatch } from './listener-probe.
 export { probeLiveness, type LivenessProbe } from './liveness-probe.js';
 export { settle } from './settle.js';
 export { alivePids, childPidsOf, freePortRun, startLauncher, type LauncherProcess } from './launcher-process.js';
+export { copyKeysIntoCluster, startRedisCluster, type RedisCluster } from './redis-cluster.js';
