@@ -195,20 +195,22 @@ async function waitForClusterOk(ports: readonly number[], timeoutMs: number): Pr
  */
 export async function copyKeysIntoCluster(sourceUrl: string, cluster: Cluster): Promise<number> {
   const source = new Redis(sourceUrl);
-  let copied = 0;
+  // SCAN may return a key twice; each is copied once.
+  const copied = new Set<string>();
   try {
     let cursor = '0';
     do {
       const [next, keys] = await source.scan(cursor, 'COUNT', 500);
       cursor = next;
-      const dumps = await Promise.all(keys.map(async (key) => [key, await source.dumpBuffer(key), await source.pttl(key)] as const));
+      const fresh = keys.filter((key) => !copied.has(key));
+      const dumps = await Promise.all(fresh.map(async (key) => [key, await source.dumpBuffer(key), await source.pttl(key)] as const));
       await Promise.all(dumps.map(([key, dump, ttl]) => (dump ? cluster.restore(key, ttl > 0 ? ttl : 0, dump, 'REPLACE') : undefined)));
-      copied += keys.length;
+      for (const key of fresh) copied.add(key);
     } while (cursor !== '0');
     const expected = await source.dbsize();
-    if (copied !== expected) throw new Error(`copied ${copied} keys into the cluster, the source holds ${expected}`);
+    if (copied.size !== expected) throw new Error(`copied ${copied.size} keys into the cluster, the source holds ${expected}`);
   } finally {
     source.disconnect();
   }
-  return copied;
+  return copied.size;
 }
