@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: the whole mesh on this machine against the local Postgres and Redis.
+// `npm start`: the whole mesh on this machine against the local Postgres and Redis, or, when
+// nothing answers and no DATABASE_URL / REDIS_URL is given, an embedded PostgreSQL and a
+// redis-server of its own (tools/dev/backing-services.mjs), stopped with the mesh.
 // Creates the database, applies migrations and seeds a small demo data set when it is empty
 // (or when Redis lost its keys), then starts the five apps on their default ports and stops
 // them gracefully on Ctrl-C. It refuses to start on Redis keys of another data set (the
@@ -11,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backingServices, MissingServiceError } from './backing-services.mjs';
 import { devKeys, devKeysFile, identity } from './dev-keys.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,8 +27,7 @@ const env = {
   MESH_AUTH: 'token',
   MESH_TOKEN_SECRET: keys.meshTokenSecret,
   ...process.env,
-  DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/feedmesh',
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  // DATABASE_URL and REDIS_URL: set once the backing services are known (see the end).
   // The aggregator has no built-in cursor key (one anybody can read lets anybody forge cursors):
   // a random key per start, so cursors of an earlier run are refused (the client starts over).
   CURSOR_SECRETS: process.env.CURSOR_SECRETS ?? randomBytes(32).toString('base64url'),
@@ -34,13 +36,18 @@ const env = {
   // No load balancer in front on a laptop: Ctrl-C drains at once instead of serving 5 s more.
   SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
 };
+// START_PORT moves the five apps (the aggregator on it, the others on the next four), and
+// START_WEB_PORT the example page, for a second mesh beside a running one (the quick start's test).
+const basePort = Number(process.env.START_PORT || 8080);
+const webPort = Number(process.env.START_WEB_PORT || 3000);
+const aggregatorUrl = `http://127.0.0.1:${basePort}`;
 // Order matters only for a quiet start: the aggregator's dependencies come up first.
 const apps = [
-  { name: 'recall', port: 8081 },
-  { name: 'ranking', port: 8082 },
-  { name: 'render', port: 8083 },
-  { name: 'ingest', port: 8084 },
-  { name: 'aggregator', port: 8080 },
+  { name: 'recall', port: basePort + 1 },
+  { name: 'ranking', port: basePort + 2 },
+  { name: 'render', port: basePort + 3 },
+  { name: 'ingest', port: basePort + 4 },
+  { name: 'aggregator', port: basePort },
 ];
 
 function run(entry, args, extraEnv = {}) {
@@ -94,9 +101,9 @@ function startApp({ name, port, entry = join(root, 'apps', name, 'dist', 'main.j
       env: {
         ...env,
         PORT: String(port),
-        RECALL_ADDR: '127.0.0.1:8081',
-        RANKING_ADDR: '127.0.0.1:8082',
-        RENDER_ADDR: '127.0.0.1:8083',
+        RECALL_ADDR: `127.0.0.1:${basePort + 1}`,
+        RANKING_ADDR: `127.0.0.1:${basePort + 2}`,
+        RENDER_ADDR: `127.0.0.1:${basePort + 3}`,
         MIGRATE_ON_START: 'false',
         ...extraEnv,
       },
@@ -116,7 +123,7 @@ function startApp({ name, port, entry = join(root, 'apps', name, 'dist', 'main.j
 // the first real request inside the default 250 ms budget.
 async function warmUp(serviceToken) {
   for (let i = 1; i <= 20; i++) {
-    await fetch('http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed', {
+    await fetch(`${aggregatorUrl}/feedmesh.feed.v1.FeedService/GetFeed`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'connect-timeout-ms': '5000', authorization: `Bearer ${serviceToken}` },
       body: JSON.stringify({ userId: `u${i}`, pageSize: 20 }),
@@ -125,6 +132,7 @@ async function warmUp(serviceToken) {
 }
 
 const children = [];
+const services = backingServices({ env: process.env, root });
 let stopping = false;
 async function stopAll(signal, exitCode = 0) {
   if (stopping) return;
@@ -140,12 +148,15 @@ async function stopAll(signal, exitCode = 0) {
         }),
     ),
   );
+  // The apps are gone: now the Postgres and Redis this launcher started, if any.
+  await services.stop();
   process.exit(exitCode);
 }
 process.on('SIGINT', () => void stopAll('SIGINT'));
 process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
 try {
+  Object.assign(env, await services.start());
   await checkRedisIsNotAnotherDataSet();
   await seedDemoData();
   for (const app of apps) {
@@ -166,9 +177,9 @@ try {
   // The example BFF and web page (examples/web-feed), acting for its logged-in users with a service token of its own.
   const webFeedChild = await startApp({
     name: 'web-feed',
-    port: 3000,
+    port: webPort,
     entry: join(root, 'examples', 'web-feed', 'dist', 'main.js'),
-    extraEnv: { FEEDMESH_TOKEN: await mintServiceToken(secret, 'web-feed', undefined, { ttlSeconds: 30 * 86_400 }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    extraEnv: { AGGREGATOR_URL: aggregatorUrl, INGEST_URL: `http://127.0.0.1:${basePort + 4}`, FEEDMESH_TOKEN: await mintServiceToken(secret, 'web-feed', undefined, { ttlSeconds: 30 * 86_400 }), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
   children.push(webFeedChild);
   webFeedChild.once('exit', (code) => {
@@ -176,9 +187,9 @@ try {
   });
   console.log(`
 [start] feedmesh is up:
-  aggregator  http://127.0.0.1:8080   (FeedService: gRPC and Connect JSON)
-  recall 8081 · ranking 8082 · render 8083 · ingest 8084   (/healthz /readyz /metrics on each)
-  web-feed    http://127.0.0.1:3000/  (the example BFF and page: log in as any of u1…u20)
+  aggregator  ${aggregatorUrl}   (FeedService: gRPC and Connect JSON)
+  recall ${basePort + 1} · ranking ${basePort + 2} · render ${basePort + 3} · ingest ${basePort + 4}   (/healthz /readyz /metrics on each)
+  web-feed    http://127.0.0.1:${webPort}/  (the example BFF and page: log in as any of u1…u20)
 
   Every call needs a token (development key: ${keys.created ? 'created now in ' : ''}${devKeysFile}).
   u1, valid 7 days:
@@ -187,12 +198,14 @@ try {
     export SERVICE_TOKEN=${serviceToken}
   More: npm run token -- u42 · npm run token -- --service loadgen
 
-  curl -s -X POST http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed \\
+  curl -s -X POST ${aggregatorUrl}/feedmesh.feed.v1.FeedService/GetFeed \\
        -H 'content-type: application/json' -H "authorization: Bearer $U1_TOKEN" -d '{"userId":"u1","pageSize":5}'
   npx buf curl --protocol grpc --http2-prior-knowledge --schema proto -H "authorization: Bearer $U1_TOKEN" \\
-       -d '{"userId":"u1","pageSize":5}' http://127.0.0.1:8080/feedmesh.feed.v1.FeedService/GetFeed
+       -d '{"userId":"u1","pageSize":5}' ${aggregatorUrl}/feedmesh.feed.v1.FeedService/GetFeed
 Ctrl-C stops everything.`);
 } catch (error) {
-  console.error(`[start] ${error.message}`);
+  console.error(error.message.replace(/^/gm, '[start] '));
+  // Nothing was started when a service is missing: the line above is all there is to say.
+  if (error instanceof MissingServiceError) process.exit(1);
   await stopAll('error', 1);
 }

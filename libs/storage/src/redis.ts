@@ -56,6 +56,13 @@ export function createRedis(options: RedisClientOptions = {}): RedisClient {
     return new Cluster(options.clusterNodes, {
       ...shared,
       clusterRetryStrategy: reconnectDelayMs,
+      // While a master is down (until its replica is promoted, ~2 s at a 1 s node timeout),
+      // ioredis' defaults resend a command on its slots every 100 ms until commandTimeout, so
+      // every command there stalls 1 s and a GetFeed with a few in series runs out of its
+      // deadline. Failing at once degrades the page, as with a single Redis down; the next
+      // command after the promotion is redirected (MOVED) and refreshes the slot map.
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: 0,
       redisOptions: {
         connectTimeout,
         commandTimeout,

@@ -13,3 +13,5 @@ export { WriteLedger } from './write-ledger.js';
 export { tcpAccepts, watchListener, type ListenerWatch } from './listener-probe.js';
 export { probeLiveness, type LivenessProbe } from './liveness-probe.js';
 export { settle } from './settle.js';
+export { alivePids, childPidsOf, freePortRun, startLauncher, type LauncherProcess } from './launcher-process.js';
+export { copyKeysIntoCluster, startRedisCluster, type RedisCluster } from './redis-cluster.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import type { Client } from '@connectrpc/connect';
 import { EngagementType, IngestService, ItemKind } from '@feedmesh/contracts';
-import { encodeTimelineMember, redisKeys } from '@feedmesh/storage';
+import { encodeTimelineMember, redisKeys, type RedisClient } from '@feedmesh/storage';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Call } from './call-record.js';
@@ -75,8 +75,9 @@ export class WriteLedger {
    * Waits until every acknowledged publish is in its author's recent-items zset (what the outbox's
    * fan-out writes), at most `timeoutMs`; resolves with the request ids still missing and how long it took.
    */
-  async waitForOutbox(redisUrl: string, timeoutMs: number): Promise<{ missing: string[]; tookMs: number }> {
-    const redis = new Redis(redisUrl);
+  async waitForOutbox(redisUrlOrClient: string | RedisClient, timeoutMs: number): Promise<{ missing: string[]; tookMs: number }> {
+    // A client passed in (a Cluster's, say) stays the caller's to close.
+    const redis = typeof redisUrlOrClient === 'string' ? new Redis(redisUrlOrClient) : redisUrlOrClient;
     const started = now();
     try {
       let left = this.publishes;
@@ -91,7 +92,7 @@ export class WriteLedger {
         await sleep(250);
       }
     } finally {
-      redis.disconnect();
+      if (typeof redisUrlOrClient === 'string') redis.disconnect();
     }
   }
 }
