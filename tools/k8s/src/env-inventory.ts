@@ -52,3 +52,15 @@ export function sharedDataVariables(): EnvVariable[] {
   const storage = requireFromRoot('@feedmesh/storage') as { sharedDataEnvSpec: Record<string, Validator> };
   return entries(storage.sharedDataEnvSpec);
 }
+
+/**
+ * Validates `env` as `app` would at start (the kit's loadConfig over its spec): throws the app's
+ * own ConfigError naming every bad variable, e.g. a choice the spec does not have.
+ */
+export function checkAppEnv(app: string, env: Record<string, string>): void {
+  const dir = app === 'ingest-worker' ? 'ingest' : app;
+  const appModule = requireFromRoot(path.join(repoRoot, 'apps', dir, 'dist', 'app.js')) as Record<string, unknown>;
+  const definition = Object.values(appModule).find((value): value is { env: Record<string, Validator>; defaultPort: number } => !!value && typeof value === 'object' && 'defaultPort' in value && 'env' in value);
+  const kit = requireFromRoot('@feedmesh/service-kit') as { loadConfig(spec: unknown, port: number, env: Record<string, string>): unknown };
+  kit.loadConfig(definition!.env, definition!.defaultPort, env);
+}
