@@ -123,10 +123,10 @@ describe('one kit client, three recall processes behind one name', () => {
   it(`behind a Service: with GRPC_MAX_CONNECTION_AGE_MS=${CONNECTION_AGE_MS} the calls spread within ±20 %`, async () => {
     const proxy = await serviceProxy(aging.map((app) => app.port));
     try {
-      // 6 s of steady traffic: ~30 connection lifetimes, ~10 on each process.
-      const counts = await servedDuring(aging, () => steadyCalls(`127.0.0.1:${proxy.port}`, 600, 10));
+      // 9 s of steady traffic: ~45 connection lifetimes, ~15 on each process.
+      const counts = await servedDuring(aging, () => steadyCalls(`127.0.0.1:${proxy.port}`, 900, 10));
       console.log(`Service + connection age ${CONNECTION_AGE_MS} ms: calls per process ${JSON.stringify(counts)}`);
-      expectEvenSpread(counts, 600);
+      expectEvenSpread(counts, 900);
     } finally {
       await proxy.close();
     }
@@ -137,5 +137,11 @@ describe('one kit client, three recall processes behind one name', () => {
     const counts = await servedDuring(lasting, () => steadyCalls(target, 300, 5));
     console.log(`headless + round_robin: calls per process ${JSON.stringify(counts)}`);
     expectEvenSpread(counts, 300);
+  });
+
+  it('takes a dns:/// target as the manifests write it (dns:///recall-pods:8081)', async () => {
+    // localhost resolves to 127.0.0.1 (and maybe ::1, where nothing listens): the calls reach the one that answers.
+    const counts = await servedDuring(lasting, () => steadyCalls(`dns:///localhost:${lasting[0]!.port}`, 20, 5));
+    expect(counts).toEqual([20, 0, 0]);
   });
 });
