@@ -97,7 +97,10 @@ function podSpec(spec: AppSpec, overlay: Overlay): IPodSpec {
     automountServiceAccountToken: false,
     // preStop + SHUTDOWN_DELAY_MS (5 s) + SHUTDOWN_GRACE_MS (10 s) = 20 s, inside the 30 s.
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+    // fsGroup makes a fresh volume writable by the app; OnRootMismatch stops the kubelet from
+    // making every file group-writable again at each mount, which ingest's spool would refuse
+    // (its directories must be the app user's alone).
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } },
     containers: [container(spec, overlay)],
     volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
     ...(overlay === 'production' && {
