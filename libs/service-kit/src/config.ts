@@ -32,6 +32,11 @@ export const kitEnvSpec = {
   FIRST_BYTE_TIMEOUT_MS: num({ default: 10_000, desc: 'A new connection that sends nothing for this long is closed' }),
   HTTP_KEEPALIVE_TIMEOUT_MS: num({ default: 65_000, desc: 'An idle HTTP/1.1 keep-alive connection is closed after this long' }),
   GRPC_IDLE_TIMEOUT_MS: num({ default: 300_000, desc: 'An HTTP/2 connection with no call for this long is closed (GOAWAY)' }),
+  GRPC_MAX_CONNECTION_AGE_MS: num({
+    default: 30_000,
+    desc: 'An HTTP/2 connection older than this (±10 % jitter) is sent GOAWAY, so clients reconnect and re-resolve: behind a Kubernetes Service their calls spread over the pods, and new pods get traffic; 0 = never',
+  }),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: num({ default: 30_000, desc: 'After that GOAWAY: how long calls already running on the old connection may finish before it is closed' }),
   ...identityEnvSpec,
 };
 

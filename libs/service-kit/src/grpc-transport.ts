@@ -8,7 +8,7 @@ import { responseSerializer } from './grpc-adapter.js';
 import { getProcessMetrics, type MethodLatency, type ServiceMetrics } from './metrics.js';
 
 export interface GrpcTransportOptions {
-  /** host:port of the app. */
+  /** grpc-js target of the app: host:port, or e.g. `dns:///recall-pods:8081` / `ipv4:a:p,b:p` for several (balanced per call). */
   address: string;
   /** Deadline for a call when neither the caller nor the current server call sets a shorter one. */
   defaultTimeoutMs?: number;
@@ -38,6 +38,15 @@ const reconnectOptions: grpc.ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 500,
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
+};
+
+/**
+ * Calls go round-robin over every address the target resolves to, instead of grpc-js's default
+ * pick_first (all calls on the first): with a headless Service (`dns:///recall-pods:8081`) each
+ * call picks the next pod. A one-address target behaves as before.
+ */
+const balancingOptions: grpc.ChannelOptions = {
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
 };
 
 /** Methods that may be retried: no side effects, or idempotent by contract. */
@@ -92,6 +101,7 @@ export function createGrpcTransport(options: GrpcTransportOptions): Transport & 
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     ...reconnectOptions,
+    ...balancingOptions,
     ...options.channelOptions,
   });
   const codecs = new WeakMap<DescMethodUnary, MethodCodec>();

@@ -160,6 +160,12 @@ function grpcSide(registrations: ServiceRegistration[], policy: CallPolicy, env:
     'grpc.max_send_message_length': -1,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_connection_idle_ms': env.GRPC_IDLE_TIMEOUT_MS,
+    // A Service balances connections, not calls: a bounded connection age moves every client's
+    // long-lived channel to another pod now and then (see GRPC_MAX_CONNECTION_AGE_MS).
+    ...(env.GRPC_MAX_CONNECTION_AGE_MS > 0 && {
+      'grpc.max_connection_age_ms': env.GRPC_MAX_CONNECTION_AGE_MS,
+      'grpc.max_connection_age_grace_ms': env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    }),
   });
   for (const registration of registrations) addGrpcService(grpcServer, registration, policy);
   const services = registrations.map((s) => s.service);
