@@ -90,7 +90,7 @@ class ConnectExchange {
 
   private decode(): number {
     try {
-      fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'));
+      this.slot.response = fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'));
       return status.OK;
     } catch {
       return status.INTERNAL;
