@@ -14,8 +14,8 @@ import { OK } from '../src/status-codes.js';
 const CLI = join(__dirname, '..', 'dist', 'chaos', 'chaos-main.js');
 const PLAN = join(__dirname, 'fixtures', 'chaos', 'ci-short.yaml');
 const IMPOSSIBLE = join(__dirname, 'fixtures', 'chaos', 'ci-impossible.yaml');
-/** ci-short's latency fault adds this to each of recall's Redis round trips. */
-const ADDED_MS = 200;
+/** Recall's shortest source timeout (RECALL_TRENDING_TIMEOUT_MS / RECALL_FRESH_TIMEOUT_MS): what ci-short's +200 ms on its Redis costs a page at least. */
+const SHORTEST_SOURCE_TIMEOUT_MS = 60;
 
 interface CliResult {
   readonly code: number;
@@ -58,17 +58,19 @@ describe('npm run chaos on a short plan', () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
   });
 
-  it('slowed recall\'s Redis: every whole page answered inside the latency window took the added time', () => {
+  it('slowed recall\'s Redis: whole pages inside the latency window were slower than outside by at least recall\'s shortest source timeout', () => {
     const fault = run.faults[0];
     expect(fault.endMs - fault.startMs).toBeGreaterThanOrEqual(3_000 - 5);
-    // Degraded pages are recall's fallback when Redis is too slow for its budget: fast, and a sign of the fault too.
+    // Recall gives up on a source after 60–80 ms (RECALL_*_TIMEOUT_MS) and still answers, so a page
+    // does not wait the proxy's full 200 ms; it waits at least the shortest timeout more than usual.
+    // Degraded pages are the fallback when even that fails: a sign of the fault too, left out here.
     const inside = run.calls.filter((call) => call.code === OK && !call.degraded && call.startMs >= fault.startMs && call.endMs <= fault.endMs);
-    expect(inside.length).toBeGreaterThanOrEqual(3);
-    // A whole page needs at least one of recall's Redis round trips (timelines); 5 ms of timer slack.
-    for (const call of inside) expect(call.endMs - call.startMs).toBeGreaterThanOrEqual(ADDED_MS - 5);
+    const latencies = inside.map((call) => call.endMs - call.startMs).sort((a, b) => a - b);
+    const median = latencies[Math.floor(latencies.length / 2)];
     const outside = run.verdict.phases.find((phase) => phase.kind === 'outside')!;
-    const slowed = run.verdict.phases.find((phase) => phase.phase.includes('latency'))!;
-    expect(slowed.p50Ms).toBeGreaterThan(outside.p50Ms);
+    const detail = `whole pages inside ${Math.round(fault.startMs)}–${Math.round(fault.endMs)} ms took ${latencies.map(Math.round).join(', ')} ms; outside p50 ${outside.p50Ms} ms`;
+    expect(inside.length, detail).toBeGreaterThanOrEqual(3);
+    expect(median, detail).toBeGreaterThanOrEqual(outside.p50Ms + SHORTEST_SOURCE_TIMEOUT_MS);
   });
 
   it('killed ranking: pages were degraded while it was down, and whole outside the faults', () => {
