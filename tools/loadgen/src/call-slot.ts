@@ -11,6 +11,8 @@ export class CallSlot implements TraceContext {
   sampled = false;
   /** When the request should have started (open loop) or did start (closed loop); latency is charged from here. */
   intendedStartMs = 0;
+  /** The decoded response of the call just finished, kept only for a per-call hook (`LoadOptions.onCall`). */
+  response: unknown = undefined;
   /** Completes the call with a gRPC status code (0 = OK). Bound once per slot. */
   readonly finish: (code: number) => void;
 

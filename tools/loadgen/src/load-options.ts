@@ -1,3 +1,4 @@
+import type { CallHook } from './shard.js';
 import type { SloThresholds } from './slo.js';
 
 /** Everything one run needs; the CLI builds this from flags, benchmarks build it directly. */
@@ -48,6 +49,8 @@ export interface LoadOptions {
   readonly slo?: SloThresholds;
   /** Called once a second with the last second's figures. */
   readonly onProgress?: (progress: ProgressSample) => void;
+  /** Called as each measured call ends (start, end, code, decoded response); in-process runs only (`workers` 1). */
+  readonly onCall?: CallHook;
   /** Aborting stops sending; in-flight calls finish and the report covers what ran. */
   readonly signal?: AbortSignal;
 }

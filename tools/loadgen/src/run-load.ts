@@ -18,7 +18,7 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
   const plan = planRun(options, await loadDescriptors(options));
   const workers = options.workers ?? 1;
   // With workers, the method and body are still checked here, so usage errors surface before any worker starts.
-  const local: PreparedShard | undefined = workers > 1 ? (checkPlan(plan), undefined) : prepareShard(plan);
+  const local: PreparedShard | undefined = workers > 1 ? (checkPlan(plan), undefined) : prepareShard(plan, options.onCall);
   const onAbort = (): void => control.stop();
   const control = { stop: (): void => local?.stop() };
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -231,6 +231,7 @@ function validate(options: LoadOptions, plan: ShardPlan): void {
   positiveInteger('--connections', options.connections);
   positiveInteger('--workers', options.workers);
   const workers = options.workers ?? 1;
+  if (workers > 1 && options.onCall !== undefined) throw new UsageError('onCall needs an in-process run (workers: 1): a callback cannot cross to a worker thread');
   if (workers > 1 && !plan.openLoop && plan.concurrency < workers) throw new UsageError(`--concurrency (${plan.concurrency}) must be >= --workers (${workers})`);
   if (workers > 1 && options.requests !== undefined && options.requests < workers) throw new UsageError(`--requests (${options.requests}) must be >= --workers (${workers})`);
   if (options.rate !== undefined && !(options.rate > 0 && Number.isFinite(options.rate))) throw new UsageError(`--rate must be > 0, got ${options.rate}`);

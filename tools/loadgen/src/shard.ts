@@ -62,6 +62,20 @@ export interface ShardInterval {
   readonly p99Ms: number;
 }
 
+/** One measured call as it ended, for a caller that needs every call (a chaos run's phases), not only the histograms. */
+export interface CallOutcome {
+  /** When the call was due (open loop) or sent (closed loop); monotonic ms (performance.now()). */
+  readonly intendedStartMs: number;
+  readonly endMs: number;
+  /** gRPC status code (0 = OK). */
+  readonly code: number;
+  /** The decoded response message when responses are decoded and the call succeeded. */
+  readonly response: unknown;
+}
+
+/** Per-call callback; in-process shards only, since a function cannot cross to a worker thread. */
+export type CallHook = (call: CallOutcome) => void;
+
 export interface PreparedShard {
   /** Sends from `startMs` (monotonic clock, performance.now()) until the window closes; resolves when every call finished. */
   run(startMs: number, onInterval?: (interval: ShardInterval) => void): Promise<ShardResult>;
@@ -77,7 +91,7 @@ export function checkPlan(plan: ShardPlan): { method: DescMethod; path: string; 
 }
 
 /** Compiles the body and opens the transport (throws UsageError on bad options), ready to run. */
-export function prepareShard(plan: ShardPlan): PreparedShard {
+export function prepareShard(plan: ShardPlan, onCall?: CallHook): PreparedShard {
   const { method, path, registry, body } = checkPlan(plan);
   const traces = new TraceparentSource(plan.traceSample);
   const transportOptions: TransportOptions = {
@@ -118,8 +132,12 @@ export function prepareShard(plan: ShardPlan): PreparedShard {
       // target is behind): counted apart so CPU per call stays per call.
       let warmupFinishedInWindow = 0;
       const onFinish = (slot: CallSlot, code: number): void => {
-        if (slot.intendedStartMs >= window.measureStartMs) recorder.record(clock.now() - slot.intendedStartMs, code, slot);
-        else if (clock.now() >= window.measureStartMs) warmupFinishedInWindow++;
+        if (slot.intendedStartMs >= window.measureStartMs) {
+          const endMs = clock.now();
+          recorder.record(endMs - slot.intendedStartMs, code, slot);
+          onCall?.({ intendedStartMs: slot.intendedStartMs, endMs, code, response: slot.response });
+        } else if (clock.now() >= window.measureStartMs) warmupFinishedInWindow++;
+        slot.response = undefined;
         running.release(slot);
       };
       const createSlot = (id: number): CallSlot => new CallSlot(id, onFinish);

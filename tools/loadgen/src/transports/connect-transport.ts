@@ -91,7 +91,7 @@ class ConnectExchange {
 
   private decode(): number {
     try {
-      fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'), { registry: this.registry });
+      this.slot.response = fromJsonString(this.output!, Buffer.concat(this.chunks).toString('utf8'), { registry: this.registry });
       return status.OK;
     } catch {
       return status.INTERNAL;

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { CallSlot } from '../call-slot.js';
 import type { Transport, TransportOptions } from './transport.js';
 
-type GrpcCallback = (error: grpc.ServiceError | null) => void;
+type GrpcCallback = (error: grpc.ServiceError | null, response?: unknown) => void;
 
 export class GrpcTransport implements Transport {
   private readonly clients: grpc.Client[];
@@ -62,7 +62,10 @@ export class GrpcTransport implements Transport {
     for (const [key, value] of this.options.metadata) metadata.add(key, value);
     this.metadata[slot.id] = metadata;
     this.callOptions[slot.id] = {};
-    this.callbacks[slot.id] = (error) => slot.finish(error === null ? grpc.status.OK : (error.code ?? grpc.status.UNKNOWN));
+    this.callbacks[slot.id] = (error, response) => {
+      slot.response = this.options.decodeResponses ? response : undefined;
+      slot.finish(error === null ? grpc.status.OK : (error.code ?? grpc.status.UNKNOWN));
+    };
     return metadata;
   }
 }

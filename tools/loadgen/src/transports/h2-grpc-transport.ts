@@ -169,7 +169,7 @@ export class H2GrpcTransport implements Transport {
 function statusOf(call: H2Call, stream: http2.ClientHttp2Stream, chunks: readonly Buffer[]): number {
   if (call.grpcStatus >= 0) {
     if (call.grpcStatus !== OK) return call.grpcStatus;
-    return call.output === undefined ? OK : decodeResponse(call.output, chunks);
+    return call.output === undefined ? OK : decodeResponse(call.output, chunks, call.slot);
   }
   if (call.httpStatus !== 0 && call.httpStatus !== 200) return codeFromHttpStatus(call.httpStatus);
   if (call.failed) return UNAVAILABLE;
@@ -179,12 +179,13 @@ function statusOf(call: H2Call, stream: http2.ClientHttp2Stream, chunks: readonl
 }
 
 /** Decodes the response message (validating it); INTERNAL when it is missing or malformed. */
-export function decodeResponse(output: DescMessage, chunks: readonly Buffer[]): number {
+export function decodeResponse(output: DescMessage, chunks: readonly Buffer[], slot?: CallSlot): number {
   const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   if (bytes.length < GRPC_PREFIX_BYTES || bytes[0] !== 0) return INTERNAL;
   if (bytes.length !== GRPC_PREFIX_BYTES + bytes.readUInt32BE(1)) return INTERNAL;
   try {
-    fromBinary(output, bytes.subarray(GRPC_PREFIX_BYTES));
+    const message = fromBinary(output, bytes.subarray(GRPC_PREFIX_BYTES));
+    if (slot !== undefined) slot.response = message;
     return OK;
   } catch {
     return INTERNAL;
