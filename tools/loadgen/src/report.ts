@@ -1,6 +1,7 @@
 // The run's result: a JSON document for pipelines and a short table for people.
 import type { SlowCall } from './recorder.js';
 import type { LatencySummaryMs } from './histograms.js';
+import type { DistributionPoint, StageResult, StepResult, TimelinePoint } from './results.js';
 import type { SloResult } from './slo.js';
 import { statusName } from './status-codes.js';
 
@@ -53,6 +54,28 @@ export interface Report {
   readonly slowest: readonly ReportedSlowCall[];
   readonly slowestSampled: readonly ReportedSlowCall[];
   readonly slo: SloResult | null;
+  /** The run's settings (flags or scenario), shown in the HTML report. */
+  readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
+  /** One point per second of the measured window (successful calls' percentiles). */
+  readonly timeline?: readonly TimelinePoint[];
+  /** The HDR percentile plot of successful calls over the whole measured window. */
+  readonly latencyDistribution?: readonly DistributionPoint[];
+  /** Scenario runs: per stage, per journey step, per journey. */
+  readonly stages?: readonly StageResult[];
+  readonly steps?: readonly StepResult[];
+  readonly journeys?: readonly JourneyResult[];
+}
+
+export interface JourneyResult {
+  readonly journey: string;
+  readonly weight: number;
+  readonly started: number;
+  /** Every step ran and succeeded. */
+  readonly completed: number;
+  /** Stopped at a failed call (the following steps depend on its response). */
+  readonly failed: number;
+  /** Cut short because the run ended. */
+  readonly cut: number;
 }
 
 export function reportSlowCalls(calls: readonly SlowCall[]): ReportedSlowCall[] {
