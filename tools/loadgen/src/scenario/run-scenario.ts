@@ -150,7 +150,8 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Report> 
     const { step } = stats;
     const trace: TraceContext = { traceId: '', traceparent: '', sampled: false };
     traces.next(trace);
-    const calledAtMs = performance.now();
+    // A journey's first call belongs to the stage it was scheduled in, even when sent late (as its latency is charged from then).
+    const calledAtMs = Math.min(performance.now(), chargeFromMs);
     let request: Message;
     try {
       request = fromJson(step.method.method.input, step.body.render(values) as JsonValue);

@@ -175,7 +175,9 @@ export async function parseScenario(text: string, file: string, options: LoadSce
     }
     if (auth?.kind === 'user') {
       for (const used of compileBodyTemplate(auth.user).uses) {
-        if (!variables.has(used)) fail(authNode ?? top.get('auth'), `${authNode === undefined ? 'auth' : `${where}.auth`}.user`, `{{${used}}} is not a variable of the scenario`);
+        if (!variables.has(used) && !(BUILTIN_VARIABLES as readonly string[]).includes(used)) {
+          fail(authNode ?? top.get('auth'), `${authNode === undefined ? 'auth' : `${where}.auth`}.user`, `{{${used}}} is not a variable of the scenario`);
+        }
       }
     }
     journeys.push({ name, weight, auth, steps });
