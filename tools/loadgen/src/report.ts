@@ -107,6 +107,13 @@ export function formatTable(report: Report): string {
   if (report.slowest.length > 0) {
     lines.push('slowest     ' + report.slowest.slice(0, 3).map((c) => `${c.traceId} ${c.latencyMs} ms${c.sampled ? ' (sampled)' : ''}`).join(', '));
   }
+  const group = (g: { ok: number; errors: number; latencyMs: LatencySummaryMs; errorsByCode: Readonly<Record<string, number>> }): string =>
+    `${g.ok} ok, ${g.errors} errors${formatCodes(g.errorsByCode)}, p50 ${g.latencyMs.p50} p99 ${g.latencyMs.p99} max ${g.latencyMs.max} ms`;
+  for (const stage of report.stages ?? []) lines.push(`stage       ${stage.stage.padEnd(12)} ${stage.throughputRps.toFixed(1)} calls/s, ${group(stage)}`);
+  for (const step of report.steps ?? []) lines.push(`step        ${`${step.journey}/${step.step}`.padEnd(24)} ${group(step)}`);
+  for (const journey of report.journeys ?? []) {
+    lines.push(`journey     ${journey.journey.padEnd(12)} ${journey.started} started, ${journey.completed} completed, ${journey.failed} failed, ${journey.cut} cut by the end`);
+  }
   if (report.slo !== null) {
     const checks = report.slo.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'MISSED'} (${c.actual} vs ${c.limit})`);
     lines.push(`SLO         ${report.slo.passed ? 'passed' : 'MISSED'}: ${checks.join(', ')}`);
