@@ -129,7 +129,9 @@ const PAGE_SCRIPT = String.raw`
   new uPlot({
     width: width(), height: 260,
     scales: { x: { time: false, distr: 3 }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } },
-    axes: [{ label: 'percentile', values: function (u, ticks) { return ticks.map(function (v) { return fmt(100 - 100 / v, 4) + ' %'; }); } }, { label: 'ms' }],
+    // One tick per nine (0 %, 90 %, 99 %, ...): uPlot's own log ticks would crowd the axis.
+    axes: [{ label: 'percentile', splits: function (u, axis, min, max) { var out = []; for (var v = 1; v <= max * 1.0001; v *= 10) if (v >= min * 0.9999) out.push(v); return out; },
+      values: function (u, ticks) { return ticks.map(function (v) { return fmt(100 - 100 / v, 4) + ' %'; }); } }, { label: 'ms' }],
     series: [{ label: 'percentile', value: function (u, v) { return v == null ? '-' : fmt(100 - 100 / v, 4) + ' %'; } },
       { label: 'latency ms', stroke: '#6b46c1', width: 2, points: { show: true, size: 4 } }]
   }, [distX, dist.map(function (p) { return p.ms; })], document.getElementById('chart-distribution'));

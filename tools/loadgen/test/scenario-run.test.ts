@@ -115,6 +115,26 @@ describe('scenario journeys', () => {
   });
 });
 
+describe('per-step targets', () => {
+  it('sends a step with its own target there, over Connect JSON', async () => {
+    fixture = await startFeedFixture({ pages: 1, protocol: 'connect' });
+    const ingest = await startFeedFixture({ pages: 1, protocol: 'connect' });
+    try {
+      const yaml = `journeys:\n  - steps:\n      - method: FeedService/GetFeed\n        body: { userId: u1 }\n      - target: ${ingest.address}\n        method: IngestService/Follow\n        body: { followerId: u1, followeeId: u2 }\n`;
+      const scenario = await parseScenario(yaml, 'test.yaml');
+      const report = await runScenario({
+        scenario, target: fixture.address, protocol: 'connect', stages: parseStages(['1ms@10/s', '500ms@10/s'], (i) => `stages[${i}]`),
+        timeoutMs: 2000, maxInflight: 100, metadata: [['x-test', 'yes']], traceSample: 0, authSecret: undefined,
+      });
+      expect(report.requests.errors).toBe(0);
+      expect(fixture.calls.map((c) => c.method)).toEqual(Array(5).fill('GetFeed'));
+      expect(ingest.calls.map((c) => c.method)).toEqual(Array(5).fill('Follow'));
+    } finally {
+      await ingest.close();
+    }
+  });
+});
+
 describe('stages', () => {
   it('ramps the arrival rate as scheduled, and reports each stage', async () => {
     fixture = await startFeedFixture({ pages: 1 });

@@ -81,7 +81,13 @@ export function needsSecret(scenario: Scenario): boolean {
 export async function runScenario(options: ScenarioRunOptions): Promise<Report> {
   const { scenario, stages } = options;
   const random = options.random ?? Math.random;
-  const transport = createTransport(options.protocol, options.target);
+  const transports = new Map<string, Transport>();
+  const transportFor = (step: Step): Transport => {
+    const target = step.target ?? options.target;
+    let transport = transports.get(target);
+    if (transport === undefined) transports.set(target, (transport = createTransport(options.protocol, target)));
+    return transport;
+  };
   const traces = new TraceparentSource(options.traceSample);
   const credentials = new Credentials(options.authSecret);
   const totalMs = totalDurationMs(stages);
@@ -163,7 +169,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Report> 
     inflightCalls++;
     sent++;
     try {
-      const response = await transport.unary(step.method.method as DescMethodUnary, undefined, options.timeoutMs, [...headers, ['traceparent', trace.traceparent]], request as never);
+      const response = await transportFor(step).unary(step.method.method as DescMethodUnary, undefined, options.timeoutMs, [...headers, ['traceparent', trace.traceparent]], request as never);
       record(stats, calledAtMs, performance.now() - chargeFromMs, OK, trace);
       return step.extract.length === 0 ? null : toJson(step.method.method.output as DescMessage, response.message as Message, { alwaysEmitImplicit: true });
     } catch (error) {

@@ -74,7 +74,7 @@ describe('parseScenario', () => {
 
   it('names file, line, column and field of a misspelled field', async () => {
     const error = await errorOf(withLine('        repeat: 1..5', '        repaet: 1..5'));
-    expect(error.message).toBe('bad.yaml:16:9: journeys[0].steps[0].repaet: unknown field (allowed here: name, method, body, extract, repeat, while, think)');
+    expect(error.message).toBe('bad.yaml:16:9: journeys[0].steps[0].repaet: unknown field (allowed here: name, target, method, body, extract, repeat, while, think)');
     expect([error.line, error.column, error.field]).toEqual([16, 9, 'journeys[0].steps[0].repaet']);
   });
 
@@ -128,5 +128,13 @@ describe('parseScenario', () => {
   it('requires journeys with steps', async () => {
     expect((await errorOf('stages: [1s@1/s]\n')).message).toBe('bad.yaml:1:1: journeys: is required: a list of journeys, each with steps');
     expect((await errorOf('journeys:\n  - name: empty\n')).message).toBe('bad.yaml:2:5: journeys[0].steps: is required');
+  });
+});
+
+describe('the example scenario', () => {
+  it('examples/browse-and-engage.yaml is a valid scenario', async () => {
+    const { loadScenarioFile } = await import('./scenario-file.js');
+    const scenario = await loadScenarioFile(`${__dirname}/../../examples/browse-and-engage.yaml`);
+    expect(scenario.journeys.map((j) => [j.name, j.weight, j.steps.length])).toEqual([['browse', 8, 2], ['publish', 1, 1], ['follow', 1, 1]]);
   });
 });

@@ -33,6 +33,8 @@ export type AuthSpec =
 
 export interface Step {
   readonly name: string;
+  /** This step's server when it is not the run's (e.g. ingest next to the aggregator). */
+  readonly target: string | undefined;
   readonly method: ResolvedMethod;
   readonly body: BodyTemplate;
   readonly extract: readonly (readonly [string, CompiledPath])[];
@@ -188,8 +190,8 @@ export async function parseScenario(text: string, file: string, options: LoadSce
 type Fail = (node: Node | Pair | null | undefined, field: string, reason: string) => never;
 
 async function parseStep(node: Node, where: string, known: Set<string>, resolve: MethodResolver, fail: Fail): Promise<Step> {
-  if (!isMap(node)) return fail(node, where, 'a step is a mapping with method, body, extract, repeat, while and think');
-  const step = fields(node, where, ['name', 'method', 'body', 'extract', 'repeat', 'while', 'think'], fail);
+  if (!isMap(node)) return fail(node, where, 'a step is a mapping with method, body, extract, repeat, while, think (and target)');
+  const step = fields(node, where, ['name', 'target', 'method', 'body', 'extract', 'repeat', 'while', 'think'], fail);
   const methodNode = step.get('method');
   if (methodNode === undefined) return fail(node, `${where}.method`, 'is required, e.g. feedmesh.feed.v1.FeedService/GetFeed');
   const methodName = requiredString(methodNode, `${where}.method`, fail);
@@ -200,6 +202,7 @@ async function parseStep(node: Node, where: string, known: Set<string>, resolve:
     return fail(methodNode, `${where}.method`, (error as Error).message.replace(/^--method /, ''));
   }
   const name = optionalString(step.get('name'), `${where}.name`, fail) ?? method.method.name;
+  const target = optionalString(step.get('target'), `${where}.target`, fail);
 
   const extract: [string, CompiledPath][] = [];
   const extractNode = step.get('extract');
@@ -234,7 +237,7 @@ async function parseStep(node: Node, where: string, known: Set<string>, resolve:
   const thinkNode = step.get('think');
   const thinkMs =
     thinkNode === undefined ? { min: 0, max: 0 } : rangeOf(thinkNode, `${where}.think`, (text) => parseDurationText(text), fail);
-  return { name, method, body, extract, repeat, while: whileName, thinkMs };
+  return { name, target, method, body, extract, repeat, while: whileName, thinkMs };
 }
 
 /** Renders the body once with sample values (variables' own, '' / [] for extracted ones) and checks it decodes. */
