@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { LoadOptions } from './load-options.js';
 import { UsageError } from './method-resolver.js';
+import type { ScenarioCommand } from './scenario/scenario-command.js';
 
 export interface CliCommand {
   readonly help: boolean;
@@ -10,8 +11,10 @@ export interface CliCommand {
   readonly json: boolean;
   /** Also write the JSON report to this file. */
   readonly reportFile: string | undefined;
-  /** Live progress on stderr; undefined means "when stderr is a TTY". */
+  /** Live progress on stderr; undefined means "when stderr is a TTY and not in CI". */
   readonly progress: boolean | undefined;
+  /** Scenario mode (--scenario, or --stages with --method); undefined for the single-method run. */
+  readonly scenario: ScenarioCommand | undefined;
 }
 
 export const USAGE = `Usage: feedmesh-loadgen --target HOST:PORT --method SERVICE/METHOD [options]
@@ -39,9 +42,14 @@ Method and message types (default: feedmesh's contracts):
   --metadata K=V           request header (repeatable)
   --trace-sample F         fraction sent with the traceparent sampled flag (default 0.01)
   --skip-decode            count responses without decoding them (cheaper client)
+Scenarios:
+  --scenario FILE          weighted journeys of steps from a YAML or JSON file (see README)
+  --stages LIST            e.g. 30s@100/s,2m@500/s,30s@0 (journeys/s) or 30s@16vu; overrides the file's;
+                           with --method alone, runs that call as a one-step journey
+  --auth-secret SECRET     HS256 key for auth: user/service (default AUTH_TOKEN_SECRET, .feedmesh/dev-keys.json)
 Output:
   --json                   JSON report on stdout instead of the table
-  --report FILE            also write the JSON report to FILE
+  --report FILE            also write the report to FILE: .html a self-contained page with plots, else JSON
   --progress               live progress on stderr even when it is not a TTY
 Gates (exit 2 when missed):
   --max-p99-ms MS  --max-p50-ms MS  --max-error-rate FRACTION
@@ -83,14 +91,23 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'max-p99-ms': { type: 'string' },
         'max-p50-ms': { type: 'string' },
         'max-error-rate': { type: 'string' },
+        scenario: { type: 'string' },
+        stages: { type: 'string' },
+        'auth-secret': { type: 'string' },
       },
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (values.help) return { help: true, load: { target: '', method: '' }, json: false, reportFile: undefined, progress: undefined };
-  if (values.method === undefined) throw new UsageError('--method is required');
-  if (values.target === undefined) throw new UsageError('--target is required');
+  if (values.help) return { help: true, load: { target: '', method: '' }, json: false, reportFile: undefined, progress: undefined, scenario: undefined };
+  const scenario: ScenarioCommand | undefined =
+    values.scenario !== undefined || values.stages !== undefined
+      ? { scenarioFile: values.scenario, stages: values.stages, authSecret: values['auth-secret'] }
+      : undefined;
+  if (scenario === undefined && values['auth-secret'] !== undefined) throw new UsageError('--auth-secret applies to --scenario (auth: user / service)');
+  if (values.method === undefined && values.scenario === undefined) throw new UsageError('--method is required (or --scenario FILE)');
+  if (values.method !== undefined && values.scenario !== undefined) throw new UsageError('use either --method or --scenario (the scenario names its methods)');
+  if (values.target === undefined && values.scenario === undefined) throw new UsageError('--target is required');
   if (values.protocol !== undefined && values.protocol !== 'grpc' && values.protocol !== 'grpc-js' && values.protocol !== 'connect') {
     throw new UsageError(`--protocol must be grpc, grpc-js or connect, got "${values.protocol}"`);
   }
@@ -98,8 +115,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values['max-inflight'] !== undefined && values.rate === undefined) throw new UsageError('--max-inflight applies to --rate (open loop) only');
 
   const load: LoadOptions = {
-    target: values.target,
-    method: values.method,
+    target: values.target ?? '',
+    method: values.method ?? '',
     reflect: values.reflect ?? false,
     protoFiles: values.proto ?? [],
     importPaths: values['import-path'] ?? [],
@@ -125,7 +142,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       maxErrorRate: optionalNumber('--max-error-rate', values['max-error-rate']),
     },
   };
-  return { help: false, load, json: values.json ?? false, reportFile: values.report, progress: values.progress };
+  return { help: false, load, json: values.json ?? false, reportFile: values.report, progress: values.progress, scenario };
 }
 
 /** "2s", "500ms", "1m", "1.5s"; a bare number means seconds. */

@@ -4,8 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { parseCli, USAGE } from './cli.js';
 import type { ProgressSample } from './load-options.js';
 import { UsageError } from './method-resolver.js';
+import { renderHtmlReport } from './html-report.js';
 import { formatTable } from './report.js';
 import { runLoad } from './run-load.js';
+import { runScenarioCommand } from './scenario/scenario-command.js';
 import { describeMissed, EXIT_OK, EXIT_USAGE, exitCodeFor } from './slo.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -14,19 +16,17 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT_OK;
   }
-  const showProgress = command.progress ?? process.stderr.isTTY === true;
+  // CI runners often give a pseudo-TTY: a rewritten progress line would only litter their logs.
+  const showProgress = command.progress ?? (process.stderr.isTTY === true && !process.env.CI);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const report = await runLoad({
-    ...command.load,
-    signal: abort.signal,
-    onProgress: showProgress ? (sample) => writeProgress(sample) : undefined,
-  });
+  const hooks = { signal: abort.signal, onProgress: showProgress ? (sample: ProgressSample) => writeProgress(sample) : undefined };
+  const report = command.scenario === undefined ? await runLoad({ ...command.load, ...hooks }) : await runScenarioCommand(command.scenario, command.load, hooks);
   if (showProgress && process.stderr.isTTY) process.stderr.write('\n');
   const json = JSON.stringify(report, null, 2) + '\n';
-  if (command.reportFile !== undefined) writeFileSync(command.reportFile, json);
+  if (command.reportFile !== undefined) writeFileSync(command.reportFile, /\.html?$/i.test(command.reportFile) ? renderHtmlReport(report) : json);
   process.stdout.write(command.json ? json : formatTable(report));
   if (report.slo === null) return EXIT_OK;
   for (const line of describeMissed(report.slo)) process.stderr.write(line + '\n');

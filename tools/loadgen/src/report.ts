@@ -1,6 +1,7 @@
 // The run's result: a JSON document for pipelines and a short table for people.
 import type { SlowCall } from './recorder.js';
 import type { LatencySummaryMs } from './histograms.js';
+import type { DistributionPoint, StageResult, StepResult, TimelinePoint } from './results.js';
 import type { SloResult } from './slo.js';
 import { statusName } from './status-codes.js';
 
@@ -53,6 +54,28 @@ export interface Report {
   readonly slowest: readonly ReportedSlowCall[];
   readonly slowestSampled: readonly ReportedSlowCall[];
   readonly slo: SloResult | null;
+  /** The run's settings (flags or scenario), shown in the HTML report. */
+  readonly settings?: Readonly<Record<string, string | number | boolean | null>>;
+  /** One point per second of the measured window (successful calls' percentiles). */
+  readonly timeline?: readonly TimelinePoint[];
+  /** The HDR percentile plot of successful calls over the whole measured window. */
+  readonly latencyDistribution?: readonly DistributionPoint[];
+  /** Scenario runs: per stage, per journey step, per journey. */
+  readonly stages?: readonly StageResult[];
+  readonly steps?: readonly StepResult[];
+  readonly journeys?: readonly JourneyResult[];
+}
+
+export interface JourneyResult {
+  readonly journey: string;
+  readonly weight: number;
+  readonly started: number;
+  /** Every step ran and succeeded. */
+  readonly completed: number;
+  /** Stopped at a failed call (the following steps depend on its response). */
+  readonly failed: number;
+  /** Cut short because the run ended. */
+  readonly cut: number;
 }
 
 export function reportSlowCalls(calls: readonly SlowCall[]): ReportedSlowCall[] {
@@ -83,6 +106,13 @@ export function formatTable(report: Report): string {
   ];
   if (report.slowest.length > 0) {
     lines.push('slowest     ' + report.slowest.slice(0, 3).map((c) => `${c.traceId} ${c.latencyMs} ms${c.sampled ? ' (sampled)' : ''}`).join(', '));
+  }
+  const group = (g: { ok: number; errors: number; latencyMs: LatencySummaryMs; errorsByCode: Readonly<Record<string, number>> }): string =>
+    `${g.ok} ok, ${g.errors} errors${formatCodes(g.errorsByCode)}, p50 ${g.latencyMs.p50} p99 ${g.latencyMs.p99} max ${g.latencyMs.max} ms`;
+  for (const stage of report.stages ?? []) lines.push(`stage       ${stage.stage.padEnd(12)} ${stage.throughputRps.toFixed(1)} calls/s, ${group(stage)}`);
+  for (const step of report.steps ?? []) lines.push(`step        ${`${step.journey}/${step.step}`.padEnd(24)} ${group(step)}`);
+  for (const journey of report.journeys ?? []) {
+    lines.push(`journey     ${journey.journey.padEnd(12)} ${journey.started} started, ${journey.completed} completed, ${journey.failed} failed, ${journey.cut} cut by the end`);
   }
   if (report.slo !== null) {
     const checks = report.slo.checks.map((c) => `${c.name} ${c.passed ? 'ok' : 'MISSED'} (${c.actual} vs ${c.limit})`);

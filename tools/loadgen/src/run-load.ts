@@ -6,6 +6,7 @@ import type { LoadedDescriptors } from './descriptors/descriptor-set.js';
 import { loadDescriptors, resolveMethodIn } from './descriptors/load-descriptors.js';
 import { UsageError } from './method-resolver.js';
 import { reportSlowCalls, type Report } from './report.js';
+import { latencyDistribution, timelinePoint, type TimelinePoint } from './results.js';
 import { checkPlan, prepareShard, type PreparedShard, type Protocol, type ShardInterval, type ShardPlan } from './shard.js';
 import type { ShardResult } from './shard-result.js';
 import { evaluateSlo, hasThresholds } from './slo.js';
@@ -33,7 +34,9 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
     if (delay > 0) warmupTimer = setTimeout(() => (cpuAtMeasureStart = process.cpuUsage()), delay);
     else cpuAtMeasureStart = process.cpuUsage();
   };
-  const progress = options.onProgress === undefined ? undefined : new ProgressMerger(workers, options.onProgress);
+  // Always merged: the per-second intervals are also the report's timeline.
+  const timeline: TimelinePoint[] = [];
+  const progress = new ProgressMerger(workers, options.onProgress, (point) => timeline.push(point));
   let result: ShardResult;
   let startMs: number;
   try {
@@ -42,9 +45,9 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
         onStart: (start) => {
           startMs = start;
           sampleCpuAt(start + plan.warmupMs);
-          progress?.start(start, plan.warmupMs);
+          progress.start(start, plan.warmupMs);
         },
-        onInterval: progress === undefined ? undefined : (worker, interval) => progress.add(worker, interval),
+        onInterval: (worker, interval) => progress.add(worker, interval),
       });
       control.stop = run.stop;
       if (options.signal?.aborted) run.stop();
@@ -52,9 +55,9 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
     } else {
       startMs = performance.now();
       sampleCpuAt(startMs + plan.warmupMs);
-      progress?.start(startMs, plan.warmupMs);
+      progress.start(startMs, plan.warmupMs);
       if (options.signal?.aborted) local.stop();
-      result = await local.run(startMs, progress === undefined ? undefined : (interval) => progress.add(0, interval));
+      result = await local.run(startMs, (interval) => progress.add(0, interval));
     }
   } finally {
     clearTimeout(warmupTimer);
@@ -62,7 +65,26 @@ export async function runLoad(options: LoadOptions): Promise<Report> {
   }
   const cpu = process.cpuUsage(cpuAtMeasureStart);
   const measureStartEpochMs = performance.timeOrigin + startMs! + plan.warmupMs;
-  return buildReport(plan, workers, options, result, cpu, startedAt, Math.max(0, result.finishedEpochMs - measureStartEpochMs));
+  const report = buildReport(plan, workers, options, result, cpu, startedAt, Math.max(0, result.finishedEpochMs - measureStartEpochMs));
+  return { ...report, settings: settingsOf(plan, workers), timeline, latencyDistribution: latencyDistribution(result.okLatency) };
+}
+
+/** The run's settings as the HTML report shows them. */
+function settingsOf(plan: ShardPlan, workers: number): Record<string, string | number | boolean | null> {
+  return {
+    target: plan.target,
+    method: plan.method,
+    protocol: plan.protocol,
+    mode: plan.openLoop ? `open loop, ${plan.rate}/s, max in flight ${plan.maxInflight}` : `closed loop, concurrency ${plan.concurrency}`,
+    body: plan.body ?? '{}',
+    variables: plan.variables.join(' '),
+    warmupS: plan.warmupMs / 1000,
+    durationS: Number.isFinite(plan.durationMs) ? plan.durationMs / 1000 : null,
+    requests: Number.isFinite(plan.requests) ? plan.requests : null,
+    workers,
+    timeoutMs: plan.timeoutMs,
+    traceSample: plan.traceSample,
+  };
 }
 
 /** Defaults applied and checked; the plan of a single-shard run. */
@@ -181,7 +203,8 @@ class ProgressMerger {
 
   constructor(
     private readonly shards: number,
-    private readonly onProgress: (sample: ProgressSample) => void,
+    private readonly onProgress: ((sample: ProgressSample) => void) | undefined,
+    private readonly onTimeline: (point: TimelinePoint) => void,
   ) {
     this.seen = new Array<number>(shards).fill(0);
   }
@@ -208,7 +231,9 @@ class ProgressMerger {
     if (entry.count < this.shards) return;
     this.pending.delete(tick);
     const empty = entry.okLatency.totalCount === 0;
-    this.onProgress({
+    const measureStartMs = this.startMs + this.warmupMs;
+    if (entry.nowMs > measureStartMs) this.onTimeline(timelinePoint((entry.nowMs - measureStartMs) / 1000, entry.ok, entry.errors, entry.okLatency));
+    this.onProgress?.({
       elapsedS: (entry.nowMs - this.startMs) / 1000,
       warmup: this.lastMs < this.startMs + this.warmupMs,
       rps: ((entry.ok + entry.errors) * 1000) / Math.max(1, entry.nowMs - this.lastMs),
