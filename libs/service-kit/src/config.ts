@@ -32,6 +32,8 @@ export const kitEnvSpec = {
   FIRST_BYTE_TIMEOUT_MS: num({ default: 10_000, desc: 'A new connection that sends nothing for this long is closed' }),
   HTTP_KEEPALIVE_TIMEOUT_MS: num({ default: 65_000, desc: 'An idle HTTP/1.1 keep-alive connection is closed after this long' }),
   GRPC_IDLE_TIMEOUT_MS: num({ default: 300_000, desc: 'An HTTP/2 connection with no call for this long is closed (GOAWAY)' }),
+  BUILD_VERSION: str({ default: '', desc: 'The version this app reports (feedmesh_build_info, the x-feedmesh-version header), e.g. the image tag; empty: the package version' }),
+  GIT_SHA: str({ default: '', desc: 'The commit built, appended to the package version as "+<sha>" when BUILD_VERSION is empty' }),
   ...identityEnvSpec,
 };
 

@@ -53,4 +53,9 @@ describe('ServiceMetrics', () => {
     metrics.serverEnded(metrics.serverLatency('s.S', 'M', 'grpc'), 0, 0.001);
     expect(await sample(metrics, 'rpc_server_in_flight')).toBe(1);
   });
+
+  it('reports the version it runs as feedmesh_build_info = 1', async () => {
+    expect(await sample(new ServiceMetrics('test', '0.1.0+3f2c9ab1d0e4'), 'feedmesh_build_info', { version: '0.1.0+3f2c9ab1d0e4' })).toBe(1);
+    expect(await sample(new ServiceMetrics('test'), 'feedmesh_build_info', { version: 'unknown' })).toBe(1);
+  });
 });

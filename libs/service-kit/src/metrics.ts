@@ -44,9 +44,18 @@ export class ServiceMetrics {
   /** Calls being served; read by the gauge at scrape time rather than updated in it per call. */
   private inFlightCalls = 0;
 
-  constructor(app: string) {
+  /** `version`: what the app runs (build-info.ts), as `feedmesh_build_info{version}` = 1, to tell a canary's series apart. */
+  constructor(app: string, version = 'unknown') {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'feedmesh_build_info',
+      help: 'The version this process runs (value 1); join on app and instance to split any series by version.',
+      labelNames: ['version'],
+      registers: [this.registry],
+    })
+      .labels(version)
+      .set(1);
     this.serverDuration = new Histogram({
       name: 'rpc_server_duration_seconds',
       help: 'Server-side RPC latency by method, protocol and status code (count = request rate).',
