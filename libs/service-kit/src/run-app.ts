@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from
 import { createConnectHttpHandler, sendError } from './connect-adapter.js';
 import { addGrpcService } from './grpc-adapter.js';
 import { GrpcHealth } from './health.js';
-import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
+import { checkReadiness, handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
 import { Http1Server } from './http1-server.js';
 import { ConnectionListener } from './listener.js';
 import { ServiceMetrics, setProcessMetrics, type PoolStats } from './metrics.js';
@@ -104,6 +104,7 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   const services = parts.services.map((s) => s.service);
   const { grpcServer, health } = grpcSide(parts.services, policy, env, identity);
   let serving = true;
+  metrics.registerReadiness(() => (serving ? checkReadiness(parts.readiness ?? {}) : undefined));
   const http1 = http1Side(parts, policy, env, () => serving, metrics, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener = new ConnectionListener(
