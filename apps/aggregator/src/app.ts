@@ -1,13 +1,15 @@
 import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { FeedService, RankingService, RecallService, RenderService } from '@feedmesh/contracts';
-import { createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { packageVersion, createServiceClient, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { openStorage, prepareDatabase, readModelLookupCounter } from '@feedmesh/storage';
 import { feedActingUsers } from './access/acting-users.js';
 import { createFeedService, type AggregatorEnv } from './create-feed-service.js';
 import { aggregatorEnvSpec } from './env.js';
+import { PageMetrics } from './page-metrics.js';
 
 export const aggregatorApp = {
   name: 'aggregator',
+  version: packageVersion(__dirname),
   defaultPort: 8080,
   env: aggregatorEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<AggregatorEnv>): Promise<AppParts> {
@@ -24,6 +26,7 @@ export const aggregatorApp = {
     };
     const feed = createFeedService({ env, logger, clients, pool, redis, onReadModelLookup: readModelLookupCounter(metrics.registry),
       cacheMetrics: (cache) => prometheusCacheMetrics(metrics.registry, cache),
+      pageMetrics: new PageMetrics(metrics.registry),
     });
 
     return {

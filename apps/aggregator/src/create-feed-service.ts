@@ -20,7 +20,9 @@ import { PagingSession } from './paging/paging-session.js';
 import { RedisSessionStore } from './paging/redis-session-store.js';
 import { createItemExplainer } from './explain/explain-feed-item.js';
 import { createNewItemsCounter } from './new-items/count-new-items.js';
-import { createPipelineRunner } from './pipeline/run-pipeline.js';
+import type { PageMetrics } from './page-metrics.js';
+import type { FeedRun } from './pipeline/components.js';
+import { createPipelineRunner, type RunnerSettings } from './pipeline/run-pipeline.js';
 import { readModelUsers } from './users/read-model-users.js';
 import { UserDirectory } from './users/user-directory.js';
 
@@ -36,6 +38,8 @@ export interface FeedServiceParts {
   onReadModelLookup?: ConstructorParameters<typeof ReadModel>[2]['onLookup'];
   /** Counters for a named in-process cache (the app's Prometheus registry). */
   cacheMetrics?: (cache: string) => CacheMetrics;
+  /** Per-page series (degraded reasons, stage budgets) in the app's registry. */
+  pageMetrics?: PageMetrics;
 }
 
 export interface CreatedFeedService {
@@ -44,7 +48,7 @@ export interface CreatedFeedService {
   close(): void;
 }
 
-export function createFeedService({ env, logger, clients, pool, redis, onReadModelLookup, cacheMetrics }: FeedServiceParts): CreatedFeedService {
+export function createFeedService({ env, logger, clients, pool, redis, onReadModelLookup, cacheMetrics, pageMetrics }: FeedServiceParts): CreatedFeedService {
   const breakerSettings: BreakerSettings = {
     errorThresholdPercentage: env.BREAKER_ERROR_PERCENT,
     volumeThreshold: env.BREAKER_VOLUME_THRESHOLD,
@@ -69,7 +73,12 @@ export function createFeedService({ env, logger, clients, pool, redis, onReadMod
     onUserLookupError: (error) => logger.warn({ err: error }, 'users lookup failed: serving the page degraded (users: unavailable)'),
   });
   const feeds = feedCatalog({ downstreams: guardedDownstreams(clients, breakers), redis, paging, recallLimit: env.FEED_RECALL_LIMIT });
-  const settings = { rankWindow: env.FEED_RANK_WINDOW, maxTopUps: 2, seenItems: env.SEEN_ITEMS };
+  const settings: RunnerSettings = {
+    rankWindow: env.FEED_RANK_WINDOW,
+    maxTopUps: 2,
+    seenItems: env.SEEN_ITEMS,
+    ...(pageMetrics ? { onPageServed: (feed: string, run: FeedRun) => pageMetrics.pageServed(feed, run) } : {}),
+  };
   const runners = new Map([...feeds].map(([id, feed]) => [id, {
         servePage: createPipelineRunner(feed, paging, settings),
         countNewItems: createNewItemsCounter(feed, paging),

@@ -1,14 +1,16 @@
-import { runApp, withDeadline, type AppDefinition } from '@feedmesh/service-kit';
+import { packageVersion, runApp, withDeadline, type AppDefinition } from '@feedmesh/service-kit';
 import { FANOUT_PULL_THRESHOLD, openStorage } from '@feedmesh/storage';
 import { createEngagementRoute } from './engagement/engagement-http-route.js';
 import { ingestEnvSpec, outboxWorkerOptions, prepareIngestDatabase } from './env.js';
 import { createIngestService } from './ingest-service.js';
+import { registerOutboxMetrics } from './outbox/outbox-metrics.js';
 import { ReadModelWriteFailures } from './read-model/write-failures.js';
 import { EngagementSpool } from './spool/engagement-spool.js';
 import { startOutboxWorkers, type OutboxWorkers } from './workers/run-outbox-workers.js';
 
 export const ingestApp = {
   name: 'ingest',
+  version: packageVersion(__dirname),
   defaultPort: 8084,
   env: ingestEnvSpec,
   async setup({ env, logger, metrics, identity }) {
@@ -20,6 +22,7 @@ export const ingestApp = {
       redis: { onUnavailableAtStart: (error) => logger.warn({ err: error }, 'Redis unavailable; publishing goes to Postgres only') },
     });
     const { redis } = storage;
+    registerOutboxMetrics(metrics.registry, () => storage.outbox.backlog(), (error) => logger.warn({ err: error }, 'outbox backlog unreadable for metrics'));
 
     // One counter of lost read-model writes for the request path and the rollup runner alike.
     const readModelFailures = new ReadModelWriteFailures(logger, metrics.registry);

@@ -1,6 +1,6 @@
 import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { RankingService } from '@feedmesh/contracts';
-import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { packageVersion, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { CleanedEnv } from 'envalid';
 import { openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS } from '@feedmesh/storage';
 import { ModelStore } from './model/model-store.js';
@@ -12,6 +12,7 @@ import { UserFeaturesCache } from './user-features/user-features-cache.js';
 
 export const rankingApp = {
   name: 'ranking',
+  version: packageVersion(__dirname),
   defaultPort: 8082,
   env: rankingEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof rankingEnvSpec>>): Promise<AppParts> {

@@ -2,7 +2,7 @@ import { prometheusCacheMetrics } from '@feedmesh/cache';
 import { create } from '@bufbuild/protobuf';
 import { createHandlerContext } from '@connectrpc/connect';
 import { RecallBlockRequestSchema, RecallService } from '@feedmesh/contracts';
-import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { packageVersion, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import type { Logger } from '@feedmesh/telemetry';
 import type { CleanedEnv } from 'envalid';
 import { FANOUT_PULL_THRESHOLD, openStorage, prepareDatabase, ReadModel, readModelLookupCounter, USER_READ_MODEL_LIMITS, type UsersRepository } from '@feedmesh/storage';
@@ -19,6 +19,7 @@ import { createTrendingSource } from './sources/trending-source.js';
 
 export const recallApp = {
   name: 'recall',
+  version: packageVersion(__dirname),
   defaultPort: 8081,
   env: recallEnvSpec,
   async setup({ env, logger, metrics: { registry } }: SetupContext<CleanedEnv<typeof recallEnvSpec>>): Promise<AppParts> {

@@ -1,5 +1,5 @@
 import { RenderService } from '@feedmesh/contracts';
-import { runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
+import { packageVersion, runApp, service, type AppParts, type SetupContext } from '@feedmesh/service-kit';
 import { openStorage, prepareDatabase } from '@feedmesh/storage';
 import type { CleanedEnv } from 'envalid';
 import { CardCache } from './cache/card-cache.js';
@@ -13,6 +13,7 @@ import { RenderTelemetry } from './render-metrics.js';
 
 export const renderApp = {
   name: 'render',
+  version: packageVersion(__dirname),
   defaultPort: 8083,
   env: renderEnvSpec,
   async setup({ env, logger, metrics }: SetupContext<CleanedEnv<typeof renderEnvSpec>>): Promise<AppParts> {

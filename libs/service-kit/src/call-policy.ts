@@ -22,6 +22,8 @@ export interface CallPolicyOptions {
   maxDeadlineMs: number;
   /** Bounded in-flight work, one for both protocols. */
   admission: Admission;
+  /** The version this app runs, sent with every answer (x-feedmesh-version). */
+  version: string;
   /** The services served, for who may call each (`access`). */
   registrations: readonly ServiceRegistration[];
   /** The auth step's gates: edge services' callers, mesh services' callers. */
@@ -80,6 +82,10 @@ export class CallPolicy {
 
   get maxMessageBytes(): number {
     return this.options.maxMessageBytes;
+  }
+
+  get version(): string {
+    return this.options.version;
   }
 }
 

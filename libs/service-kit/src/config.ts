@@ -37,6 +37,8 @@ export const kitEnvSpec = {
     desc: 'An HTTP/2 connection older than this (±10 % jitter) is sent GOAWAY, so clients reconnect and re-resolve: behind a Kubernetes Service their calls spread over the pods, and new pods get traffic; 0 = never',
   }),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: num({ default: 30_000, desc: 'After that GOAWAY: how long calls already running on the old connection may finish before it is closed' }),
+  BUILD_VERSION: str({ default: '', desc: 'The version this app reports (feedmesh_build_info, the x-feedmesh-version header), e.g. the image tag; empty: the package version' }),
+  GIT_SHA: str({ default: '', desc: 'The commit built, appended to the package version as "+<sha>" when BUILD_VERSION is empty' }),
   ...identityEnvSpec,
 };
 

@@ -4,6 +4,7 @@ import type { Caller } from '@feedmesh/identity';
 import * as grpc from '@grpc/grpc-js';
 import { type Context, context, trace } from '@opentelemetry/api';
 import type { AdmissionWaiter, RefusalReason } from './admission.js';
+import { VERSION_HEADER } from './build-info.js';
 import type { CallPolicy, MethodPolicy } from './call-policy.js';
 import { CancellableScope, runInCallScope } from './call-scope.js';
 import { GrpcHandlerContext } from './grpc-handler-context.js';
@@ -208,12 +209,11 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
   private respond(response: unknown): void {
     if (this.finished) return;
     const output = this.m.method.output;
-    const headers = this.handlerContext?.responseMetadataHeaders();
-    if (headers) {
-      const md = new grpc.Metadata();
-      headers.forEach((value, key) => md.set(key, value));
-      this.call.sendMetadata(md);
-    }
+    // Initial metadata always: it names the version that answered (x-feedmesh-version).
+    const md = new grpc.Metadata();
+    md.set(VERSION_HEADER, this.m.kit.version);
+    this.handlerContext?.responseMetadataHeaders()?.forEach((value, key) => md.set(key, value));
+    this.call.sendMetadata(md);
     this.finish(0);
     this.callback(null, isMessage(response, output) ? response : create(output, response as never));
     this.releaseSlot();
@@ -227,7 +227,7 @@ class ServerCall extends CancellableScope implements AdmissionWaiter {
 
   private fail(error: ConnectError): void {
     this.finish(error.code, error.rawMessage);
-    this.callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error) });
+    this.callback({ code: error.code as number as grpc.status, details: error.rawMessage, metadata: errorMetadata(error, this.m.kit.version) });
     this.releaseSlot();
   }
 
@@ -254,11 +254,11 @@ function expireAtCap(call: ServerCall): void {
   call.expire();
 }
 
-function errorMetadata(error: ConnectError): grpc.Metadata | undefined {
-  let md: grpc.Metadata | undefined;
-  error.metadata.forEach((value, key) => {
-    (md ??= new grpc.Metadata()).set(key, value);
-  });
+/** A failure's trailers: the error's own metadata, and the version that answered. */
+function errorMetadata(error: ConnectError, version: string): grpc.Metadata {
+  const md = new grpc.Metadata();
+  error.metadata.forEach((value, key) => md.set(key, value));
+  md.set(VERSION_HEADER, version);
   return md;
 }
 

@@ -9,6 +9,7 @@ export { deadlineOf, currentDeadline, deadlineAfter, type Deadline } from './dea
 export { invalidArgument, fieldError, failedPrecondition, unavailable, grpcCodeName, type UnavailableOptions } from './errors.js';
 export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
+export { appVersion, packageVersion, VERSION_HEADER } from './build-info.js';
 export { compileMessageChecks, validatedPerRecord, type FieldViolation } from './message-checks.js';
 export { isIdentifierName, MAX_IDENTIFIER_LENGTH, MAX_STRING_LENGTH, TEXT_RULES, textCheck, textProblem, type ControlPolicy, type TextRule } from './text-rules.js';
 export { spawnApp, type SpawnedApp } from './testing/spawn-app.js';

@@ -53,4 +53,25 @@ describe('ServiceMetrics', () => {
     metrics.serverEnded(metrics.serverLatency('s.S', 'M', 'grpc'), 0, 0.001);
     expect(await sample(metrics, 'rpc_server_in_flight')).toBe(1);
   });
+
+  it('reports the version it runs as feedmesh_build_info = 1', async () => {
+    expect(await sample(new ServiceMetrics('test', '0.1.0+3f2c9ab1d0e4'), 'feedmesh_build_info', { version: '0.1.0+3f2c9ab1d0e4' })).toBe(1);
+    expect(await sample(new ServiceMetrics('test'), 'feedmesh_build_info', { version: 'unknown' })).toBe(1);
+  });
+
+  it('reports readiness as /readyz decides it: every check ok, and not draining', async () => {
+    const metrics = new ServiceMetrics('test');
+    let results: Record<string, string> | undefined = { postgres: 'ok', redis: 'ok' };
+    metrics.registerReadiness(() => results && Promise.resolve(results));
+    expect(await sample(metrics, 'feedmesh_app_ready')).toBe(1);
+    expect(await sample(metrics, 'feedmesh_readiness_check_up', { check: 'redis' })).toBe(1);
+    results = { postgres: 'ok', redis: 'timed out after 1000 ms' };
+    await new Promise((r) => setImmediate(r));
+    expect(await sample(metrics, 'feedmesh_app_ready')).toBe(0);
+    expect(await sample(metrics, 'feedmesh_readiness_check_up', { check: 'redis' })).toBe(0);
+    expect(await sample(metrics, 'feedmesh_readiness_check_up', { check: 'postgres' })).toBe(1);
+    results = undefined;
+    await new Promise((r) => setImmediate(r));
+    expect(await sample(metrics, 'feedmesh_app_ready')).toBe(0);
+  });
 });

@@ -44,9 +44,18 @@ export class ServiceMetrics {
   /** Calls being served; read by the gauge at scrape time rather than updated in it per call. */
   private inFlightCalls = 0;
 
-  constructor(app: string) {
+  /** `version`: what the app runs (build-info.ts), as `feedmesh_build_info{version}` = 1, to tell a canary's series apart. */
+  constructor(app: string, version = 'unknown') {
     this.registry.setDefaultLabels({ app });
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'feedmesh_build_info',
+      help: 'The version this process runs (value 1); join on app and instance to split any series by version.',
+      labelNames: ['version'],
+      registers: [this.registry],
+    })
+      .labels(version)
+      .set(1);
     this.serverDuration = new Histogram({
       name: 'rpc_server_duration_seconds',
       help: 'Server-side RPC latency by method, protocol and status code (count = request rate).',
@@ -154,6 +163,38 @@ export class ServiceMetrics {
 
   clientRetried(service: string, method: string): void {
     this.clientRetries.labels(service, method).inc();
+  }
+
+  /**
+   * Readiness as a series, so an app that answers but is not ready (its /readyz says 503) can
+   * alert: `feedmesh_app_ready` is 1 or 0, `feedmesh_readiness_check_up{check}` says which
+   * dependency failed. `readiness` is run at scrape time; undefined means draining (all checks
+   * are skipped and the app is not ready).
+   */
+  registerReadiness(readiness: () => Promise<Record<string, string>> | undefined): void {
+    let current: Promise<Record<string, string> | undefined> | undefined;
+    // Both gauges of one scrape share one run of the checks.
+    const checks = () => (current ??= Promise.resolve(readiness()).finally(() => setImmediate(() => (current = undefined))));
+    new Gauge({
+      name: 'feedmesh_app_ready',
+      help: 'Whether the app is ready (1) or not (0: draining, or a readiness check failed), as /readyz answers.',
+      registers: [this.registry],
+      async collect() {
+        const results = await checks();
+        this.set(results !== undefined && Object.values(results).every((r) => r === 'ok') ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'feedmesh_readiness_check_up',
+      help: "Each readiness check's last result at scrape time (1 ok, 0 failed or timed out).",
+      labelNames: ['check'],
+      registers: [this.registry],
+      async collect() {
+        const results = await checks();
+        this.reset();
+        for (const [check, result] of Object.entries(results ?? {})) this.labels(check).set(result === 'ok' ? 1 : 0);
+      },
+    });
   }
 
   /** Reports connection pools (pg, redis…) on every scrape. */

@@ -4,12 +4,13 @@ import { createIdentity, type Identity } from '@feedmesh/identity';
 import { createLogger, type Logger } from '@feedmesh/telemetry';
 import * as grpc from '@grpc/grpc-js';
 import { Admission } from './admission.js';
+import { appVersion, VERSION_HEADER } from './build-info.js';
 import { CallPolicy } from './call-policy.js';
 import { ConfigError, loadConfig, type AppEnv, type BaseEnv, type EnvSpec } from './config.js';
 import { createConnectHttpHandler, sendError } from './connect-adapter.js';
 import { addGrpcService } from './grpc-adapter.js';
 import { GrpcHealth } from './health.js';
-import { handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
+import { checkReadiness, handleOpsRequest, type ReadinessChecks } from './http-endpoints.js';
 import { Http1Server } from './http1-server.js';
 import { ConnectionListener } from './listener.js';
 import { ServiceMetrics, setProcessMetrics, type PoolStats } from './metrics.js';
@@ -46,6 +47,8 @@ export interface HttpRoute {
 
 export interface AppDefinition<S extends EnvSpec = EnvSpec> {
   name: string;
+  /** The package version (`packageVersion(__dirname)`); BUILD_VERSION / GIT_SHA refine it (build-info.ts). */
+  version?: string;
   defaultPort: number;
   env?: S;
   setup(context: SetupContext<AppEnv<S>>): Promise<AppParts> | AppParts;
@@ -88,7 +91,8 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   const appEnv = loadConfig((definition.env ?? {}) as S, definition.defaultPort, options.env);
   const env: BaseEnv = appEnv;
   const logger = createLogger(definition.name, { level: env.LOG_LEVEL });
-  const metrics = new ServiceMetrics(definition.name);
+  const version = appVersion(definition.version ?? 'unknown', env);
+  const metrics = new ServiceMetrics(definition.name, version);
   setProcessMetrics(metrics);
   const identity = await createIdentity(env, { appName: definition.name });
   const parts = await definition.setup({ env: appEnv, logger, metrics, identity });
@@ -96,10 +100,11 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
   if (parts.services.some((s) => s.access !== 'mesh')) identity.requireEdgeKeys();
   logger.info({ auth: env.AUTH_MODE, meshAuth: env.MESH_AUTH, reflection: env.REFLECTION_ACCESS }, 'who may call');
 
-  const policy = createCallPolicy(env, logger, metrics, parts.services, identity);
+  const policy = createCallPolicy(env, logger, metrics, parts.services, identity, version);
   const services = parts.services.map((s) => s.service);
   const { grpcServer, health } = grpcSide(parts.services, policy, env, identity);
   let serving = true;
+  metrics.registerReadiness(() => (serving ? checkReadiness(parts.readiness ?? {}) : undefined));
   const http1 = http1Side(parts, policy, env, () => serving, metrics, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const listener = new ConnectionListener(
@@ -107,7 +112,7 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
     env.FIRST_BYTE_TIMEOUT_MS,
   );
   const port = await listener.listen(env.PORT, env.HOST);
-  logger.info({ port, services: services.map((s) => s.typeName) }, `${definition.name} listening`);
+  logger.info({ port, version, services: services.map((s) => s.typeName) }, `${definition.name} listening`);
   // Lets a parent that forked the app (tests, the dev launcher) learn an ephemeral port.
   process.send?.({ type: 'listening', app: definition.name, port });
 
@@ -130,7 +135,7 @@ async function startApp<S extends EnvSpec>(definition: AppDefinition<S>, options
 }
 
 /** One policy for both protocols; its admission bound is one for both too (health, readiness, metrics and reflection are served outside it, so an overloaded app still answers its probes). */
-function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics, registrations: ServiceRegistration[], identity: Identity): CallPolicy {
+function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics, registrations: ServiceRegistration[], identity: Identity, version: string): CallPolicy {
   const admission = new Admission({
     maxConcurrent: env.MAX_CONCURRENT_CALLS,
     adaptive: env.ADAPTIVE_CONCURRENCY,
@@ -148,6 +153,7 @@ function createCallPolicy(env: BaseEnv, logger: Logger, metrics: ServiceMetrics,
     admission,
     registrations,
     gates: identity,
+    version,
   });
 }
 
@@ -186,6 +192,8 @@ function http1Side(parts: AppParts, policy: CallPolicy, env: BaseEnv, serving: (
   const ops = { serving, readiness: parts.readiness ?? {}, registry: metrics.registry };
   const routes = new Map((parts.httpRoutes ?? []).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r]));
   return new Http1Server({ keepAliveTimeoutMs: env.HTTP_KEEPALIVE_TIMEOUT_MS, headersTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS }, (req, res) => {
+    // Every answer, probes and errors included, says which version gave it (canary checks).
+    res.setHeader(VERSION_HEADER, policy.version);
     // Draining: each connection closes after its response, so clients reconnect elsewhere.
     if (!serving()) res.setHeader('connection', 'close');
     if (handleOpsRequest(req, res, ops)) return;

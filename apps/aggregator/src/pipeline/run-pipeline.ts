@@ -13,7 +13,7 @@ import type { PagingSession } from '../paging/paging-session.js';
 import type { StoredSession, WindowUpdate } from '../paging/session-store.js';
 import type { FeedQuery } from '../request/validate-request.js';
 import { buildSkeleton } from './build-skeleton.js';
-import type { FeedPipeline } from './components.js';
+import type { FeedPipeline, FeedRun } from './components.js';
 import { presentation } from './presentation.js';
 import { rules } from './rules.js';
 import { runStage } from './run-stage.js';
@@ -25,6 +25,8 @@ export interface RunnerSettings {
   maxTopUps: number;
   /** What the unseen-first selector does with seen entries (SEEN_ITEMS). */
   seenItems: 'demote' | 'drop';
+  /** Told about every page served (metrics: degraded reasons, stage budgets). */
+  onPageServed?: (feed: string, run: FeedRun) => void;
 }
 
 export type FeedResponse = MessageInitShape<typeof GetFeedResponseSchema>;
@@ -86,6 +88,7 @@ export function createPipelineRunner(pipeline: FeedPipeline, paging: PagingSessi
       return next;
     });
 
+    settings.onPageServed?.(pipeline.identifier, run);
     return runStage('presentation', async (annotate) => {
       annotate(() => ({ 'feed.items': served.items.length, 'feed.degraded': run.degradedReasons.length > 0 }));
       return presentation({

@@ -36,6 +36,24 @@ SELECT count(*)::int AS n FROM graphile_worker.reschedule_jobs(
    WHERE attempts > 0 AND attempts < max_attempts AND locked_at IS NULL AND run_at > now()),
   run_at => now())`;
 
+// What the queue holds: due jobs (running or waiting for a worker; the oldest one's age is the
+// lag), jobs scheduled later (mostly retries waiting out a backoff), and jobs that used up their
+// attempts. One pass over graphile-worker's public view.
+const BACKLOG = `
+SELECT count(*) FILTER (WHERE attempts < max_attempts AND run_at <= now())::int AS due,
+       count(*) FILTER (WHERE attempts < max_attempts AND run_at > now())::int AS scheduled,
+       count(*) FILTER (WHERE attempts >= max_attempts)::int AS failed,
+       coalesce(extract(epoch FROM now() - min(run_at) FILTER (WHERE attempts < max_attempts AND run_at <= now())), 0)::float8 AS oldest_due_age_s
+FROM graphile_worker.jobs`;
+
+export interface OutboxBacklog {
+  due: number;
+  scheduled: number;
+  failed: number;
+  /** How long the oldest due job has been waiting (0 when none is due): the outbox's lag. */
+  oldestDueAgeSeconds: number;
+}
+
 export class OutboxRepository {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -46,6 +64,13 @@ export class OutboxRepository {
   async renewLeasesAndSweep(workerIds: readonly string[], instance: string, leaseMs: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ worker_ids: string[] }>(RENEW_AND_SWEEP, [[...workerIds], instance, leaseMs]);
     return rows[0]?.worker_ids ?? [];
+  }
+
+  /** The queue's backlog right now (outbox lag), for metrics. */
+  async backlog(): Promise<OutboxBacklog> {
+    const { rows } = await this.pool.query<{ due: number; scheduled: number; failed: number; oldest_due_age_s: number }>(BACKLOG);
+    const row = rows[0]!;
+    return { due: row.due, scheduled: row.scheduled, failed: row.failed, oldestDueAgeSeconds: row.oldest_due_age_s };
   }
 
   /** Gives the leases up (a clean stop leaves no job locked). */
