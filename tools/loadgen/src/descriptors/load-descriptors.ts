@@ -1,21 +1,14 @@
 // Where a run's method and message types come from: feedmesh's contracts (the default), server
 // reflection (--reflect), .proto files (--proto, --import-path) or a descriptor set (--protoset).
 import type { FileRegistry } from '@bufbuild/protobuf';
+import type { LoadOptions } from '../load-options.js';
 import { contractsRegistry, resolveMethod, splitMethodName, UsageError, type ResolvedMethod } from '../method-resolver.js';
 import { compileProtos } from './compile-protos.js';
 import { readProtoset, registryOf, type LoadedDescriptors } from './descriptor-set.js';
 import { reflectService } from './server-reflection.js';
 
-export interface DescriptorOptions {
-  readonly target: string;
-  readonly method: string;
-  readonly reflect?: boolean;
-  readonly protoFiles?: readonly string[];
-  readonly importPaths?: readonly string[];
-  readonly protoset?: string;
-  readonly metadata?: readonly (readonly [string, string])[];
-  readonly timeoutMs?: number;
-}
+/** The run's options that say where the types come from (and how to ask a server for them). */
+export type DescriptorOptions = Pick<LoadOptions, 'target' | 'method' | 'reflect' | 'protoFiles' | 'importPaths' | 'protoset' | 'metadata' | 'timeoutMs'>;
 
 /** The descriptors the flags name, or undefined for the contracts. Throws UsageError, naming the flag or file. */
 export async function loadDescriptors(options: DescriptorOptions): Promise<LoadedDescriptors | undefined> {
