@@ -1,7 +1,7 @@
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
-import { failedPrecondition, fieldError, grpcCodeName, invalidArgument, logFailure, toPublicError, unavailable } from './errors.js';
+import { failedPrecondition, fieldError, grpcCodeName, invalidArgument, logFailure, MAX_ERROR_MESSAGE_CHARS, quoted, toPublicError, unavailable } from './errors.js';
 
 describe('error helpers', () => {
   it('fieldError names the field in the message and in x-field-violation, with the code given', () => {
@@ -38,6 +38,24 @@ describe('error helpers', () => {
     expect(unavailable('ranking: connect ECONNREFUSED', { component: 'ranking' })).toMatchObject({ code: Code.Unavailable, rawMessage: 'ranking is unavailable' });
     expect(unavailable('ranking: connect ECONNREFUSED')).toMatchObject({ code: Code.Unavailable, rawMessage: 'a dependency is unavailable' });
   });
+
+  it('bound what they say, in the message and in the BadRequest detail, saying how long the text was', () => {
+    const reason = 'x'.repeat(100_000);
+    for (const error of [invalidArgument('sources[0]', reason), fieldError(Code.NotFound, 'item_id', reason), failedPrecondition(reason)]) {
+      expect(error.rawMessage.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 40);
+      expect(error.rawMessage).toMatch(/x… \(100000 chars\)$/);
+    }
+    const [detail] = invalidArgument('sources[0]', reason).details as Array<{ value: Uint8Array }>;
+    expect(detail!.value.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 60);
+    expect(invalidArgument('user_id', 'is required').rawMessage).toBe('user_id: is required');
+  });
+
+  it('quoted() quotes a value whole up to 64 characters, and its start and length beyond', () => {
+    expect(quoted('trending')).toBe('"trending"');
+    expect(quoted('a"b')).toBe('"a\\"b"');
+    expect(quoted('y'.repeat(64))).toBe(`"${'y'.repeat(64)}"`);
+    expect(quoted('y'.repeat(65))).toBe(`"${'y'.repeat(64)}"… (65 chars)`);
+  });
 });
 
 describe('toPublicError', () => {
@@ -45,6 +63,16 @@ describe('toPublicError', () => {
     for (const original of [new ConnectError('no such user', Code.NotFound), invalidArgument('user_id', 'is required'), new ConnectError('slow', Code.DeadlineExceeded)]) {
       expect(toPublicError(original)).toEqual({ error: original });
     }
+  });
+
+  it("bounds the message of a handler's own ConnectError, keeping its code, metadata and cause", () => {
+    const original = new ConnectError(`no user ${'u'.repeat(70_000)}`, Code.NotFound, { 'x-field-violation': 'user_id' });
+    const { error, log } = toPublicError(original);
+    expect(log).toBeUndefined();
+    expect(error).toMatchObject({ code: Code.NotFound, cause: original });
+    expect(error.rawMessage).toMatch(/^no user u+… \(70008 chars\)$/);
+    expect(error.rawMessage.length).toBeLessThan(MAX_ERROR_MESSAGE_CHARS + 40);
+    expect(error.metadata.get('x-field-violation')).toBe('user_id');
   });
 
   it('masks anything else as an internal error, keeping the cause for the logs only', () => {

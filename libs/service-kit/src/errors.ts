@@ -9,9 +9,26 @@ import { statusCodeName } from '@feedmesh/otel-connect';
  * cannot carry (an unknown JSON key that is the empty string).
  */
 export function invalidArgument(field: string, reason: string): ConnectError {
-  const error = new ConnectError(`${field}: ${reason}`, Code.InvalidArgument, { 'x-field-violation': field });
-  error.details.push({ type: 'google.rpc.BadRequest', value: badRequest(field, reason) });
+  const error = new ConnectError(`${field}: ${bounded(reason)}`, Code.InvalidArgument, { 'x-field-violation': field });
+  error.details.push({ type: 'google.rpc.BadRequest', value: badRequest(field, bounded(reason)) });
   return error;
+}
+
+/**
+ * Longest message a caller gets. Over gRPC the message (and the BadRequest detail repeating it)
+ * travel in the trailers, and grpc-js clients fail the whole HTTP/2 connection, every call on it,
+ * with a "Protocol error" once a header block passes 64 KiB: an error that quotes a huge request
+ * value must not take the caller's other calls down with it.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1_024;
+
+function bounded(text: string): string {
+  return text.length > MAX_ERROR_MESSAGE_CHARS ? `${text.slice(0, MAX_ERROR_MESSAGE_CHARS)}… (${text.length} chars)` : text;
+}
+
+/** A request value as an error message quotes it: JSON-quoted, its first 64 characters at most. */
+export function quoted(value: string): string {
+  return value.length > 64 ? `${JSON.stringify(value.slice(0, 64))}… (${value.length} chars)` : JSON.stringify(value);
 }
 
 /** google.rpc.BadRequest { field_violations (1): [FieldViolation { field (1), description (2) }] }, written by hand: no generated type for it here. */
@@ -27,11 +44,11 @@ function badRequest(field: string, description: string): Uint8Array {
  * like invalidArgument's.
  */
 export function fieldError(code: Code, field: string, reason: string): ConnectError {
-  return new ConnectError(`${field}: ${reason}`, code, { 'x-field-violation': field });
+  return new ConnectError(`${field}: ${bounded(reason)}`, code, { 'x-field-violation': field });
 }
 
 export function failedPrecondition(message: string): ConnectError {
-  return new ConnectError(message, Code.FailedPrecondition);
+  return new ConnectError(bounded(message), Code.FailedPrecondition);
 }
 
 /** The internal detail of an error whose message the kit made fit for callers. */
@@ -88,7 +105,13 @@ export function toPublicError(thrown: unknown): PublicError {
     };
   }
   const generic = genericMessages[thrown.code];
-  if (generic === undefined) return { error: thrown };
+  if (generic === undefined) {
+    // A handler's own ConnectError may quote the request without the helpers above.
+    if (thrown.rawMessage.length <= MAX_ERROR_MESSAGE_CHARS) return { error: thrown };
+    const error = new ConnectError(bounded(thrown.rawMessage), thrown.code, thrown.metadata, undefined, thrown);
+    error.details.push(...thrown.details);
+    return { error };
+  }
   const level = thrown.code === Code.Unavailable ? 'warn' : 'error';
   const message = `call failed: ${grpcCodeName(thrown.code)}`;
   if (detailKey in thrown) {

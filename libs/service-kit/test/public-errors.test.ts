@@ -70,3 +70,22 @@ it('keeps the messages of the other codes, which name the field', async () => {
   const response = await connectJson(leaf.port, 'feedmesh.ranking.v1.RankingService/Rank', { userId: 'fail:not-found' });
   expect(response).toMatchObject({ status: 404, body: { code: 'not_found', message: 'user_id: user u9 does not exist' } });
 });
+
+// Over gRPC the message travels in the trailers (twice for InvalidArgument: the BadRequest detail
+// repeats it); past 64 KiB a grpc-js client fails the whole connection with "Protocol error",
+// taking every other call on it down too. Found by the fuzz suite (sources[0] := 95,224 chars).
+describe.each(['huge-reason', 'huge-raw'])('an error quoting a 100,000-character value (%s)', (kind) => {
+  it('reaches a gRPC caller bounded, with its code and field, and calls beside it on the connection succeed', async () => {
+    const [beside, error] = await Promise.all([callUnary(ranking, 'Rank', { userId: 'sleep:300' }), grpcFailure(`fail:${kind}`)]);
+    expect(beside).toBeDefined();
+    expect(error.code).toBe(kind === 'huge-reason' ? 3 : 5);
+    expect(error.details).toMatch(/^user_id: .*… \(\d+ chars\)$/);
+    expect(error.details.length).toBeLessThan(1_100);
+    expect(error.metadata.get('x-field-violation')).toEqual(['user_id']);
+  });
+
+  it('reaches a Connect caller bounded too', async () => {
+    const response = await connectJson(leaf.port, 'feedmesh.ranking.v1.RankingService/Rank', { userId: `fail:${kind}` });
+    expect((response.body as { message: string }).message.length).toBeLessThan(1_100);
+  });
+});

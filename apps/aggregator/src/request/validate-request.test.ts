@@ -46,7 +46,7 @@ describe('validateRequest', () => {
   it('selects a declared feed; an empty feed_id is for-you', () => {
     expect(validate(req({ userId: 'u1', feedId: 'following' })).feedId).toBe('following');
     expect(validate(req({ userId: 'u1' })).feedId).toBe('for-you');
-    expect(() => validate(req({ userId: 'u1', feedId: 'x'.repeat(500) }))).toThrow(/unknown feed "x{64}…" \(known: for-you, following\)/);
+    expect(() => validate(req({ userId: 'u1', feedId: 'x'.repeat(500) }))).toThrow(/unknown feed "x{64}"… \(500 chars\) \(known: for-you, following\)/);
   });
 
   it('rejects a user id no users row can have before anything looks it up', () => {

@@ -1,5 +1,5 @@
 import type { CountNewItemsRequest, ExplainFeedItemRequest, GetFeedRequest } from '@feedmesh/contracts';
-import { invalidArgument } from '@feedmesh/service-kit';
+import { invalidArgument, quoted } from '@feedmesh/service-kit';
 
 export const defaultPageSize = 20;
 export const maxPageSize = 100;
@@ -97,8 +97,7 @@ function checkUserId(userId: string): string {
 function checkFeedId(requested: string, feedIds: readonly string[]): string {
   const feedId = requested === '' ? defaultFeedId : requested;
   if (!feedIds.includes(feedId)) {
-    const shown = feedId.length > 64 ? `${feedId.slice(0, 64)}…` : feedId;
-    throw invalidArgument('feed_id', `unknown feed ${JSON.stringify(shown)} (known: ${feedIds.join(', ')})`);
+    throw invalidArgument('feed_id', `unknown feed ${quoted(feedId)} (known: ${feedIds.join(', ')})`);
   }
   return feedId;
 }

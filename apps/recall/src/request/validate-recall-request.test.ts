@@ -32,6 +32,8 @@ describe('validateRecallRequest', () => {
     expect(rejection({ limit: 5000 })).toBe('accepted');
     expect(rejection({ excludeIds: Array.from({ length: 10_001 }, (_, i) => String(i)) })).toMatch(/^exclude_ids:/);
     expect(rejection({ sources: ['trending', 'magic'] })).toMatch(/^sources\[1\]: unknown source "magic"/);
+    // Quoted in the error, not echoed: an echoed 100 KB value breaks a gRPC client's connection.
+    expect(rejection({ sources: ['u1'.repeat(50_000)] })).toMatch(/^sources\[0\]: unknown source "(u1){32}"… \(100000 chars\); known: /);
     expect(rejection({ createdBeforeMs: -1n })).toMatch(/^created_before_ms:/);
   });
 });

@@ -1,5 +1,5 @@
 import type { RecallRequest } from '@feedmesh/contracts';
-import { invalidArgument } from '@feedmesh/service-kit';
+import { invalidArgument, quoted } from '@feedmesh/service-kit';
 import { DEFAULT_RECALL_LIMIT } from '@feedmesh/storage';
 
 export const DEFAULT_LIMIT = DEFAULT_RECALL_LIMIT;
@@ -32,7 +32,7 @@ export function validateRecallRequest(
   if (!Number.isSafeInteger(createdBeforeMs) || createdBeforeMs < 0) throw invalidArgument('created_before_ms', 'must be a Unix time in ms, or 0 for no bound');
   req.sources.forEach((name, i) => {
     if (!knownSources.includes(name)) {
-      throw invalidArgument(`sources[${i}]`, `unknown source ${JSON.stringify(name)}; known: ${knownSources.join(', ')}`);
+      throw invalidArgument(`sources[${i}]`, `unknown source ${quoted(name)}; known: ${knownSources.join(', ')}`);
     }
   });
   return {
