@@ -9,7 +9,7 @@ import {
   type UnblockRequest,
   type UnmuteRequest,
 } from '@feedmesh/contracts';
-import { fieldError, invalidArgument, unavailable } from '@feedmesh/service-kit';
+import { fieldError, invalidArgument, quoted, unavailable } from '@feedmesh/service-kit';
 import { PreferencesHashWriteError, type PreferenceChange, type Repositories, type ShowLessScopeName } from '@feedmesh/storage';
 import { changeFollow } from '../follows/follow-edge.js';
 import { checkItemId, checkText, checkUserId, unknownUser } from '../request/field-checks.js';
@@ -54,7 +54,7 @@ export function showLessTarget(request: Pick<ShowLessRequest, 'itemId' | 'scope'
     case ShowLessScope.AUTHOR:
       return { scope: 'author', targetId: item.authorId };
     case ShowLessScope.TOPIC:
-      if (!item.topics.includes(request.topic)) throw invalidArgument('topic', `${JSON.stringify(request.topic)} is not one of the item's topics`);
+      if (!item.topics.includes(request.topic)) throw invalidArgument('topic', `${quoted(request.topic)} is not one of the item's topics`);
       return { scope: 'topic', targetId: request.topic };
     case ShowLessScope.ITEM:
     case ShowLessScope.UNSPECIFIED:
