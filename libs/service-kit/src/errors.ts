@@ -9,8 +9,9 @@ import { statusCodeName } from '@feedmesh/otel-connect';
  * cannot carry (an unknown JSON key that is the empty string).
  */
 export function invalidArgument(field: string, reason: string): ConnectError {
-  const error = new ConnectError(`${field}: ${bounded(reason)}`, Code.InvalidArgument, { 'x-field-violation': field });
-  error.details.push({ type: 'google.rpc.BadRequest', value: badRequest(field, bounded(reason)) });
+  const description = bounded(reason);
+  const error = new ConnectError(`${field}: ${description}`, Code.InvalidArgument, { 'x-field-violation': field });
+  error.details.push({ type: 'google.rpc.BadRequest', value: badRequest(field, description) });
   return error;
 }
 

@@ -6,7 +6,7 @@ export { createServiceClient, type ServiceClient } from './client.js';
 export { createGrpcTransport, type GrpcTransportOptions } from './grpc-transport.js';
 export { runInCallScope } from './call-scope.js';
 export { deadlineOf, currentDeadline, deadlineAfter, type Deadline } from './deadline.js';
-export { invalidArgument, fieldError, failedPrecondition, unavailable, grpcCodeName, quoted, MAX_ERROR_MESSAGE_CHARS, type UnavailableOptions } from './errors.js';
+export { invalidArgument, fieldError, failedPrecondition, unavailable, grpcCodeName, quoted, type UnavailableOptions } from './errors.js';
 export { loadConfig, kitEnvSpec, ConfigError, type EnvSpec, type AppEnv, type BaseEnv } from './config.js';
 export { ServiceMetrics } from './metrics.js';
 export { appVersion, packageVersion, VERSION_HEADER } from './build-info.js';
